@@ -1,0 +1,92 @@
+"""Scoring signals: pure functions of an entry, its context and `now`.
+
+Each returns the :class:`Reason` values it contributes (points plus a sentence an editor
+can read), never touching the clock, the store or the network.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..models import Entry, FeedSource, Reason
+from .rules import KindRules, RulePack, normalise
+
+RECENCY_POINTS = 3.0
+RECENCY_HALF_LIFE_DAYS = 3.0
+WEIGHT_POINTS = 3.0
+BODY_FACTOR = 0.5  # a phrase in the body counts half as much as in the title
+MAX_PHRASES = 3
+
+
+def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple[Reason, ...]]]:
+    """Per story kind: points and reasons from title, body and feed categories."""
+    categories = {normalise(c) for c in entry.categories}
+    evidence: dict[str, tuple[float, tuple[Reason, ...]]] = {}
+    for kind in rules.kinds:
+        reasons = _phrase_reasons(kind, entry)
+        tagged = sorted(categories & kind.categories)
+        if tagged:
+            reasons.append(
+                Reason(
+                    f"{kind.kind}:category", kind.points, f"the feed files it under “{tagged[0]}”"
+                )
+            )
+        if reasons:
+            evidence[kind.kind] = (sum(r.points for r in reasons), tuple(reasons))
+    return evidence
+
+
+def _phrase_reasons(kind: KindRules, entry: Entry) -> list[Reason]:
+    reasons: list[Reason] = []
+    title_hits = kind.matches(entry.title)
+    for phrase in title_hits[:MAX_PHRASES]:
+        reasons.append(
+            Reason(f"{kind.kind}:title", kind.points, f"{kind.label}: title says “{_show(phrase)}”")
+        )
+    room = MAX_PHRASES - len(reasons)
+    body_hits = [p for p in kind.matches(entry.excerpt) if p not in title_hits][: max(room, 0)]
+    for phrase in body_hits:
+        reasons.append(
+            Reason(
+                f"{kind.kind}:text",
+                kind.points * BODY_FACTOR,
+                f"{kind.label}: text says “{_show(phrase)}”",
+            )
+        )
+    return reasons
+
+
+def _show(phrase: str) -> str:
+    return phrase.replace(" * ", " … ").replace("*", "…")
+
+
+def recency(entry: Entry, now: datetime) -> Reason:
+    age_days = max((now - entry.published).total_seconds(), 0.0) / 86400
+    points = RECENCY_POINTS * 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)
+    when = "today" if age_days < 1 else f"{age_days:.0f} day{'s' if age_days >= 1.5 else ''} old"
+    return Reason("recency", round(points, 3), f"published {when}" if when == "today" else when)
+
+
+def source_weight(source: FeedSource | None) -> Reason | None:
+    if source is None or source.weight == 1.0:
+        return None
+    points = round((source.weight - 1.0) * WEIGHT_POINTS, 3)
+    more = "counts more" if points > 0 else "counts less"
+    return Reason("source", points, f"{source.name} {more} (weight {source.weight:g})")
+
+
+def watchlist(entry: Entry, names: tuple[str, ...], points: float = 4.0) -> Reason | None:
+    if not names:
+        return None
+    haystack = normalise(f"{entry.title} {entry.excerpt}")
+    hits = [n for n in names if normalise(n) in haystack]
+    if not hits:
+        return None
+    return Reason("watchlist", points * len(hits), f"mentions {', '.join(hits)} (watchlist)")
+
+
+def year_end_season(entry: Entry, tz_month: int) -> Reason | None:
+    """Year-end messages are expected in December and early January."""
+    if tz_month in (12, 1):
+        return Reason("season", 2.0, "published in the year-end season")
+    return None

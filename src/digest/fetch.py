@@ -1,0 +1,354 @@
+"""Fetch feeds: the only module that does feed I/O.
+
+Remote feeds are fetched concurrently with httpx (a global and a per-host limit), each
+under connect/read timeouts and a total deadline, with the *decoded* body capped, at most
+five redirects followed by hand (so permanent ones can be recorded), conditional GET and
+Retry-After honoured. Local feeds (paths in the project) are read from disk. Nothing here
+raises for a single feed: every outcome is a :class:`Fetched` value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from . import __version__
+from .config import FetchSettings
+from .models import FeedSource, FeedState, Fetched, FetchStatus
+
+MAX_REDIRECTS = 5
+_PERMANENT = {301, 308}
+_REDIRECTS = {301, 302, 303, 307, 308}
+_ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+Progress = Callable[[Fetched], None]
+
+
+def user_agent(contact: str | None) -> str:
+    extra = f"; +{contact}" if contact else ""
+    return f"digest/{__version__} (newsletter builder; +https://pypi.org/project/digest{extra})"
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What one HTTP exchange produced, before it becomes a Fetched."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    url: str
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def fetch_feeds(
+    sources: Sequence[FeedSource],
+    states: dict[str, FeedState],
+    *,
+    root: Path,
+    settings: FetchSettings,
+    now: datetime,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[Fetched]:
+    """Fetch every source; results come back in the order of `sources`."""
+    return asyncio.run(
+        _fetch_all(
+            sources,
+            states,
+            root=root,
+            settings=settings,
+            now=now,
+            progress=progress,
+            transport=transport,
+        )
+    )
+
+
+async def _fetch_all(
+    sources: Sequence[FeedSource],
+    states: dict[str, FeedState],
+    *,
+    root: Path,
+    settings: FetchSettings,
+    now: datetime,
+    progress: Progress | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> list[Fetched]:
+    limits = httpx.Limits(
+        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+    )
+    timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
+    headers = {"User-Agent": user_agent(settings.user_agent_contact), "Accept": _ACCEPT}
+    global_gate = asyncio.Semaphore(settings.concurrency)
+    host_gates: dict[str, asyncio.Semaphore] = {}
+
+    async with httpx.AsyncClient(
+        limits=limits,
+        timeout=timeout,
+        headers=headers,
+        follow_redirects=False,
+        transport=transport,
+        trust_env=False,
+    ) as client:
+
+        async def one(source: FeedSource) -> Fetched:
+            state = states.get(source.url, FeedState(url=source.url))
+            if not source.is_remote:
+                result = await asyncio.to_thread(_read_local, source, root, settings, state)
+            elif (skip := _should_skip(source, state, now)) is not None:
+                result = skip
+            else:
+                host = urlsplit(state.redirect_url or source.url).hostname or ""
+                gate = host_gates.setdefault(host, asyncio.Semaphore(settings.per_host))
+                async with global_gate, gate:
+                    result = await _fetch_remote(client, source, state, settings, now)
+            if progress is not None:
+                progress(result)
+            return result
+
+        return list(await asyncio.gather(*(one(s) for s in sources)))
+
+
+def _should_skip(source: FeedSource, state: FeedState, now: datetime) -> Fetched | None:
+    if state.gone:
+        return Fetched(
+            source,
+            FetchStatus.SKIPPED,
+            gone=True,
+            error="the server said this feed is gone (HTTP 410); remove it from "
+            "feeds.toml or reset it with `digest feeds reset`",
+        )
+    if state.next_retry is not None and state.next_retry > now:
+        return Fetched(
+            source,
+            FetchStatus.SKIPPED,
+            retry_after=state.next_retry,
+            error=f"server asked us to wait until {state.next_retry:%Y-%m-%d %H:%M} UTC",
+        )
+    return None
+
+
+def _read_local(
+    source: FeedSource, root: Path, settings: FetchSettings, state: FeedState
+) -> Fetched:
+    path = (root / source.url).resolve()
+    start = time.monotonic()
+    try:
+        stat = path.stat()
+        if not path.is_file():
+            return _failed(source, "is not a file", start)
+        if stat.st_size > settings.max_bytes:
+            return _failed(
+                source, f"file is larger than the {settings.max_bytes} byte limit", start
+            )
+        validator = f"{stat.st_mtime_ns}-{stat.st_size}"
+        if state.etag == validator:
+            return Fetched(
+                source,
+                FetchStatus.NOT_MODIFIED,
+                final_url=path.as_uri(),
+                etag=validator,
+                elapsed=time.monotonic() - start,
+            )
+        body = path.read_bytes()
+    except FileNotFoundError:
+        return _failed(source, f"file not found ({path})", start)
+    except OSError as e:
+        return _failed(source, f"cannot read file: {e.strerror}", start)
+    return Fetched(
+        source,
+        FetchStatus.OK,
+        body=body,
+        final_url=path.as_uri(),
+        etag=validator,
+        elapsed=time.monotonic() - start,
+    )
+
+
+def _failed(
+    source: FeedSource, message: str, start: float, http_status: int | None = None
+) -> Fetched:
+    return Fetched(
+        source,
+        FetchStatus.FAILED,
+        error=message,
+        http_status=http_status,
+        elapsed=time.monotonic() - start,
+    )
+
+
+async def _fetch_remote(
+    client: httpx.AsyncClient,
+    source: FeedSource,
+    state: FeedState,
+    settings: FetchSettings,
+    now: datetime,
+) -> Fetched:
+    start = time.monotonic()
+    url = state.redirect_url or source.url
+    conditional = {}
+    if state.etag:
+        conditional["If-None-Match"] = state.etag
+    if state.last_modified:
+        conditional["If-Modified-Since"] = state.last_modified
+    try:
+        async with asyncio.timeout(settings.deadline):
+            return await _follow(client, source, url, conditional, settings, now, start)
+    except TimeoutError:
+        return _failed(
+            source, f"gave up after {settings.deadline:g} s (total deadline per feed)", start
+        )
+    except _TooLarge:
+        return _failed(
+            source, f"response is larger than {settings.max_bytes} bytes once decompressed", start
+        )
+    except httpx.TimeoutException as e:
+        return _failed(source, f"{_timeout_kind(e)} timed out after {settings.timeout:g} s", start)
+    except httpx.UnsupportedProtocol:
+        return _failed(source, "redirected to a URL that is not http(s)", start)
+    except httpx.DecodingError as e:
+        return _failed(source, f"could not decode the response body ({e})", start)
+    except httpx.HTTPError as e:
+        return _failed(source, f"connection failed: {e or type(e).__name__}", start)
+
+
+def _timeout_kind(e: httpx.TimeoutException) -> str:
+    if isinstance(e, httpx.ConnectTimeout):
+        return "connecting"
+    if isinstance(e, httpx.ReadTimeout):
+        return "reading the response"
+    return "the request"
+
+
+async def _follow(
+    client: httpx.AsyncClient,
+    source: FeedSource,
+    url: str,
+    conditional: dict[str, str],
+    settings: FetchSettings,
+    now: datetime,
+    start: float,
+) -> Fetched:
+    permanent: str | None = None
+    all_permanent = True
+    seen: set[str] = set()
+    for _ in range(MAX_REDIRECTS + 1):
+        if urlsplit(url).scheme not in ("http", "https"):
+            return _failed(
+                source,
+                f"refusing to follow a redirect to {url!r} (only http and https are allowed)",
+                start,
+            )
+        if url in seen:
+            return _failed(source, "redirect loop", start)
+        seen.add(url)
+        attempt = await _request(client, url, conditional, settings.max_bytes)
+        if attempt.status in _REDIRECTS:
+            location = attempt.headers.get("location")
+            if not location:
+                return _failed(
+                    source,
+                    f"HTTP {attempt.status} redirect without a Location",
+                    start,
+                    http_status=attempt.status,
+                )
+            url = urljoin(url, location.strip())
+            all_permanent = all_permanent and attempt.status in _PERMANENT
+            if all_permanent:
+                permanent = url
+            continue
+        return _outcome(source, attempt, permanent, now, start)
+    return _failed(source, f"more than {MAX_REDIRECTS} redirects", start)
+
+
+async def _request(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], max_bytes: int
+) -> _Attempt:
+    async with client.stream("GET", url, headers=headers) as response:
+        chunks: list[bytes] = []
+        size = 0
+        if response.status_code == 200:
+            async for chunk in response.aiter_bytes():  # decoded: gzip bombs hit the cap
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _TooLarge
+                chunks.append(chunk)
+        return _Attempt(response.status_code, response.headers, b"".join(chunks), str(url))
+
+
+def _outcome(
+    source: FeedSource, attempt: _Attempt, permanent: str | None, now: datetime, start: float
+) -> Fetched:
+    status, headers = attempt.status, attempt.headers
+    base = Fetched(
+        source,
+        FetchStatus.FAILED,
+        final_url=attempt.url,
+        http_status=status,
+        permanent_redirect=permanent,
+        elapsed=time.monotonic() - start,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+    )
+    if status == 200:
+        return replace(
+            base,
+            status=FetchStatus.OK,
+            body=attempt.body,
+            headers=tuple((k.lower(), v) for k, v in headers.items()),
+        )
+    if status == 304:
+        return replace(base, status=FetchStatus.NOT_MODIFIED)
+    if status == 410:
+        return replace(base, gone=True, error="HTTP 410 Gone: the publisher removed this feed")
+    if status in (429, 503):
+        retry = retry_after(headers.get("retry-after"), now)
+        when = f"; retrying after {retry:%Y-%m-%d %H:%M} UTC" if retry else ""
+        return replace(base, retry_after=retry, error=f"HTTP {status} {_reason(status)}{when}")
+    hint = {
+        401: " (the feed needs a login)",
+        403: " (the server refused us)",
+        404: " (check the URL in feeds.toml)",
+    }.get(status, "")
+    return replace(base, error=f"HTTP {status} {_reason(status)}{hint}")
+
+
+def _reason(status: int) -> str:
+    return str(httpx.codes.get_reason_phrase(status))
+
+
+def retry_after(
+    value: str | None, now: datetime, *, cap: timedelta = timedelta(days=7)
+) -> datetime | None:
+    """Parse a Retry-After header (seconds or HTTP date) into an absolute time, capped."""
+    if not value:
+        return None
+    value = value.strip()
+    when: datetime | None
+    if value.isdigit():
+        when = now + timedelta(seconds=int(value))
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+    return min(max(when, now), now + cap)
+
+
+def http_date(when: datetime) -> str:
+    return formatdate(when.timestamp(), usegmt=True)

@@ -1,0 +1,214 @@
+"""Frozen data passed between the stages.
+
+fetch -> :class:`Fetched` -> parse/clean -> :class:`Entry` -> store -> curate ->
+:class:`Candidate` / :class:`Issue` -> render -> :class:`Rendered` -> publish.
+
+Collections are tuples and every optional field defaults to ``None`` or ``()``, so values
+compare, hash and serialise predictably. Datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+def short_key(*parts: str) -> str:
+    """A short, stable, URL-safe key (used to refer to entries in overrides and `rank`)."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:10]
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """One `[[feed]]` from feeds.toml. `url` is http(s) or a path relative to the project."""
+
+    name: str
+    url: str
+    weight: float = 1.0
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    line: int | None = None  # where it is declared in feeds.toml, for error messages
+
+    @property
+    def is_remote(self) -> bool:
+        return self.url.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the store remembers about a feed between runs."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    next_retry: datetime | None = None
+    gone: bool = False
+    redirect_url: str | None = None
+
+
+class FetchStatus(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    SKIPPED = "skipped"  # Retry-After not reached yet, or the feed is gone (410)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The raw result of fetching one feed. `body` is set only when status is OK."""
+
+    source: FeedSource
+    status: FetchStatus
+    body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    final_url: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_redirect: str | None = None
+    retry_after: datetime | None = None
+    gone: bool = False
+    error: str | None = None
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cleaned feed entry: every string is safe text, `summary_html` is sanitised HTML."""
+
+    feed_url: str
+    feed_name: str
+    entry_id: str  # stable within the feed: guid, else link, else content hash
+    title: str
+    link: str | None
+    published: datetime
+    updated: datetime | None = None
+    author: str | None = None
+    summary_html: str = ""
+    excerpt: str = ""
+    image: Image | None = None
+    categories: tuple[str, ...] = ()
+    language: str | None = None
+    dated: bool = True  # False when `published` fell back to first-seen
+
+    @property
+    def key(self) -> str:
+        return short_key(self.feed_url, self.entry_id)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """The cleaned result of parsing one fetched document."""
+
+    source: FeedSource
+    title: str | None
+    link: str | None
+    entries: tuple[Entry, ...]
+    warnings: tuple[str, ...] = ()
+    bozo: bool = False
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One signal's contribution to a candidate's score, worded for an editor."""
+
+    signal: str
+    points: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry as curation sees it: its score, story kind, reasons and placement."""
+
+    entry: Entry
+    score: float
+    kind: str  # "year_end", "good_news", "grim", "campaign" or "other"
+    reasons: tuple[Reason, ...] = ()
+    section: str | None = None  # section id, or None when left out
+    left_out: str | None = None  # why it did not make the issue
+    rank: int = 0
+    sources: tuple[str, ...] = ()  # feed names carrying the same story
+    title: str | None = None  # editor's retitle
+    blurb: str | None = None  # editor's blurb
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.entry.title
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A section as configured in digest.toml."""
+
+    id: str
+    title: str
+    kinds: tuple[str, ...] = ()  # empty: takes any kind
+    max_items: int = 6
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    items: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """Per-feed outcome of a run, for the CLI summary and the manifest."""
+
+    name: str
+    url: str
+    status: str  # ok, not_modified, skipped, failed, offline
+    new: int = 0
+    entries: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A curated issue, ready to render."""
+
+    issue_id: str
+    subject: str
+    preheader: str
+    generated_at: datetime
+    window_start: datetime
+    window_end: datetime
+    language: str
+    template: str
+    sections: tuple[Section, ...]
+    intro: str | None = None
+    feeds: tuple[FeedReport, ...] = ()
+    candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+
+    @property
+    def items(self) -> tuple[Candidate, ...]:
+        return tuple(c for s in self.sections for c in s.items)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Rendered bodies of one issue."""
+
+    html: str
+    text: str
+    mjml: str = ""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)

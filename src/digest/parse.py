@@ -1,0 +1,240 @@
+"""Parse fetched bytes into cleaned entries.
+
+feedparser never sees a URL or a raw ``bytes`` value (it would open a local file whose path
+equals the body): it gets a ``BytesIO`` and the response headers. Its own sanitiser is off
+(it keeps ``javascript:`` and ``data:`` URLs); :mod:`digest.clean` does that job. Documents
+declaring ``<!ENTITY`` are refused before parsing: feedparser's loose fallback expands them
+without limit. Any exception from feedparser becomes a :class:`ParseError` for that feed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import re
+import time
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+import feedparser
+
+from .clean import clean_html, clean_text, safe_url
+from .errors import ParseError
+from .models import Entry, Fetched, Image, ParsedFeed
+
+_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+TITLE_CHARS = 300
+EXCERPT_CHARS = 320
+SUMMARY_CHARS = 1200
+
+
+def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
+    """Parse one fetched document. Raises ParseError when nothing usable is in it."""
+    assert fetched.body is not None
+    url = fetched.source.url
+    base = fetched.final_url if fetched.source.is_remote else None
+    body = fetched.body
+    if not body.strip():
+        raise ParseError(url, "the server sent an empty document")
+    if _declares_entities(body):
+        raise ParseError(
+            url,
+            "the document declares XML entities (<!ENTITY); refused for safety",
+            hint="feeds never need entity declarations; contact the publisher",
+        )
+    headers = dict(fetched.headers)
+    if base:
+        headers.setdefault("content-location", base)
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as e:  # feedparser raises instead of flagging bozo on some inputs
+        raise ParseError(url, f"the feed parser failed ({type(e).__name__}: {e})") from e
+
+    version = parsed.get("version") or ""
+    raw_entries = parsed.get("entries") or []
+    bozo = bool(parsed.get("bozo"))
+    if not version and not raw_entries:
+        ctype = headers.get("content-type", "")
+        what = (
+            "an HTML page"
+            if b"<html" in body[:2048].lower() or "html" in ctype
+            else "something else"
+        )
+        raise ParseError(
+            url,
+            f"this is not an RSS or Atom feed (looks like {what})",
+            hint="check the URL in feeds.toml points at the feed itself",
+        )
+    warnings: list[str] = []
+    if bozo:
+        exc = parsed.get("bozo_exception")
+        warnings.append(f"feed is not well-formed: {clean_text(exc, limit=200)}")
+
+    feed = parsed.get("feed") or {}
+    feed_link = safe_url(feed.get("link"), base)
+    doc_base = base or feed_link
+    feed_language = _language(feed.get("language"))
+    entries: list[Entry] = []
+    for raw in raw_entries:
+        try:
+            entry = _entry(raw, fetched, doc_base, feed_language, now)
+        except Exception as e:  # one broken entry must not sink the feed
+            warnings.append(f"skipped an entry: {type(e).__name__}: {clean_text(e, limit=120)}")
+            continue
+        if entry is None:
+            warnings.append("skipped an entry with neither a title nor a link")
+            continue
+        entries.append(entry)
+    if bozo and not entries:
+        raise ParseError(url, warnings[0] if warnings else "the feed could not be parsed")
+    return ParsedFeed(
+        source=fetched.source,
+        title=clean_text(feed.get("title"), limit=TITLE_CHARS) or None,
+        link=feed_link,
+        entries=tuple(entries),
+        warnings=tuple(warnings),
+        bozo=bozo,
+    )
+
+
+def _declares_entities(body: bytes) -> bool:
+    if body.startswith(_UTF16):
+        body = body.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    elif body[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+        body = body.replace(b"\x00", b"")
+    return _ENTITY_DECL.search(body) is not None
+
+
+def _entry(
+    raw: Any, fetched: Fetched, base: str | None, feed_language: str | None, now: datetime
+) -> Entry | None:
+    link = safe_url(raw.get("link"), base)
+    entry_base = link or base
+    html, html_base = _best_html(raw)
+    cleaned = clean_html(html, html_base or entry_base, summary_chars=SUMMARY_CHARS)
+    title = clean_text(_plain(raw.get("title_detail"), raw.get("title")), limit=TITLE_CHARS)
+    if not title:
+        title = clean_text(cleaned.text, limit=90)
+    if not title and not link:
+        return None
+    guid = clean_text(raw.get("id"), limit=500)
+    entry_id = guid or link or _content_hash(title, cleaned.text)
+    published, dated = _date(raw, now)
+    updated = _struct(raw.get("updated_parsed"))
+    categories = tuple(
+        dict.fromkeys(
+            clean_text(t.get("term") or t.get("label"), limit=80)
+            for t in raw.get("tags") or ()
+            if (t.get("term") or t.get("label"))
+        )
+    )
+    author = clean_text(raw.get("author"), limit=120) or None
+    language = (
+        fetched.source.language
+        or _language(
+            (raw.get("title_detail") or {}).get("language")
+            or (raw.get("summary_detail") or {}).get("language")
+        )
+        or feed_language
+    )
+    return Entry(
+        feed_url=fetched.source.url,
+        feed_name=fetched.source.name,
+        entry_id=entry_id,
+        title=title or link or "",
+        link=link,
+        published=published,
+        updated=min(updated, now) if updated else None,
+        author=author,
+        summary_html=cleaned.summary,
+        excerpt=clean_text(cleaned.text, limit=EXCERPT_CHARS),
+        image=_lead_image(raw, base, title) or cleaned.image,
+        categories=categories,
+        language=language,
+        dated=dated,
+    )
+
+
+def _best_html(raw: Any) -> tuple[str, str | None]:
+    """The richest HTML body: full content if present, else the summary."""
+    for item in raw.get("content") or ():
+        if item.get("value"):
+            return _as_html(item), item.get("base")
+    detail = raw.get("summary_detail") or {}
+    if raw.get("summary"):
+        return _as_html({**detail, "value": raw.get("summary")}), detail.get("base")
+    return "", None
+
+
+def _as_html(detail: Any) -> str:
+    value = str(detail.get("value") or "")
+    if "html" in str(detail.get("type") or "text/html"):
+        return value
+    return escape(value)
+
+
+def _plain(detail: Any, value: Any) -> str:
+    """A title may be declared as HTML; reduce it to its text."""
+    if value and detail and "html" in str(detail.get("type") or ""):
+        return clean_html(str(value), None).text
+    return str(value or "")
+
+
+def _date(raw: Any, now: datetime) -> tuple[datetime, bool]:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        when = _struct(raw.get(key))
+        if when is not None:
+            return min(when, now), True  # future dates are clamped to now
+    return now, False  # no date: counts from when it was first seen (the store keeps that)
+
+
+def _struct(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _lead_image(raw: Any, base: str | None, title: str) -> Image | None:
+    candidates: list[tuple[Any, Any, Any]] = []
+    for enc in raw.get("enclosures") or ():
+        if str(enc.get("type") or "").startswith("image/"):
+            candidates.append((enc.get("href") or enc.get("url"), None, None))
+    for media in raw.get("media_content") or ():
+        if media.get("medium") == "image" or str(media.get("type") or "").startswith("image/"):
+            candidates.append((media.get("url"), media.get("width"), media.get("height")))
+    for thumb in raw.get("media_thumbnail") or ():
+        candidates.append((thumb.get("url"), thumb.get("width"), thumb.get("height")))
+    for url, width, height in candidates:
+        safe = safe_url(url, base)
+        if safe:
+            return Image(safe, title, _int(width), _int(height))
+    return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 10_000 else None
+
+
+def _language(value: Any) -> str | None:
+    text = clean_text(value).lower().replace("_", "-")
+    match = re.match(r"^([a-z]{2,3})(?:-|$)", text)
+    return match.group(1) if match else None
+
+
+def _content_hash(*parts: str) -> str:
+    return "sha1:" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,236 @@
+"""Wire the stages: fetch -> parse/clean -> store -> curate -> render -> publish.
+
+The clock is read once, by the caller (the CLI), and passed in as `now`. Survivable versus
+fatal is decided here, in one place: a feed that fails to fetch or parse is reported and
+skipped (`FeedError`), everything else stops the run before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from .clean import truncate
+from .config import Project
+from .curate import Curated, curate, load_rules
+from .errors import ConfigError, ParseError
+from .fetch import fetch_feeds
+from .models import FeedReport, Fetched, FetchStatus, Issue
+from .parse import parse_feed
+from .publish import package, write_issue
+from .render import issue_date, render_issue
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+PREHEADER_CHARS = 140
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    issue: Issue
+    curated: Curated
+    out_dir: Path | None  # None: nothing qualified and no draft was written
+    files: dict[str, int]
+    fetched: tuple[FeedReport, ...]
+
+
+def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> datetime:
+    """The run's clock. A bare date means the end of that day in the project's time zone."""
+    if value is None:
+        return wall_clock.astimezone(project.tz)
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time(23, 59, 59), project.tz)
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"--as-of {value!r} is not a date",
+            hint="use YYYY-MM-DD or an ISO datetime like 2025-12-19T09:00",
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=project.tz)
+
+
+def default_issue_id(now: datetime) -> str:
+    year, week, _ = now.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def run_fetch(
+    project: Project, store: Store, now: datetime, progress: Callable[[Fetched], None] | None = None
+) -> tuple[FeedReport, ...]:
+    """Fetch every feed, parse, and store each one in its own transaction."""
+    states = store.feed_states()
+    results = fetch_feeds(
+        project.feeds, states, root=project.root, settings=project.fetch, now=now, progress=progress
+    )
+    reports = []
+    for fetched in results:
+        reports.append(_store_one(store, fetched, now))
+    return tuple(reports)
+
+
+def _store_one(store: Store, fetched: Fetched, now: datetime) -> FeedReport:
+    source = fetched.source
+    if fetched.status is FetchStatus.SKIPPED:
+        return FeedReport(source.name, source.url, "skipped", error=fetched.error)
+    if fetched.status is FetchStatus.FAILED:
+        store.record_fetch(fetched, None, now)
+        log.warning("%s: %s", source.url, fetched.error)
+        return FeedReport(source.name, source.url, "failed", error=fetched.error)
+    if fetched.status is FetchStatus.NOT_MODIFIED:
+        store.record_fetch(fetched, None, now)
+        return FeedReport(source.name, source.url, "not_modified")
+    try:
+        parsed = parse_feed(fetched, now=now)
+    except ParseError as e:
+        store.record_fetch(fetched, None, now, error=e.reason)
+        log.warning("%s", e)
+        return FeedReport(source.name, source.url, "failed", error=e.reason)
+    counts = store.record_fetch(fetched, parsed, now)
+    for warning in parsed.warnings:
+        log.info("%s: %s", source.url, warning)
+    return FeedReport(
+        source.name,
+        source.url,
+        "ok",
+        new=counts.new,
+        entries=len(parsed.entries),
+        warnings=parsed.warnings,
+    )
+
+
+def gather(
+    project: Project, store: Store, now: datetime, *, issue_id: str, language: str | None = None
+) -> Curated:
+    """Curate the entries of the issue window from the store."""
+    start = now - timedelta(days=project.window_days)
+    entries = store.entries_between(start, now, feed_urls=[f.url for f in project.feeds])
+    sent = store.sent_keys([e.key for e in entries], excluding_issue=issue_id)
+    lang = language or project.language
+    return curate(
+        entries,
+        now=now,
+        language=lang,
+        sections=project.sections,
+        per_feed_cap=project.per_feed_cap,
+        rules=load_rules(lang, project.root),
+        sources={f.url: f for f in project.feeds},
+        sent=sent,
+    )
+
+
+def build(
+    project: Project,
+    now: datetime,
+    *,
+    offline: bool = False,
+    issue_id: str | None = None,
+    language: str | None = None,
+    allow_empty: bool = False,
+    progress: Callable[[Fetched], None] | None = None,
+) -> BuildResult:
+    """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies)."""
+    issue_id = issue_id or default_issue_id(now)
+    lang = language or project.language
+    with Store(project.db_path) as store:
+        fetched: tuple[FeedReport, ...] = ()
+        if not offline:
+            fetched = run_fetch(project, store, now, progress)
+        curated = gather(project, store, now, issue_id=issue_id, language=lang)
+        issue = make_issue(
+            project,
+            curated,
+            now,
+            issue_id=issue_id,
+            language=lang,
+            feeds=_feed_health(project, store, curated, fetched, offline),
+        )
+        if not issue.items and not allow_empty:
+            return BuildResult(issue, curated, None, {}, fetched)
+        rendered = render_issue(project, issue)
+        pkg = package(project, issue, rendered)
+        out_dir = write_issue(project.out_dir, issue_id, pkg)
+        store.record_issue(
+            issue_id,
+            built_at=now,
+            as_of=now,
+            subject=issue.subject,
+            html_bytes=len(rendered.html.encode("utf-8")),
+            manifest={"files": pkg.sizes, "items": [c.entry.key for c in issue.items]},
+            placements=[(c.entry.key, c.section or "") for c in issue.items],
+        )
+    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched)
+
+
+def _feed_health(
+    project: Project, store: Store, curated: Curated, fetched: tuple[FeedReport, ...], offline: bool
+) -> tuple[FeedReport, ...]:
+    """Per-feed status for the manifest: stable for the same inputs (no per-run counters)."""
+    in_window: dict[str, int] = {}
+    for c in curated.candidates:
+        in_window[c.entry.feed_url] = in_window.get(c.entry.feed_url, 0) + 1
+    by_url = {r.url: r for r in fetched}
+    states = store.feed_states()
+    reports = []
+    for feed in project.feeds:
+        run = by_url.get(feed.url)
+        state = states.get(feed.url)
+        if offline or run is None:
+            status = "failed" if state and state.failures else "offline"
+            error = state.last_error if state else None
+        else:
+            status = "ok" if run.status in ("ok", "not_modified") else run.status
+            error = run.error
+        reports.append(
+            FeedReport(
+                feed.name,
+                feed.url,
+                status,
+                entries=in_window.get(feed.url, 0),
+                error=error,
+                warnings=run.warnings if run else (),
+            )
+        )
+    return tuple(reports)
+
+
+def make_issue(
+    project: Project,
+    curated: Curated,
+    now: datetime,
+    *,
+    issue_id: str,
+    language: str,
+    feeds: tuple[FeedReport, ...] = (),
+    intro: str | None = None,
+) -> Issue:
+    when = issue_date(now, project, language)
+    subject = project.subject.format(name=project.name, date=when, issue_id=issue_id)
+    return Issue(
+        issue_id=issue_id,
+        subject=" ".join(subject.split()),
+        preheader=preheader(curated, intro),
+        generated_at=now,
+        window_start=now - timedelta(days=project.window_days),
+        window_end=now,
+        language=language,
+        template=project.template,
+        sections=curated.sections,
+        intro=intro,
+        feeds=feeds,
+        candidates=curated.candidates,
+    )
+
+
+def preheader(curated: Curated, intro: str | None = None) -> str:
+    """The inbox preview line: the intro's first sentence, else the top headlines."""
+    if intro:
+        return truncate(" ".join(intro.split()), PREHEADER_CHARS)
+    items = [c for s in curated.sections for c in s.items]
+    titles = [c.display_title for c in items[:4]]
+    return truncate(" · ".join(titles), PREHEADER_CHARS) if titles else ""

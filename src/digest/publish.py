@@ -1,0 +1,219 @@
+"""Package a rendered issue and write it into ``out/<issue-id>/``: the only writer of out/.
+
+Files are written into a temporary folder beside the target, flushed to disk, then swapped
+into place in one atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel offers it (two
+renames otherwise), so a reader or a crash sees either the previous issue or the new one.
+The manifest is written last. Everything here is deterministic: no wall clock, no random
+MIME boundary, no absolute path.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import email.policy
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Project
+from .errors import PublishError
+from .models import Candidate, FeedReport, Issue, Rendered
+
+HTML_NAME = "newsletter.html"
+TEXT_NAME = "newsletter.txt"
+EML_NAME = "newsletter.eml"
+MANIFEST_NAME = "manifest.json"
+MANIFEST_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class Package:
+    files: dict[str, bytes]  # name -> content, manifest last
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {name: len(body) for name, body in self.files.items()}
+
+
+def build_eml(project: Project, issue: Issue, rendered: Rendered) -> bytes:
+    """A multipart/alternative message: text part first, then HTML (RFC 2046 order)."""
+    content_hash = hashlib.sha256(
+        (rendered.html + "\x00" + rendered.text).encode("utf-8")
+    ).hexdigest()
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["Subject"] = " ".join(issue.subject.split())  # no CR/LF from feeds in headers
+    msg["From"] = project.sender_address
+    if project.reply_to:
+        msg["Reply-To"] = project.reply_to
+    msg["Date"] = format_datetime(issue.generated_at)
+    msg["Message-ID"] = f"<{issue.issue_id}.{content_hash[:20]}@{project.sender_address.domain}>"
+    msg["X-Digest-Issue"] = issue.issue_id
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.set_boundary(f"==digest-{content_hash[:32]}==")
+    return msg.as_bytes()
+
+
+def manifest(project: Project, issue: Issue, files: dict[str, bytes]) -> dict[str, Any]:
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "digest_version": __version__,
+        "issue_id": issue.issue_id,
+        "subject": issue.subject,
+        "preheader": issue.preheader,
+        "generated_at": issue.generated_at.isoformat(timespec="seconds"),
+        "window": {
+            "start": issue.window_start.isoformat(timespec="seconds"),
+            "end": issue.window_end.isoformat(timespec="seconds"),
+        },
+        "language": issue.language,
+        "template": issue.template,
+        "sender": project.sender,
+        "sections": [{"id": s.id, "title": s.title, "items": len(s.items)} for s in issue.sections],
+        "items": [item_record(c) for c in issue.items],
+        "feeds": [feed_record(f) for f in issue.feeds],
+        "files": {
+            name: {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+            for name, body in files.items()
+        },
+        "html_bytes": len(files.get(HTML_NAME, b"")),
+    }
+
+
+def item_record(c: Candidate) -> dict[str, Any]:
+    """The item fields shared by the manifest and `digest rank --json`."""
+    e = c.entry
+    return {
+        "key": e.key,
+        "rank": c.rank,
+        "title": c.display_title,
+        "url": e.link,
+        "feed": e.feed_name,
+        "sources": list(c.sources),
+        "published": e.published.isoformat(timespec="seconds"),
+        "kind": c.kind,
+        "section": c.section,
+        "left_out": c.left_out,
+        "score": c.score,
+        "reasons": [{"signal": r.signal, "points": r.points, "text": r.text} for r in c.reasons],
+    }
+
+
+def feed_record(f: FeedReport) -> dict[str, Any]:
+    return {
+        "name": f.name,
+        "url": f.url,
+        "status": f.status,
+        "entries": f.entries,
+        "error": f.error,
+        "warnings": list(f.warnings),
+    }
+
+
+def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
+    files = {
+        HTML_NAME: rendered.html.encode("utf-8"),
+        TEXT_NAME: rendered.text.encode("utf-8"),
+        EML_NAME: build_eml(project, issue, rendered),
+    }
+    record = manifest(project, issue, files)
+    files[MANIFEST_NAME] = (
+        json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    ).encode("utf-8")
+    return Package(files)
+
+
+def write_issue(out_root: Path, issue_id: str, pkg: Package) -> Path:
+    """Write the package into out_root/issue_id atomically; return the folder."""
+    target = out_root / issue_id
+    tmp = out_root / f".tmp-{issue_id}-{os.getpid()}"
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out_root, issue_id)
+        tmp.mkdir()
+        for name, body in pkg.files.items():  # manifest is last in the dict
+            _write_file(tmp / name, body)
+        _fsync_dir(tmp)
+        if target.exists():
+            if _exchange(tmp, target):
+                shutil.rmtree(tmp)
+            else:
+                old = out_root / f".old-{issue_id}-{os.getpid()}"
+                os.rename(target, old)
+                os.rename(tmp, target)
+                shutil.rmtree(old)
+        else:
+            os.rename(tmp, target)
+        _fsync_dir(out_root)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise PublishError(
+            f"could not write {target}: {e.strerror or e}",
+            hint="check the folder is writable and the disk has space",
+        ) from e
+    return target
+
+
+def _write_file(path: Path, body: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(body)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(out_root: Path, issue_id: str) -> None:
+    """Clean up after a run that died mid-write; restore an issue caught between renames."""
+    target = out_root / issue_id
+    for leftover in sorted(out_root.glob(f".old-{issue_id}-*")):
+        if not target.exists() and (leftover / MANIFEST_NAME).exists():
+            os.rename(leftover, target)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out_root.glob(f".tmp-{issue_id}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2). False when unsupported."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: fall back to two renames
+        return False
+    raise OSError(err, os.strerror(err))

@@ -1,0 +1,266 @@
+"""Render a curated issue into HTML email and plain text. Pure: no network, no clock.
+
+One Jinja environment (autoescape on for ``.mjml``, ``StrictUndefined``); project templates
+override the bundled ones. MJML is compiled by MRML with no web fonts; premailer inlines the
+CSS with network access off and cssutils silenced; the doctype premailer drops is restored.
+The text part comes from its own template; html2text only converts entry fragments.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+import traceback
+from datetime import datetime
+from types import SimpleNamespace as NS
+from typing import Any
+
+import html2text
+import jinja2
+import mjml
+from babel.dates import format_date
+from markupsafe import Markup
+
+from .config import Project
+from .errors import RenderError, TemplateError
+from .models import Candidate, Issue, Rendered
+from .resources import bundled_templates
+
+TEXT_WIDTH = 72
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "read_more": "Read more",
+        "also": "Also reported by",
+        "in_this_issue": "In this issue",
+        "view_online": "Visit our website",
+        "why": "You receive this email because you signed up for news from",
+        "issue": "Issue",
+        "by": "by",
+        "more_stories": "More stories",
+    },
+    "fr": {
+        "read_more": "Lire la suite",
+        "also": "Également publié par",
+        "in_this_issue": "Dans ce numéro",
+        "view_online": "Visiter notre site",
+        "why": "Vous recevez ce message car vous êtes abonné·e aux nouvelles de",
+        "issue": "Numéro",
+        "by": "par",
+        "more_stories": "Autres articles",
+    },
+}
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}
+
+
+def _silence_cssutils() -> None:
+    import cssutils
+
+    cssutils.log.setLevel(logging.CRITICAL)
+    logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
+    logging.getLogger("CSSUTILS").propagate = False
+
+
+def environment(project: Project) -> jinja2.Environment:
+    """The one Jinja environment: project templates first, then the bundled ones."""
+    loaders: list[jinja2.BaseLoader] = []
+    if project.templates_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(project.templates_dir))
+    loaders.append(jinja2.FileSystemLoader(bundled_templates()))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["wrap"] = wrap
+    env.filters["fragment_text"] = fragment_text
+    env.filters["ldate"] = lambda d, lang: format_date(d, format="long", locale=lang)
+    return env
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is None or not name.endswith(".txt")
+
+
+def render_issue(project: Project, issue: Issue) -> Rendered:
+    """Render the issue's MJML and text templates into final HTML and plain text."""
+    env = environment(project)
+    context = build_context(project, issue)
+    mjml_source = _render(env, f"{issue.template}.mjml", context)
+    text = _tidy_text(_render(env, f"{issue.template}.txt", context))
+    html = compile_mjml(mjml_source, f"{issue.template}.mjml")
+    return Rendered(html=inline_css(html), text=text, mjml=mjml_source)
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateNotFound as e:
+        raise TemplateError(
+            f"template {e.name!r} not found",
+            path=name,
+            hint="check [newsletter] template in digest.toml and templates/",
+        ) from e
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(
+            f"template syntax error: {e.message}", path=e.filename or name, line=e.lineno
+        ) from e
+    try:
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(
+            f"template syntax error: {e.message}", path=e.filename or name, line=e.lineno
+        ) from e
+    except Exception as e:  # any failure inside a template is a template bug: say where
+        path, line = _template_frame(e, template.filename or name)
+        raise TemplateError(f"template error: {type(e).__name__}: {e}", path=path, line=line) from e
+
+
+def _template_frame(error: BaseException, default: str) -> tuple[str, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template file and line."""
+    found: tuple[str, int | None] = (default, None)
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".mjml", ".txt", ".html")):
+            found = (filename, lineno)
+    return found
+
+
+def build_context(project: Project, issue: Issue) -> dict[str, Any]:
+    lang = issue.language
+    labels = LABELS.get(lang, LABELS["en"])
+    local_date = issue.window_end.astimezone(project.tz)
+    return {
+        "newsletter": NS(
+            name=project.name,
+            tagline=project.tagline,
+            website=project.website,
+            sender_name=project.sender_address.display_name or project.name,
+        ),
+        "theme": project.theme,
+        "labels": labels,
+        "lang": lang,
+        "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+        "issue": NS(
+            id=issue.issue_id,
+            subject=issue.subject,
+            preheader=issue.preheader,
+            date=format_date(local_date, format="long", locale=lang),
+            intro=issue.intro,
+            sections=[
+                NS(id=s.id, title=s.title, items=[_item(c, project, lang) for c in s.items])
+                for s in issue.sections
+            ],
+        ),
+    }
+
+
+def _item(c: Candidate, project: Project, lang: str) -> NS:
+    e = c.entry
+    image = None
+    if e.image is not None:
+        width = min(e.image.width or 552, 552)
+        height = (
+            round(e.image.height * width / e.image.width)
+            if e.image.height and e.image.width
+            else None
+        )
+        image = NS(url=e.image.url, alt=e.image.alt or e.title, width=width, height=height)
+    return NS(
+        key=e.key,
+        title=c.display_title,
+        url=e.link,
+        excerpt=c.blurb or e.excerpt,
+        html=Markup(e.summary_html),  # sanitised and re-serialised by digest.clean
+        date=format_date(e.published.astimezone(project.tz), format="long", locale=lang),
+        feed=e.feed_name,
+        author=e.author,
+        also=[s for s in c.sources if s != e.feed_name],
+        kind=c.kind,
+        image=image,
+    )
+
+
+def compile_mjml(source: str, name: str) -> str:
+    try:
+        return str(mjml.mjml2html(source, fonts={}, disable_comments=True))
+    except (ValueError, RuntimeError) as e:
+        raise RenderError(
+            f"MJML compilation of {name} failed: {e}",
+            hint="check the template's MJML structure (see templates/)",
+        ) from e
+
+
+def inline_css(html: str) -> str:
+    """Inline CSS with premailer, offline; keep media queries; put the doctype back."""
+    import premailer
+
+    _silence_cssutils()
+    try:
+        result = premailer.Premailer(
+            html,
+            allow_network=False,
+            keep_style_tags=False,
+            remove_classes=False,
+            strip_important=False,
+            disable_validation=True,
+            disable_leftover_css=False,
+            cssutils_logging_level=logging.CRITICAL,
+            exclude_pseudoclasses=True,
+        ).transform()
+    except Exception as e:  # premailer/cssutils raise assorted types (see TRAPS.md)
+        raise RenderError(f"CSS inlining failed: {type(e).__name__}: {e}") from e
+    return "<!doctype html>\n" + str(result).strip() + "\n"
+
+
+def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
+    """Wrap prose for the text part without ever breaking a URL or a long word."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text or "")]
+    return "\n\n".join(
+        textwrap.fill(
+            " ".join(p.split()),
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for p in paragraphs
+        if p.strip()
+    )
+
+
+def fragment_text(html: str) -> str:
+    """A sanitised HTML fragment as readable plain text (no Markdown debris)."""
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_links = True
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    converter.ignore_tables = True
+    converter.unicode_snob = True
+    converter.ul_item_mark = "-"
+    text = _MD_ESCAPE.sub(r"\1", converter.handle(str(html)))
+    lines = [line.rstrip() for line in text.splitlines()]
+    blocks = "\n".join(lines).strip()
+    return "\n\n".join(
+        "\n".join(
+            wrap(line) if not line.lstrip().startswith("- ") else line for line in block.split("\n")
+        )
+        for block in re.split(r"\n\s*\n", blocks)
+    )
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def issue_date(when: datetime, project: Project, lang: str) -> str:
+    return format_date(when.astimezone(project.tz), format="long", locale=lang)

@@ -1,0 +1,139 @@
+"""`digest init`: lay out a new newsletter project from the bundled defaults."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .config import CONFIG_NAME, FEEDS_NAME, load_project
+from .errors import ConfigError
+from .resources import bundled_samples, bundled_templates
+
+DIGEST_TOML = """\
+# digest project settings: see the README for every option.
+
+[newsletter]
+name = {name}
+tagline = ""
+sender = {sender}
+# reply_to = "supporters@example.org"
+# website = "https://example.org/"
+language = {language}
+template = "weekly"
+subject = "{{name}}: {{date}}"     # placeholders: {{name}}, {{date}}, {{issue_id}}
+timezone = "UTC"
+window_days = 7
+per_feed_cap = 4
+
+[theme]
+primary = "#1d3557"
+accent = "#e9a23b"
+background = "#f4f1ea"
+surface = "#ffffff"
+text = "#1f2328"
+muted = "#5c6370"
+# logo_url = "https://example.org/logo.png"
+# logo_alt = "Example Organisation"
+font_family = "Helvetica, Arial, sans-serif"
+heading_font_family = "Georgia, 'Times New Roman', serif"
+footer_address = ""
+
+[[section]]
+id = "lead"
+title = "A message from our leadership"
+kinds = ["year_end"]
+max = 1
+
+[[section]]
+id = "good-news"
+title = "Good news"
+kinds = ["good_news"]
+max = 5
+
+[[section]]
+id = "latest"
+title = "Latest"
+max = 8
+
+[store]
+path = "digest.sqlite3"
+retention_days = 400
+"""
+
+FEEDS_TOML = """\
+# One [[feed]] table per feed. `url` is an http(s) URL or a path relative to this project.
+# Optional: weight (0-10, default 1), tags = ["..."], language = "en".
+#
+# [[feed]]
+# name = "Our news"
+# url = "https://example.org/news/feed/"
+# weight = 1.2
+"""
+
+SAMPLE_FEEDS = (
+    ("Northlight News", "northlight-news.rss", 1.2, "en"),
+    ("Northlight Campaigns", "campaigns.atom", 1.0, "en"),
+    ("Courtwatch Collective", "courtwatch.rss", 0.8, "en"),
+    ("Northlight France", "northlight-fr.atom", 1.0, "fr"),
+)
+
+GITIGNORE = """\
+/out/*
+!/out/.gitkeep
+*.sqlite3
+*.sqlite3-wal
+*.sqlite3-shm
+*.lock
+"""
+
+
+def create_project(
+    directory: Path, *, name: str, sender: str, language: str, samples: bool, force: bool
+) -> list[str]:
+    """Write the project skeleton; return the paths created, relative to `directory`."""
+    config = directory / CONFIG_NAME
+    if config.exists() and not force:
+        raise ConfigError(
+            "a digest project already exists here",
+            path=config,
+            hint="use --force to overwrite digest.toml and feeds.toml",
+        )
+    created: list[str] = []
+
+    def write(rel: str, text: str) -> None:
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        created.append(rel)
+
+    write(
+        CONFIG_NAME,
+        DIGEST_TOML.format(name=_toml(name), sender=_toml(sender), language=_toml(language)),
+    )
+    feeds = FEEDS_TOML
+    if samples:
+        target = directory / "feeds" / "samples"
+        target.mkdir(parents=True, exist_ok=True)
+        for feed_name, filename, weight, lang in SAMPLE_FEEDS:
+            shutil.copyfile(bundled_samples() / filename, target / filename)
+            created.append(f"feeds/samples/{filename}")
+            feeds += (
+                f'\n[[feed]]\nname = {_toml(feed_name)}\nurl = "feeds/samples/{filename}"\n'
+                f'weight = {weight}\nlanguage = "{lang}"\n'
+            )
+    write(FEEDS_NAME, feeds)
+    templates = directory / "templates"
+    if not templates.exists():
+        shutil.copytree(bundled_templates(), templates)
+        created.append("templates/")
+    (directory / "out").mkdir(exist_ok=True)
+    (directory / "out" / ".gitkeep").touch()
+    if not (directory / ".gitignore").exists():
+        write(".gitignore", GITIGNORE)
+    load_project(directory)  # what we wrote must load
+    return created
+
+
+def _toml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)

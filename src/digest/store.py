@@ -1,0 +1,427 @@
+"""The SQLite state file: feeds, entries, issues, and which entries went into which issue.
+
+One file in the project. The schema is versioned with ``PRAGMA user_version`` and marked
+with an application id, so digest refuses to write into some other program's database.
+WAL journal with ``synchronous=FULL``; every write is one ``BEGIN IMMEDIATE`` transaction.
+Times are stored as ISO 8601 UTC strings, which sort correctly.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .models import Entry, FeedState, Fetched, FetchStatus, Image, ParsedFeed
+
+APPLICATION_ID = 0x44474553  # "DGES"
+BUSY_TIMEOUT_MS = 10_000
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: initial schema
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        title TEXT,
+        link TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_retry TEXT,
+        gone INTEGER NOT NULL DEFAULT 0,
+        redirect_url TEXT
+    );
+    CREATE TABLE entries (
+        feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+        entry_id TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        link TEXT,
+        published TEXT NOT NULL,
+        updated TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        dated INTEGER NOT NULL,
+        author TEXT,
+        summary_html TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        image TEXT,
+        categories TEXT NOT NULL,
+        language TEXT,
+        feed_name TEXT NOT NULL,
+        PRIMARY KEY (feed_url, entry_id)
+    );
+    CREATE INDEX entries_published ON entries(published);
+    CREATE TABLE issues (
+        issue_id TEXT PRIMARY KEY,
+        built_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        html_bytes INTEGER NOT NULL,
+        manifest TEXT NOT NULL
+    );
+    CREATE TABLE issue_entries (
+        issue_id TEXT NOT NULL REFERENCES issues(issue_id) ON DELETE CASCADE,
+        entry_key TEXT NOT NULL,
+        section TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (issue_id, entry_key)
+    );
+    CREATE INDEX issue_entries_key ON issue_entries(entry_key);
+    """,
+)
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(UTC).isoformat(timespec="seconds") if when else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class StoredCounts:
+    new: int
+    updated: int
+
+
+class Store:
+    """A connection to the state file. Use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except (sqlite3.Error, OSError) as e:
+            raise StoreError(f"{path}: cannot open the state file ({e})") from e
+        self.db.row_factory = sqlite3.Row
+        try:
+            self._setup()
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            raise StoreError(
+                f"{path}: not a usable digest state file ({e})",
+                hint="move it aside; digest will create a new one",
+            ) from e
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _setup(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and version != 0):
+            raise StoreError(
+                f"{self.path}: this file belongs to another program",
+                hint="set [store] path in digest.toml to a new file",
+            )
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: written by a newer digest (schema {version})", hint="upgrade digest"
+            )
+        if version == 0:
+            self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")
+        for number in range(version, len(MIGRATIONS)):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolls back on any error."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StoreError(
+                f"{self.path}: the state file is busy ({e})",
+                hint="another digest run may be writing; try again",
+            ) from e
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- feeds ---------------------------------------------------------------------------
+
+    def feed_states(self) -> dict[str, FeedState]:
+        rows = self.db.execute("SELECT * FROM feeds").fetchall()
+        return {
+            r["url"]: FeedState(
+                url=r["url"],
+                etag=r["etag"],
+                last_modified=r["last_modified"],
+                last_success=_dt(r["last_success"]),
+                last_error=r["last_error"],
+                failures=r["failures"],
+                next_retry=_dt(r["next_retry"]),
+                gone=bool(r["gone"]),
+                redirect_url=r["redirect_url"],
+            )
+            for r in rows
+        }
+
+    def feed_rows(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM feeds ORDER BY name, url")]
+
+    def record_fetch(
+        self, fetched: Fetched, parsed: ParsedFeed | None, now: datetime, error: str | None = None
+    ) -> StoredCounts:
+        """Store one feed's outcome in one transaction: entries, then validators."""
+        source = fetched.source
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (url, name) VALUES (?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+                (source.url, source.name),
+            )
+            counts = StoredCounts(0, 0)
+            if parsed is not None:
+                counts = self._upsert_entries(db, parsed.entries, now)
+                db.execute(
+                    "UPDATE feeds SET title = ?, link = ? WHERE url = ?",
+                    (parsed.title, parsed.link, source.url),
+                )
+            failed = error is not None or fetched.status is FetchStatus.FAILED
+            if failed:
+                db.execute(
+                    "UPDATE feeds SET last_fetch = ?, last_error = ?, failures = failures + 1,"
+                    " next_retry = ?, gone = ? WHERE url = ?",
+                    (
+                        _iso(now),
+                        error or fetched.error,
+                        _iso(fetched.retry_after),
+                        int(fetched.gone),
+                        source.url,
+                    ),
+                )
+            elif fetched.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+                # Validators advance only once the body parsed cleanly and is stored.
+                keep_old = parsed is not None and parsed.bozo
+                db.execute(
+                    "UPDATE feeds SET last_fetch = ?, last_success = ?, last_error = NULL,"
+                    " failures = 0, next_retry = NULL, gone = 0,"
+                    " etag = CASE WHEN ? THEN etag ELSE ? END,"
+                    " last_modified = CASE WHEN ? THEN last_modified ELSE ? END,"
+                    " redirect_url = COALESCE(?, redirect_url) WHERE url = ?",
+                    (
+                        _iso(now),
+                        _iso(now),
+                        keep_old,
+                        fetched.etag,
+                        keep_old,
+                        fetched.last_modified,
+                        fetched.permanent_redirect,
+                        source.url,
+                    ),
+                )
+        return counts
+
+    def _upsert_entries(
+        self, db: sqlite3.Connection, entries: Sequence[Entry], now: datetime
+    ) -> StoredCounts:
+        new = updated = 0
+        seen: set[str] = set()
+        for e in entries:
+            if e.entry_id in seen:  # duplicate guid inside one document: first one wins
+                continue
+            seen.add(e.entry_id)
+            row = db.execute(
+                "SELECT title, link, summary_html, published, dated FROM entries"
+                " WHERE feed_url = ? AND entry_id = ?",
+                (e.feed_url, e.entry_id),
+            ).fetchone()
+            published = e.published
+            if row is not None and not e.dated:
+                published = _dt(row["published"]) or published  # undated: keep first-seen
+            values = (
+                e.key,
+                e.title,
+                e.link,
+                _iso(published),
+                _iso(e.updated),
+                _iso(now),
+                int(e.dated),
+                e.author,
+                e.summary_html,
+                e.excerpt,
+                _image_json(e.image),
+                json.dumps(list(e.categories), ensure_ascii=False),
+                e.language,
+                e.feed_name,
+            )
+            if row is None:
+                db.execute(
+                    "INSERT INTO entries (key, title, link, published, updated, last_seen, dated,"
+                    " author, summary_html, excerpt, image, categories, language, feed_name,"
+                    " first_seen, feed_url, entry_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, _iso(now), e.feed_url, e.entry_id),
+                )
+                new += 1
+            else:
+                changed = (row["title"], row["link"], row["summary_html"]) != (
+                    e.title,
+                    e.link,
+                    e.summary_html,
+                )
+                db.execute(
+                    "UPDATE entries SET key = ?, title = ?, link = ?, published = ?, updated = ?,"
+                    " last_seen = ?, dated = ?, author = ?, summary_html = ?, excerpt = ?,"
+                    " image = ?, categories = ?, language = ?, feed_name = ?"
+                    " WHERE feed_url = ? AND entry_id = ?",
+                    (*values, e.feed_url, e.entry_id),
+                )
+                updated += int(changed)
+        return StoredCounts(new, updated)
+
+    # -- entries -------------------------------------------------------------------------
+
+    def entries_between(
+        self, start: datetime, end: datetime, feed_urls: Iterable[str] | None = None
+    ) -> list[Entry]:
+        """Entries published in [start, end], oldest first, ties by key (stable)."""
+        sql = "SELECT * FROM entries WHERE published >= ? AND published <= ?"
+        args: list[Any] = [_iso(start), _iso(end)]
+        if feed_urls is not None:
+            urls = list(feed_urls)
+            sql += f" AND feed_url IN ({','.join('?' * len(urls))})"
+            args += urls
+        sql += " ORDER BY published, key"
+        return [_entry(r) for r in self.db.execute(sql, args)]
+
+    def sent_keys(self, keys: Sequence[str], *, excluding_issue: str) -> dict[str, str]:
+        """Which of these entries already went into another issue, and which one."""
+        if not keys:
+            return {}
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(keys), 500):
+            rows = self.db.execute(
+                "SELECT entry_key, MIN(issue_id) AS issue_id FROM issue_entries"
+                f" WHERE issue_id != ? AND entry_key IN ({','.join('?' * len(chunk))})"
+                " GROUP BY entry_key",
+                [excluding_issue, *chunk],
+            )
+            found.update({r["entry_key"]: r["issue_id"] for r in rows})
+        return found
+
+    def prune(self, now: datetime, retention_days: int) -> int:
+        """Delete entries older than the retention period, except those sent in an issue."""
+        cutoff = _iso(now - timedelta(days=retention_days))
+        with self.transaction() as db:
+            cur = db.execute(
+                "DELETE FROM entries WHERE published < ? AND last_seen < ?"
+                " AND key NOT IN (SELECT entry_key FROM issue_entries)",
+                (cutoff, cutoff),
+            )
+            return cur.rowcount
+
+    # -- issues --------------------------------------------------------------------------
+
+    def record_issue(
+        self,
+        issue_id: str,
+        *,
+        built_at: datetime,
+        as_of: datetime,
+        subject: str,
+        html_bytes: int,
+        manifest: dict[str, Any],
+        placements: Sequence[tuple[str, str]],
+    ) -> None:
+        """Record that these entries went into this issue (replacing an earlier build)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM issue_entries WHERE issue_id = ?", (issue_id,))
+            db.execute(
+                "INSERT INTO issues (issue_id, built_at, as_of, subject, html_bytes, manifest)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(issue_id) DO UPDATE SET"
+                " built_at = excluded.built_at, as_of = excluded.as_of,"
+                " subject = excluded.subject, html_bytes = excluded.html_bytes,"
+                " manifest = excluded.manifest",
+                (
+                    issue_id,
+                    _iso(built_at),
+                    _iso(as_of),
+                    subject,
+                    html_bytes,
+                    json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO issue_entries (issue_id, entry_key, section, position)"
+                " VALUES (?, ?, ?, ?)",
+                [(issue_id, key, section, i) for i, (key, section) in enumerate(placements)],
+            )
+
+    def issues(self) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.db.execute(
+                "SELECT issue_id, built_at, as_of, subject, html_bytes FROM issues"
+                " ORDER BY as_of DESC, issue_id DESC"
+            )
+        ]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _image_json(image: Image | None) -> str | None:
+    if image is None:
+        return None
+    return json.dumps(
+        {"url": image.url, "alt": image.alt, "width": image.width, "height": image.height},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def _entry(r: sqlite3.Row) -> Entry:
+    image = json.loads(r["image"]) if r["image"] else None
+    return Entry(
+        feed_url=r["feed_url"],
+        feed_name=r["feed_name"],
+        entry_id=r["entry_id"],
+        title=r["title"],
+        link=r["link"],
+        published=datetime.fromisoformat(r["published"]),
+        updated=_dt(r["updated"]),
+        author=r["author"],
+        summary_html=r["summary_html"],
+        excerpt=r["excerpt"],
+        image=Image(**image) if image else None,
+        categories=tuple(json.loads(r["categories"])),
+        language=r["language"],
+        dated=bool(r["dated"]),
+    )
