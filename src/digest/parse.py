@@ -128,7 +128,7 @@ def _entry(
     guid = clean_text(raw.get("id"), limit=500)
     entry_id = guid or link or _content_hash(title, cleaned.text)
     published, dated = _date(raw, now)
-    updated = _struct(raw.get("updated_parsed"))
+    updated = _struct(_own(raw, "updated_parsed"))
     categories = tuple(
         dict.fromkeys(
             clean_text(t.get("term") or t.get("label"), limit=80)
@@ -190,10 +190,16 @@ def _plain(detail: Any, value: Any) -> str:
 
 def _date(raw: Any, now: datetime) -> tuple[datetime, bool]:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        when = _struct(raw.get(key))
+        when = _struct(_own(raw, key))
         if when is not None:
             return min(when, now), True  # future dates are clamped to now
     return now, False  # no date: counts from when it was first seen (the store keeps that)
+
+
+def _own(raw: Any, key: str) -> Any:
+    """Read a key the document really has: FeedParserDict maps `updated*` to `published*`
+    with a DeprecationWarning (feedparser issue 310)."""
+    return dict.get(raw, key)
 
 
 def _struct(value: Any) -> datetime | None:
