@@ -270,7 +270,7 @@ def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> di
 
 
 def _fetch_record(f: FeedReport) -> dict[str, Any]:
-    return {**feed_record(f), "new": f.new}
+    return {**feed_record(f), "new": f.new, "updated": f.updated}
 
 
 def _print_build(project: Project, result: pipeline.BuildResult) -> None:

@@ -51,6 +51,8 @@ class FetchSettings:
     concurrency: int = 32
     per_host: int = 4
     user_agent_contact: str | None = None
+    parse_memory_mb: int = 1024  # address-space cap of each parser process
+    parse_seconds: int = 30  # CPU time allowed to parse one document
 
 
 @dataclass(frozen=True)
@@ -347,10 +349,14 @@ def _fetch_settings(data: dict[str, Any], path: Path, text: str) -> FetchSetting
         concurrency=r.get("concurrency", int, base.concurrency),
         per_host=r.get("per_host", int, base.per_host),
         user_agent_contact=r.get("user_agent_contact", str),
+        parse_memory_mb=r.get("parse_memory_mb", int, base.parse_memory_mb),
+        parse_seconds=r.get("parse_seconds", int, base.parse_seconds),
     )
-    for key in ("timeout", "deadline", "max_bytes", "concurrency", "per_host"):
+    for key in ("timeout", "deadline", "max_bytes", "concurrency", "per_host", "parse_seconds"):
         if getattr(settings, key) <= 0:
             raise r.fail(key, "must be positive")
+    if settings.parse_memory_mb < 128:
+        raise r.fail("parse_memory_mb", "must be at least 128")
     r.check_unknown()
     return settings
 

@@ -70,11 +70,16 @@ class TemplateError(ConfigError):
 
 
 class FeedError(DigestError):
-    """One feed failed. Survivable: reported and skipped, the issue is still built."""
+    """One feed failed. Survivable: reported and skipped, the issue is still built.
 
-    def __init__(self, url: str, message: str, *, hint: str | None = None) -> None:
+    `kind` is a stable word for scripts (see digest.fetch.ERROR_KINDS)."""
+
+    def __init__(
+        self, url: str, message: str, *, kind: str = "malformed", hint: str | None = None
+    ) -> None:
         self.url = url
         self.reason = message
+        self.kind = kind
         super().__init__(f"{url}: {message}", hint=hint)
 
 
@@ -86,13 +91,12 @@ class FetchError(FeedError):
         url: str,
         message: str,
         *,
+        kind: str = "connection",
         status: int | None = None,
-        retry_after: float | None = None,
         hint: str | None = None,
     ) -> None:
         self.status = status
-        self.retry_after = retry_after
-        super().__init__(url, message, hint=hint)
+        super().__init__(url, message, kind=kind, hint=hint)
 
 
 class ParseError(FeedError):

@@ -4,7 +4,8 @@ Remote feeds are fetched concurrently with httpx (a global and a per-host limit)
 under connect/read timeouts and a total deadline, with the *decoded* body capped, at most
 five redirects followed by hand (so permanent ones can be recorded), conditional GET and
 Retry-After honoured. Local feeds (paths in the project) are read from disk. Nothing here
-raises for a single feed: every outcome is a :class:`Fetched` value.
+raises for a single feed: every outcome is a :class:`Fetched` value whose failures carry
+an ``error_kind`` (see :data:`ERROR_KINDS`) for scripts and a sentence for people.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -25,18 +26,37 @@ from .config import FetchSettings
 from .models import FeedSource, FeedState, Fetched, FetchStatus
 
 MAX_REDIRECTS = 5
+DEFAULT_BACKOFF = timedelta(hours=1)  # 429/503 without a usable Retry-After
 _PERMANENT = {301, 308}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
+ERROR_KINDS = {
+    "timeout": "the server was too slow (timeout or total deadline)",
+    "too_large": "the body exceeded the size cap once decompressed",
+    "http_status": "the server answered with an error status",
+    "gone": "HTTP 410: the feed was removed; it is skipped until reset",
+    "rate_limited": "HTTP 429/503: skipped until the Retry-After time",
+    "redirect": "redirect loop, too many redirects, or a redirect to a non-http(s) URL",
+    "connection": "could not connect (DNS, refused, reset, TLS)",
+    "decoding": "the response could not be decompressed",
+    "file": "a local feed file is missing or unreadable",
+    "waiting": "skipped: a Retry-After time has not passed yet",
+    "not_a_feed": "the document is not RSS or Atom (an HTML page, empty, ...)",
+    "refused": "the document declares XML entities; refused for safety",
+    "malformed": "the XML is broken and no valid entry could be kept",
+    "parser": "the parser crashed, ran out of time or memory on this document",
+}
 Progress = Callable[[Fetched], None]
 
 
 def user_agent(contact: str | None) -> str:
-    extra = f"; +{contact}" if contact else ""
-    return f"digest/{__version__} (newsletter builder; +https://pypi.org/project/digest{extra})"
+    extra = f"; {contact}" if contact else ""
+    return (
+        f"digest/{__version__} (email newsletter builder; +https://pypi.org/project/digest{extra})"
+    )
 
 
 @dataclass(frozen=True)
@@ -61,19 +81,13 @@ def fetch_feeds(
     settings: FetchSettings,
     now: datetime,
     progress: Progress | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[Fetched]:
-    """Fetch every source; results come back in the order of `sources`."""
+    """Fetch every source; results come back in the order of `sources`.
+
+    `progress` is called with each result as soon as it is ready (in this thread), so a
+    caller can start parsing while other feeds are still downloading."""
     return asyncio.run(
-        _fetch_all(
-            sources,
-            states,
-            root=root,
-            settings=settings,
-            now=now,
-            progress=progress,
-            transport=transport,
-        )
+        _fetch_all(sources, states, root=root, settings=settings, now=now, progress=progress)
     )
 
 
@@ -85,7 +99,6 @@ async def _fetch_all(
     settings: FetchSettings,
     now: datetime,
     progress: Progress | None,
-    transport: httpx.AsyncBaseTransport | None,
 ) -> list[Fetched]:
     limits = httpx.Limits(
         max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
@@ -96,18 +109,13 @@ async def _fetch_all(
     host_gates: dict[str, asyncio.Semaphore] = {}
 
     async with httpx.AsyncClient(
-        limits=limits,
-        timeout=timeout,
-        headers=headers,
-        follow_redirects=False,
-        transport=transport,
-        trust_env=False,
+        limits=limits, timeout=timeout, headers=headers, follow_redirects=False, trust_env=False
     ) as client:
 
         async def one(source: FeedSource) -> Fetched:
             state = states.get(source.url, FeedState(url=source.url))
             if not source.is_remote:
-                result = await asyncio.to_thread(_read_local, source, root, settings, state)
+                result = _read_local(source, root, settings, state)
             elif (skip := _should_skip(source, state, now)) is not None:
                 result = skip
             else:
@@ -128,15 +136,17 @@ def _should_skip(source: FeedSource, state: FeedState, now: datetime) -> Fetched
             source,
             FetchStatus.SKIPPED,
             gone=True,
-            error="the server said this feed is gone (HTTP 410); remove it from "
-            "feeds.toml or reset it with `digest feeds reset`",
+            error_kind="gone",
+            error="the server said this feed is gone (HTTP 410); remove it from feeds.toml, "
+            "or run `digest feeds reset` if it is back",
         )
     if state.next_retry is not None and state.next_retry > now:
         return Fetched(
             source,
             FetchStatus.SKIPPED,
             retry_after=state.next_retry,
-            error=f"server asked us to wait until {state.next_retry:%Y-%m-%d %H:%M} UTC",
+            error_kind="waiting",
+            error=f"the server asked us to wait until {state.next_retry:%Y-%m-%d %H:%M} UTC",
         )
     return None
 
@@ -144,47 +154,43 @@ def _should_skip(source: FeedSource, state: FeedState, now: datetime) -> Fetched
 def _read_local(
     source: FeedSource, root: Path, settings: FetchSettings, state: FeedState
 ) -> Fetched:
-    path = (root / source.url).resolve()
+    """Read a feed file; its modification time and size serve as the validator."""
+    path = root / source.url
     start = time.monotonic()
     try:
         stat = path.stat()
         if not path.is_file():
-            return _failed(source, "is not a file", start)
+            return _failed(source, "file", "is not a file", start)
         if stat.st_size > settings.max_bytes:
             return _failed(
-                source, f"file is larger than the {settings.max_bytes} byte limit", start
+                source,
+                "too_large",
+                f"file is larger than the {settings.max_bytes} byte limit",
+                start,
             )
         validator = f"{stat.st_mtime_ns}-{stat.st_size}"
         if state.etag == validator:
             return Fetched(
-                source,
-                FetchStatus.NOT_MODIFIED,
-                final_url=path.as_uri(),
-                etag=validator,
-                elapsed=time.monotonic() - start,
+                source, FetchStatus.NOT_MODIFIED, etag=validator, elapsed=time.monotonic() - start
             )
         body = path.read_bytes()
     except FileNotFoundError:
-        return _failed(source, f"file not found ({path})", start)
+        return _failed(source, "file", "file not found (paths are relative to the project)", start)
     except OSError as e:
-        return _failed(source, f"cannot read file: {e.strerror}", start)
+        return _failed(source, "file", f"cannot read the file: {e.strerror}", start)
     return Fetched(
-        source,
-        FetchStatus.OK,
-        body=body,
-        final_url=path.as_uri(),
-        etag=validator,
-        elapsed=time.monotonic() - start,
+        source, FetchStatus.OK, body=body, etag=validator, elapsed=time.monotonic() - start
     )
 
 
 def _failed(
-    source: FeedSource, message: str, start: float, http_status: int | None = None
+    source: FeedSource, kind: str, message: str, start: float, http_status: int | None = None
 ) -> Fetched:
     return Fetched(
         source,
         FetchStatus.FAILED,
         error=message,
+        error_kind=kind,
         http_status=http_status,
         elapsed=time.monotonic() - start,
     )
@@ -209,20 +215,27 @@ async def _fetch_remote(
             return await _follow(client, source, url, conditional, settings, now, start)
     except TimeoutError:
         return _failed(
-            source, f"gave up after {settings.deadline:g} s (total deadline per feed)", start
+            source,
+            "timeout",
+            f"gave up after {settings.deadline:g} s (total deadline per feed)",
+            start,
         )
     except _TooLarge:
         return _failed(
-            source, f"response is larger than {settings.max_bytes} bytes once decompressed", start
+            source,
+            "too_large",
+            f"the response is larger than {settings.max_bytes} bytes once decompressed",
+            start,
         )
     except httpx.TimeoutException as e:
-        return _failed(source, f"{_timeout_kind(e)} timed out after {settings.timeout:g} s", start)
-    except httpx.UnsupportedProtocol:
-        return _failed(source, "redirected to a URL that is not http(s)", start)
+        return _failed(
+            source, "timeout", f"{_timeout_kind(e)} timed out after {settings.timeout:g} s", start
+        )
     except httpx.DecodingError as e:
-        return _failed(source, f"could not decode the response body ({e})", start)
+        return _failed(source, "decoding", f"could not decompress the response ({e})", start)
     except httpx.HTTPError as e:
-        return _failed(source, f"connection failed: {e or type(e).__name__}", start)
+        detail = str(e) or type(e).__name__
+        return _failed(source, "connection", f"connection failed: {detail}", start)
 
 
 def _timeout_kind(e: httpx.TimeoutException) -> str:
@@ -249,11 +262,12 @@ async def _follow(
         if urlsplit(url).scheme not in ("http", "https"):
             return _failed(
                 source,
+                "redirect",
                 f"refusing to follow a redirect to {url!r} (only http and https are allowed)",
                 start,
             )
         if url in seen:
-            return _failed(source, "redirect loop", start)
+            return _failed(source, "redirect", "redirect loop", start)
         seen.add(url)
         attempt = await _request(client, url, conditional, settings.max_bytes)
         if attempt.status in _REDIRECTS:
@@ -261,9 +275,10 @@ async def _follow(
             if not location:
                 return _failed(
                     source,
-                    f"HTTP {attempt.status} redirect without a Location",
+                    "redirect",
+                    f"HTTP {attempt.status} redirect without a Location header",
                     start,
-                    http_status=attempt.status,
+                    attempt.status,
                 )
             url = urljoin(url, location.strip())
             all_permanent = all_permanent and attempt.status in _PERMANENT
@@ -271,7 +286,7 @@ async def _follow(
                 permanent = url
             continue
         return _outcome(source, attempt, permanent, now, start)
-    return _failed(source, f"more than {MAX_REDIRECTS} redirects", start)
+    return _failed(source, "redirect", f"more than {MAX_REDIRECTS} redirects", start)
 
 
 async def _request(
@@ -279,8 +294,11 @@ async def _request(
 ) -> _Attempt:
     async with client.stream("GET", url, headers=headers) as response:
         chunks: list[bytes] = []
-        size = 0
         if response.status_code == 200:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise _TooLarge
+            size = 0
             async for chunk in response.aiter_bytes():  # decoded: gzip bombs hit the cap
                 size += len(chunk)
                 if size > max_bytes:
@@ -313,17 +331,27 @@ def _outcome(
     if status == 304:
         return replace(base, status=FetchStatus.NOT_MODIFIED)
     if status == 410:
-        return replace(base, gone=True, error="HTTP 410 Gone: the publisher removed this feed")
+        return replace(
+            base,
+            gone=True,
+            error_kind="gone",
+            error="HTTP 410 Gone: the publisher removed this feed",
+        )
     if status in (429, 503):
-        retry = retry_after(headers.get("retry-after"), now)
-        when = f"; retrying after {retry:%Y-%m-%d %H:%M} UTC" if retry else ""
-        return replace(base, retry_after=retry, error=f"HTTP {status} {_reason(status)}{when}")
+        retry = retry_after(headers.get("retry-after"), now) or now + DEFAULT_BACKOFF
+        when = f"; skipped until {retry:%Y-%m-%d %H:%M} UTC" if retry else ""
+        return replace(
+            base,
+            retry_after=retry,
+            error_kind="rate_limited",
+            error=f"HTTP {status} {_reason(status)}{when}",
+        )
     hint = {
         401: " (the feed needs a login)",
         403: " (the server refused us)",
         404: " (check the URL in feeds.toml)",
     }.get(status, "")
-    return replace(base, error=f"HTTP {status} {_reason(status)}{hint}")
+    return replace(base, error_kind="http_status", error=f"HTTP {status} {_reason(status)}{hint}")
 
 
 def _reason(status: int) -> str:
@@ -348,7 +376,3 @@ def retry_after(
         if when.tzinfo is None:
             return None
     return min(max(when, now), now + cap)
-
-
-def http_date(when: datetime) -> str:
-    return formatdate(when.timestamp(), usegmt=True)

@@ -76,6 +76,7 @@ class Fetched:
     retry_after: datetime | None = None
     gone: bool = False
     error: str | None = None
+    error_kind: str | None = None  # one of digest.fetch.ERROR_KINDS
     elapsed: float = 0.0
 
 
@@ -177,8 +178,10 @@ class FeedReport:
     url: str
     status: str  # ok, not_modified, skipped, failed, offline
     new: int = 0
+    updated: int = 0
     entries: int = 0
     error: str | None = None
+    error_kind: str | None = None
     warnings: tuple[str, ...] = ()
 
 

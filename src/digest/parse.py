@@ -24,6 +24,7 @@ from .clean import clean_html, clean_text, safe_url
 from .errors import ParseError
 from .models import Entry, Fetched, Image, ParsedFeed
 
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 TITLE_CHARS = 300
@@ -38,11 +39,12 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     base = fetched.final_url if fetched.source.is_remote else None
     body = fetched.body
     if not body.strip():
-        raise ParseError(url, "the server sent an empty document")
+        raise ParseError(url, "the server sent an empty document", kind="not_a_feed")
     if _declares_entities(body):
         raise ParseError(
             url,
             "the document declares XML entities (<!ENTITY); refused for safety",
+            kind="refused",
             hint="feeds never need entity declarations; contact the publisher",
         )
     headers = dict(fetched.headers)
@@ -56,7 +58,9 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
             resolve_relative_uris=False,
         )
     except Exception as e:  # feedparser raises instead of flagging bozo on some inputs
-        raise ParseError(url, f"the feed parser failed ({type(e).__name__}: {e})") from e
+        raise ParseError(
+            url, f"the feed parser failed ({type(e).__name__}: {e})", kind="parser"
+        ) from e
 
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
@@ -71,11 +75,15 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
         raise ParseError(
             url,
             f"this is not an RSS or Atom feed (looks like {what})",
+            kind="not_a_feed",
             hint="check the URL in feeds.toml points at the feed itself",
         )
     warnings: list[str] = []
-    if bozo:
-        exc = parsed.get("bozo_exception")
+    exc = parsed.get("bozo_exception")
+    if bozo and isinstance(exc, _BENIGN):
+        bozo = False  # a wrong charset or content type, but the XML itself is sound
+        warnings.append(f"the server mislabels the feed: {clean_text(exc, limit=200)}")
+    elif bozo:
         warnings.append(f"feed is not well-formed: {clean_text(exc, limit=200)}")
 
     feed = parsed.get("feed") or {}
@@ -83,18 +91,24 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     doc_base = base or feed_link
     feed_language = _language(feed.get("language"))
     entries: list[Entry] = []
+    skipped = 0
     for raw in raw_entries:
         try:
             entry = _entry(raw, fetched, doc_base, feed_language, now)
         except Exception as e:  # one broken entry must not sink the feed
             warnings.append(f"skipped an entry: {type(e).__name__}: {clean_text(e, limit=120)}")
             continue
-        if entry is None:
-            warnings.append("skipped an entry with neither a title nor a link")
+        if entry is None or (bozo and not (entry.link and entry.dated)):
+            # from a broken document keep only entries that validate: link and date
+            skipped += 1
             continue
         entries.append(entry)
+    if skipped:
+        warnings.append(f"skipped {skipped} incomplete entr{'y' if skipped == 1 else 'ies'}")
     if bozo and not entries:
-        raise ParseError(url, warnings[0] if warnings else "the feed could not be parsed")
+        raise ParseError(
+            url, warnings[0] if warnings else "the feed could not be parsed", kind="malformed"
+        )
     return ParsedFeed(
         source=fetched.source,
         title=clean_text(feed.get("title"), limit=TITLE_CHARS) or None,

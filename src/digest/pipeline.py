@@ -18,8 +18,8 @@ from .config import Project
 from .curate import Curated, curate, load_rules
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
-from .models import FeedReport, Fetched, FetchStatus, Issue
-from .parse import parse_feed
+from .isolate import Limits, Outcome, ParserPool
+from .models import FeedReport, Fetched, FetchStatus, Issue, ParsedFeed
 from .publish import package, write_issue
 from .render import issue_date, render_issue
 from .store import Store
@@ -63,34 +63,54 @@ def default_issue_id(now: datetime) -> str:
 def run_fetch(
     project: Project, store: Store, now: datetime, progress: Callable[[Fetched], None] | None = None
 ) -> tuple[FeedReport, ...]:
-    """Fetch every feed, parse, and store each one in its own transaction."""
+    """Fetch every feed, parse each in a worker as soon as it arrives, then store each
+    feed in its own transaction and prune entries past the retention period."""
     states = store.feed_states()
-    results = fetch_feeds(
-        project.feeds, states, root=project.root, settings=project.fetch, now=now, progress=progress
+    settings = project.fetch
+    limits = Limits(
+        memory_bytes=settings.parse_memory_mb * 1024 * 1024, cpu_seconds=settings.parse_seconds
     )
-    reports = []
-    for fetched in results:
-        reports.append(_store_one(store, fetched, now))
-    return tuple(reports)
+    with ParserPool(limits) as pool:
+
+        def arrived(fetched: Fetched) -> None:
+            if fetched.status is FetchStatus.OK:
+                pool.submit(fetched, now)
+            if progress is not None:
+                progress(fetched)
+
+        results = fetch_feeds(
+            project.feeds, states, root=project.root, settings=settings, now=now, progress=arrived
+        )
+        parsed = pool.collect()
+    reports = tuple(_store_one(store, f, parsed.get(f.source.url), now) for f in results)
+    pruned = store.prune(now, project.retention_days)
+    if pruned:
+        log.info("pruned %d entries older than %d days", pruned, project.retention_days)
+    return reports
 
 
-def _store_one(store: Store, fetched: Fetched, now: datetime) -> FeedReport:
+def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime) -> FeedReport:
     source = fetched.source
     if fetched.status is FetchStatus.SKIPPED:
-        return FeedReport(source.name, source.url, "skipped", error=fetched.error)
+        return FeedReport(
+            source.name, source.url, "skipped", error=fetched.error, error_kind=fetched.error_kind
+        )
     if fetched.status is FetchStatus.FAILED:
         store.record_fetch(fetched, None, now)
         log.warning("%s: %s", source.url, fetched.error)
-        return FeedReport(source.name, source.url, "failed", error=fetched.error)
+        return FeedReport(
+            source.name, source.url, "failed", error=fetched.error, error_kind=fetched.error_kind
+        )
     if fetched.status is FetchStatus.NOT_MODIFIED:
         store.record_fetch(fetched, None, now)
         return FeedReport(source.name, source.url, "not_modified")
-    try:
-        parsed = parse_feed(fetched, now=now)
-    except ParseError as e:
-        store.record_fetch(fetched, None, now, error=e.reason)
-        log.warning("%s", e)
-        return FeedReport(source.name, source.url, "failed", error=e.reason)
+    if not isinstance(parsed, ParsedFeed):
+        error = parsed or ParseError(source.url, "the document was not parsed", kind="parser")
+        store.record_fetch(fetched, None, now, error=error.reason)
+        log.warning("%s", error)
+        return FeedReport(
+            source.name, source.url, "failed", error=error.reason, error_kind=error.kind
+        )
     counts = store.record_fetch(fetched, parsed, now)
     for warning in parsed.warnings:
         log.info("%s: %s", source.url, warning)
@@ -99,6 +119,7 @@ def _store_one(store: Store, fetched: Fetched, now: datetime) -> FeedReport:
         source.url,
         "ok",
         new=counts.new,
+        updated=counts.updated,
         entries=len(parsed.entries),
         warnings=parsed.warnings,
     )

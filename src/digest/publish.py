@@ -114,6 +114,7 @@ def feed_record(f: FeedReport) -> dict[str, Any]:
         "status": f.status,
         "entries": f.entries,
         "error": f.error,
+        "error_kind": f.error_kind,
         "warnings": list(f.warnings),
     }
 

@@ -1,0 +1,169 @@
+"""Parse feeds in worker processes, each document under a memory and CPU-time limit.
+
+feedparser is pure Python on attacker-controlled input: it has raised on mutated feeds and
+expanded entities to gigabytes. Running it in workers keeps a hostile document from taking
+the run down, and uses every core. Each worker caps its address space (RLIMIT_AS) and
+raises its CPU limit (RLIMIT_CPU) for each document; a document that still hangs or kills
+its worker is found by re-running the unfinished ones one at a time, and only that feed
+fails. The pool is started lazily: a run where every feed is "not modified" never pays
+for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import signal
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from .errors import ParseError
+from .models import Fetched, ParsedFeed
+
+Outcome = ParsedFeed | ParseError
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 1024 * 1024 * 1024  # address space per worker
+    cpu_seconds: int = 30  # CPU time per document
+    workers: int = 0  # 0: one per core
+
+
+class _CpuExceeded(Exception):
+    pass
+
+
+def _on_sigxcpu(signum: int, frame: FrameType | None) -> None:
+    raise _CpuExceeded
+
+
+def _init_worker(memory_bytes: int) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.signal(signal.SIGXCPU, _on_sigxcpu)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _parse_task(fetched: Fetched, now: datetime, cpu_seconds: int) -> tuple[Any, ...]:
+    """Runs in a worker. Returns plain tuples: our exceptions do not pickle."""
+    from .parse import parse_feed
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (int(used) + cpu_seconds + 1, hard))
+    try:
+        return ("ok", parse_feed(fetched, now=now))
+    except ParseError as e:
+        return ("error", e.kind, e.reason, e.hint)
+    except _CpuExceeded:
+        return ("error", "parser", f"parsing took more than {cpu_seconds} s of CPU", None)
+    except MemoryError:
+        return ("error", "parser", "parsing ran out of memory (the document is too complex)", None)
+    except RecursionError:
+        return ("error", "parser", "the document is nested too deeply", None)
+
+
+def _outcome(url: str, raw: tuple[Any, ...]) -> Outcome:
+    if raw[0] == "ok":
+        parsed: ParsedFeed = raw[1]
+        return parsed
+    _, kind, reason, hint = raw
+    return ParseError(url, reason, kind=kind, hint=hint)
+
+
+class ParserPool:
+    """Submit fetched documents as they arrive; collect one outcome per feed URL."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._executor: ProcessPoolExecutor | None = None
+        self._jobs: dict[str, tuple[Fetched, datetime, Future[tuple[Any, ...]]]] = {}
+
+    def __enter__(self) -> ParserPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _pool(self, workers: int | None = None) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["digest.parse"])
+        return ProcessPoolExecutor(
+            max_workers=workers or self.limits.workers or os.cpu_count() or 2,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.limits.memory_bytes,),
+        )
+
+    def submit(self, fetched: Fetched, now: datetime) -> None:
+        if self._executor is None:
+            self._executor = self._pool()
+        future = self._executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
+        self._jobs[fetched.source.url] = (fetched, now, future)
+
+    def collect(self) -> dict[str, Outcome]:
+        """Wait for every document; isolate any that hang or crash their worker."""
+        outcomes: dict[str, Outcome] = {}
+        pending = {job[2]: url for url, job in self._jobs.items()}
+        stall = self.limits.cpu_seconds * 2 + 5
+        while pending:
+            done, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
+            if not done:  # nothing finished for a long time: a worker is stuck
+                break
+            for future in done:
+                url = pending.pop(future)
+                # on BrokenProcessPool: re-run alone below to find the document that broke it
+                with contextlib.suppress(BrokenProcessPool):
+                    outcomes[url] = _outcome(url, future.result())
+        unfinished = [url for url in self._jobs if url not in outcomes]
+        if unfinished:
+            self._kill()
+            for url in unfinished:
+                outcomes[url] = self._run_alone(url)
+        self._jobs.clear()
+        return outcomes
+
+    def _run_alone(self, url: str) -> Outcome:
+        fetched, now, _ = self._jobs[url]
+        executor = self._pool(workers=1)
+        try:
+            future = executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
+            return _outcome(url, future.result(timeout=self.limits.cpu_seconds * 2 + 5))
+        except (BrokenProcessPool, TimeoutError):
+            return ParseError(
+                url,
+                "the parser crashed or hung on this document",
+                kind="parser",
+                hint="the feed is probably malformed; tell its publisher",
+            )
+        finally:
+            _terminate(executor)
+
+    def _kill(self) -> None:
+        if self._executor is not None:
+            _terminate(self._executor)
+            self._executor = None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    processes = dict(getattr(executor, "_processes", None) or {})
+    for process in processes.values():
+        with contextlib.suppress(Exception):
+            process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,346 @@
+"""Hostile and broken servers, over real HTTP on loopback, with `digest fetch` run as a real
+process so its wall time and peak memory are measured.
+
+Every case first lets the feed succeed once (so it has validators and entries), then
+switches the server to the scenario and fetches again. Each asserts the typed outcome
+(`error_kind`), bounded time and memory, that the other feed's entries are stored, and that
+the failing feed's previous state is intact.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .feeds import entry, rss
+from .server import FeedServer, Reply, Request
+
+AS_OF = "2025-12-19T12:00:00+00:00"
+MAX_BYTES = 2 * 1024 * 1024
+TIMEOUT = 2
+DEADLINE = 4
+MEMORY_LIMIT_KB = 350 * 1024
+GOOD = rss([entry(1), entry(2)], title="Good")
+FIRST = rss([entry(10), entry(11)], title="Case")
+STOP = threading.Event()
+
+
+@dataclass
+class Run:
+    code: int
+    data: dict
+    stderr: str
+    seconds: float
+    max_rss_kb: int
+
+    def feed(self, name: str) -> dict:
+        return next(f for f in self.data["feeds"] if f["name"] == name)
+
+
+def run_fetch(project: Path, *args: str, as_of: str = AS_OF) -> Run:
+    """Run `digest fetch` as its own process; wait4 gives its exit status and peak RSS."""
+    out_path, err_path = project / "stdout.json", project / "stderr.txt"
+    start = time.monotonic()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "digest", "fetch", "-p", str(project), "--json",
+             "--as-of", as_of, *args],
+            stdout=out, stderr=err,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - start
+    data = json.loads(out_path.read_bytes() or b"{}")
+    return Run(proc.returncode, data, err_path.read_text(), seconds, usage.ru_maxrss)
+
+
+def make_project(root: Path, case_url: str, good_url: str) -> Path:
+    root.mkdir(parents=True)
+    (root / "digest.toml").write_text(
+        '[newsletter]\nname = "T"\nsender = "T <t@example.org>"\n'
+        f"[fetch]\ntimeout = {TIMEOUT}\ndeadline = {DEADLINE}\nmax_bytes = {MAX_BYTES}\n"
+        "parse_seconds = 5\n")
+    (root / "feeds").mkdir()
+    (root / "feeds" / "feeds.toml").write_text(
+        f'[[feed]]\nname = "Good"\nurl = "{good_url}"\n'
+        f'[[feed]]\nname = "Case"\nurl = "{case_url}"\n')
+    return root
+
+
+def feed_row(project: Path, name: str) -> dict:
+    db = sqlite3.connect(project / "digest.sqlite3")
+    db.row_factory = sqlite3.Row
+    row = dict(db.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchone())
+    row["entry_ids"] = sorted(r[0].rsplit("/", 1)[-1] for r in db.execute(
+        "SELECT entry_id FROM entries WHERE feed_url = ?", (row["url"],)))
+    db.close()
+    return row
+
+
+class Scenario:
+    """Serves FIRST with ETag "v1" until switched, then the scenario's handler."""
+
+    def __init__(self, handler: Callable[[Request, object], Reply | None]) -> None:
+        self.switched = False
+        self.handler = handler
+
+    def __call__(self, request: Request, h: object) -> Reply | None:
+        if not self.switched:
+            return Reply(200, FIRST, {"ETag": '"v1"', "Content-Type": "application/rss+xml"})
+        return self.handler(request, h)
+
+
+# -- raw handlers ------------------------------------------------------------------------
+
+def never_answers(request: Request, h) -> None:
+    STOP.wait(30)
+
+
+def slow_drip(request: Request, h) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Content-Length", "1000000")
+    h.end_headers()
+    h.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
+    for _ in range(200):
+        if STOP.wait(0.3):
+            return
+        h.wfile.write(b" ")
+        h.wfile.flush()
+
+
+GZIP_BOMB = gzip.compress(b"\0" * (40 * 1024 * 1024), compresslevel=9)
+ENTITY_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + b"a" * 100_000 + b'">]>'
+    b'<rss version="2.0"><channel><title>x</title><item><title>t</title><description>'
+    + b"&a;" * 20_000 + b"</description></item></channel></rss>"
+)
+HOSTILE_ITEMS = rss([
+    entry(30, description='<p onclick="steal()">Released!</p><script>alert(1)</script>'
+          '<iframe src="https://evil.example"></iframe><form action="x"><input></form>'
+          '<a href="javascript:alert(1)">click</a><img src="data:image/png;base64,AAA">'
+          '<a href="/relative">rel</a><img src="https://t.example/p.gif" width="1" height="1">'),
+    {**entry(31), "link": "javascript:alert(document.cookie)"},
+])
+LATIN1 = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+          '<item><title>Libéré à Genève</title><link>https://example.org/e</link>'
+          '<guid>enc-1</guid><pubDate>18 Dec 2025 10:00:00 +0000</pubDate></item>'
+          '</channel></rss>').encode("latin-1")
+TRUNCATED = rss([entry(40), entry(41)])[:-60]
+
+
+def fixed(status: int, body: bytes = b"", **headers: str) -> Callable[..., Reply]:
+    return lambda request, h: Reply(status, body, {k.replace("_", "-"): v
+                                                   for k, v in headers.items()})
+
+
+def conditional(request: Request, h) -> Reply:
+    if request.headers.get("if-none-match") == '"v1"':
+        return Reply(304, b"", {"ETag": '"v1"'})
+    return Reply(200, FIRST, {"ETag": '"v1"'})
+
+
+@dataclass
+class Case:
+    handler: Callable[..., Reply | None]
+    status: str
+    kind: str | None
+    max_seconds: float = 8.0
+    state_kept: bool = True  # validators and earlier entries untouched
+
+
+CASES: dict[str, Case] = {
+    "304 not modified": Case(conditional, "not_modified", None),
+    "404": Case(fixed(404, b"nope"), "failed", "http_status"),
+    "410 gone": Case(fixed(410), "failed", "gone"),
+    "429 retry-after": Case(fixed(429, Retry_After="3600"), "failed", "rate_limited"),
+    "500 with html": Case(fixed(500, b"<html><body><h1>Oops</h1></body></html>",
+                                Content_Type="text/html"), "failed", "http_status"),
+    "html instead of feed": Case(fixed(200, b"<!doctype html><html><head><title>Blog</title>"
+                                       b"</head><body><p>hi</p></body></html>",
+                                       Content_Type="text/html"), "failed", "not_a_feed"),
+    "empty 200": Case(fixed(200, b""), "failed", "not_a_feed"),
+    "redirect loop": Case(fixed(302, Location="/case"), "failed", "redirect"),
+    "redirect to file:": Case(fixed(302, Location="file:///etc/passwd"), "failed", "redirect"),
+    "gzip bomb": Case(fixed(200, GZIP_BOMB, Content_Encoding="gzip",
+                            Content_Type="application/rss+xml"), "failed", "too_large"),
+    "20 MB body": Case(fixed(200, b"<rss>" + b" " * (20 * 1024 * 1024)), "failed", "too_large"),
+    "never answers": Case(never_answers, "failed", "timeout", max_seconds=TIMEOUT + 4),
+    "slow drip": Case(slow_drip, "failed", "timeout", max_seconds=DEADLINE + 4),
+    "entity blow-up": Case(fixed(200, ENTITY_BOMB), "failed", "refused"),
+    "malformed xml, nothing valid": Case(fixed(200, b"<rss><channel><item><title>x</ti"),
+                                         "failed", "malformed"),
+}
+
+
+@pytest.fixture
+def server():
+    STOP.clear()
+    with FeedServer() as s:
+        s.route("/good", Reply(200, GOOD, {"Content-Type": "application/rss+xml"}))
+        yield s
+    STOP.set()
+
+
+def _established(server: FeedServer, tmp_path: Path, handler) -> tuple[Path, Scenario]:
+    scenario = Scenario(handler)
+    server.route("/case", scenario)
+    project = make_project(tmp_path / "p", server.url("/case"), server.url("/good"))
+    first = run_fetch(project)
+    assert first.code == 0, first.stderr
+    assert first.feed("Case")["status"] == "ok"
+    (project / "digest.sqlite3").exists()
+    # the good feed changes between runs, so the second run must store new entries
+    server.route("/good", Reply(200, rss([entry(1), entry(2), entry(3)], title="Good")))
+    scenario.switched = True
+    return project, scenario
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_server(server: FeedServer, tmp_path: Path, name: str) -> None:
+    case = CASES[name]
+    project, _ = _established(server, tmp_path, case.handler)
+    before = feed_row(project, "Case")
+    run = run_fetch(project)
+    got = run.feed("Case")
+    assert (got["status"], got.get("error_kind")) == (case.status, case.kind), got
+    assert run.seconds < case.max_seconds, f"took {run.seconds:.1f} s"
+    assert run.max_rss_kb < MEMORY_LIMIT_KB, f"peak memory {run.max_rss_kb // 1024} MB"
+    assert run.code == (0 if case.status != "failed" else 4)
+    assert run.feed("Good")["status"] == "ok"
+    assert "id-3" in feed_row(project, "Good")["entry_ids"], "the other feed was not stored"
+    after = feed_row(project, "Case")
+    if case.state_kept:
+        assert after["etag"] == before["etag"] == '"v1"'
+        assert after["entry_ids"] == before["entry_ids"] == ["id-10", "id-11"]
+    if case.status == "failed":
+        assert after["failures"] == 1 and after["last_error"] == got["error"]
+        assert "Traceback" not in run.stderr
+
+
+def test_gone_feed_is_skipped_afterwards(server: FeedServer, tmp_path: Path) -> None:
+    project, _ = _established(server, tmp_path, fixed(410))
+    run_fetch(project)
+    third = run_fetch(project)
+    assert (third.feed("Case")["status"], third.feed("Case")["error_kind"]) == ("skipped", "gone")
+    assert sum(r.path == "/case" for r in server.requests) == 2  # not asked a third time
+
+
+def test_retry_after_is_honoured(server: FeedServer, tmp_path: Path) -> None:
+    project, _ = _established(server, tmp_path, fixed(429, Retry_After="3600"))
+    run_fetch(project)
+    soon = run_fetch(project, as_of="2025-12-19T12:30:00+00:00")
+    assert soon.feed("Case")["error_kind"] == "waiting"
+    asked = sum(r.path == "/case" for r in server.requests)
+    later = run_fetch(project, as_of="2025-12-19T13:30:00+00:00")
+    assert later.feed("Case")["error_kind"] == "rate_limited"  # asked again, still 429
+    assert sum(r.path == "/case" for r in server.requests) == asked + 1
+
+
+@pytest.mark.parametrize("status", [301, 308])
+def test_permanent_redirect_updates_the_stored_url(server: FeedServer, tmp_path: Path,
+                                                   status: int) -> None:
+    server.route("/new-home", Reply(200, rss([entry(20)]), {"ETag": '"n1"'}))
+    project, _ = _established(server, tmp_path, fixed(status, Location="/new-home"))
+    run = run_fetch(project)
+    assert run.feed("Case")["status"] == "ok"
+    row = feed_row(project, "Case")
+    assert row["redirect_url"] == server.url("/new-home")
+    assert "id-20" in row["entry_ids"]
+    run_fetch(project)
+    assert server.requests[-1].path in ("/new-home", "/good")
+    assert [r.path for r in server.requests].count("/case") == 2
+
+
+def test_temporary_redirect_keeps_the_url(server: FeedServer, tmp_path: Path) -> None:
+    server.route("/elsewhere", Reply(200, rss([entry(21)])))
+    project, _ = _established(server, tmp_path, fixed(302, Location="/elsewhere"))
+    assert run_fetch(project).feed("Case")["status"] == "ok"
+    assert feed_row(project, "Case")["redirect_url"] is None
+
+
+def test_wrong_content_type_and_encoding_still_parse(server: FeedServer, tmp_path: Path) -> None:
+    project, _ = _established(server, tmp_path, fixed(200, LATIN1, ETag='"v2"',
+                                                      Content_Type="text/plain"))
+    run = run_fetch(project)
+    assert run.feed("Case")["status"] == "ok"
+    row = feed_row(project, "Case")
+    assert "enc-1" in row["entry_ids"]
+    db = sqlite3.connect(project / "digest.sqlite3")
+    (title,) = db.execute("SELECT title FROM entries WHERE entry_id LIKE '%enc-1'").fetchone()
+    assert title == "Libéré à Genève"
+
+
+def test_partly_broken_document_keeps_valid_entries_but_not_validators(
+        server: FeedServer, tmp_path: Path) -> None:
+    project, _ = _established(server, tmp_path, fixed(200, TRUNCATED, ETag='"v2"'))
+    run = run_fetch(project)
+    assert run.feed("Case")["status"] == "ok"
+    row = feed_row(project, "Case")
+    assert "id-40" in row["entry_ids"]
+    assert row["etag"] == '"v1"'  # a bozo document does not advance the validators
+
+
+def test_duplicate_guids_and_hostile_entries(server: FeedServer, tmp_path: Path) -> None:
+    doubled = rss([entry(50), {**entry(50), "title": "Same guid again"}, entry(51)])
+    project, scenario = _established(server, tmp_path, fixed(200, doubled))
+    run = run_fetch(project)
+    assert run.feed("Case")["new"] == 2
+    scenario.handler = fixed(200, HOSTILE_ITEMS)
+    server.routes["/case"] = scenario
+    run_fetch(project)
+    db = sqlite3.connect(project / "digest.sqlite3")
+    rows = {k.rsplit("/", 1)[-1]: v for k, v in db.execute(
+        "SELECT entry_id, summary_html || ' ' || COALESCE(link, '') FROM entries "
+        "WHERE entry_id LIKE '%id-30' OR entry_id LIKE '%id-31'")}
+    stored = " ".join(rows.values()).lower()
+    for bad in ("script", "iframe", "<form", "<input", "onclick", "javascript:", "data:",
+                "t.example/p.gif"):
+        assert bad not in stored, bad
+    assert f'href="{server.url("/relative")}"' in rows["id-30"]  # against the document URL
+    assert "javascript" not in rows["id-31"]  # the javascript: entry link was dropped
+
+
+def test_connection_refused(tmp_path: Path, server: FeedServer) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    project = make_project(tmp_path / "p", f"http://127.0.0.1:{port}/feed", server.url("/good"))
+    run = run_fetch(project)
+    assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed",
+                                                                           "connection")
+    assert run.feed("Good")["status"] == "ok"
+
+
+def test_a_document_too_costly_to_parse_fails_alone(server: FeedServer, tmp_path: Path) -> None:
+    """The parser's CPU budget is real: a huge valid feed with a 1 s budget fails, the other
+    feed is parsed and stored."""
+    huge = rss([entry(i) for i in range(12_000)])
+    server.route("/huge", Reply(200, huge))
+    project = make_project(tmp_path / "p", server.url("/huge"), server.url("/good"))
+    toml = project / "digest.toml"
+    toml.write_text(toml.read_text().replace("parse_seconds = 5", "parse_seconds = 1")
+                    .replace(f"max_bytes = {MAX_BYTES}", "max_bytes = 15000000"))
+    run = run_fetch(project)
+    assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
+    assert run.feed("Good")["status"] == "ok"
+    assert run.seconds < 20
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(sys.path))
