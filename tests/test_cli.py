@@ -156,11 +156,21 @@ def _commands() -> list[str]:
     return sorted(cli.commands)
 
 
-@pytest.mark.parametrize("command", _commands())
-def test_every_command_has_help_with_an_example(digest, command: str) -> None:
-    result = digest(command, "--help")
+def _all_commands() -> list[tuple[str, ...]]:
+    found = []
+    for name, command in sorted(cli.commands.items()):
+        found.append((name,))
+        for sub in sorted(getattr(command, "commands", {})):
+            found.append((name, sub))
+    return found
+
+
+@pytest.mark.parametrize("command", _all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(digest, command: tuple[str, ...]) -> None:
+    result = digest(*command, "--help")
     assert result.exit_code == 0
-    assert re.search(r"Examples?:", result.output), f"`digest {command} --help` lacks an example"
+    assert re.search(r"Examples?:", result.output), (
+        f"`digest {' '.join(command)} --help` lacks an example")
 
 
 @pytest.mark.parametrize("command", _commands())

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
-from html.parser import HTMLParser
+from html import escape, unescape
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -60,6 +59,8 @@ ALLOWED_ATTRIBUTES = {
     "q": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+_WEB = frozenset({"http", "https"})
+_PLAIN_WEB_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][!#-~]*)?$")
 _URL_ATTRS = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
 _VOID = {"br", "img"}
 _BLOCK = {"p", "li", "blockquote", "figure", "figcaption", "h2", "h3", "h4", "pre", "ul", "ol"}
@@ -99,6 +100,8 @@ def safe_url(
     """Absolute URL with an allowed scheme, or None. Whitespace and controls are removed."""
     if not isinstance(url, str):
         return None
+    if _PLAIN_WEB_URL.match(url) and "http" in schemes:
+        return url  # already absolute http(s), nothing to strip: the common case
     url = _INVALID_XML.sub("", url).strip()
     url = re.sub(r"[\s]", "", url) if re.search(r"\s", url) else url
     if not url:
@@ -127,127 +130,134 @@ class CleanedHTML:
     image: Image | None  # first sizeable image
 
 
+def _numeric_sizes(tag: str, attr: str, value: str) -> str | None:
+    if attr in ("width", "height"):
+        return value if value.strip().isdigit() else None
+    return value
+
+
+# One reusable sanitiser. Relative URLs pass nh3 (and bad schemes do not); the pass below
+# makes every URL absolute against the entry's base and checks its scheme again.
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={
+        "script",
+        "style",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "noscript",
+        "svg",
+        "math",
+        "form",
+        "select",
+        "textarea",
+        "title",
+    },
+    attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_numeric_sizes,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+# nh3 serialises well-formed HTML: lowercase tags, double-quoted attributes, escaped text.
+_TOKEN = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*/?>|([^<]+)|<')
+_ATTR = re.compile(r'([^\s=>/]+)(?:="([^"]*)")?')
+
+
 def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 900) -> CleanedHTML:
-    """Sanitise an untrusted HTML fragment for email."""
+    """Sanitise an untrusted HTML fragment for email; see the module docstring."""
     if not fragment:
         return CleanedHTML("", "", "", None)
-    fragment = _INVALID_XML.sub("", fragment)
-
-    def keep_attribute(tag: str, attr: str, value: str) -> str | None:
-        if (tag, attr) in _URL_ATTRS:
-            schemes = URL_SCHEMES if tag == "a" else {"http", "https"}
-            return safe_url(value, base, schemes=schemes)
-        if attr in ("width", "height"):
-            return value if value.strip().isdigit() else None
-        return value
-
-    sanitised = nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={
-            "script",
-            "style",
-            "template",
-            "iframe",
-            "object",
-            "embed",
-            "noscript",
-            "svg",
-            "math",
-            "form",
-            "select",
-            "textarea",
-            "title",
-        },
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=keep_attribute,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
+    sanitised = _CLEANER.clean(_INVALID_XML.sub("", fragment))
+    out: list[str] = []
+    text: list[str] = []
+    stack: list[str] = []  # open tags; "" marks a link whose URL was unsafe (text kept)
+    summary: str | None = None
+    text_len = 0
+    image: Image | None = None
+    for match in _TOKEN.finditer(sanitised):
+        closing, tag, attr_text, data = match.groups()
+        if data is not None or tag is None:
+            raw = data if data is not None else "&lt;"
+            plain = unescape(raw)
+            text.append(plain)
+            if summary is None and text_len + len(plain) > summary_chars:
+                room = max(summary_chars - text_len, 0)
+                cut = escape(truncate(plain, room) if room > 10 else "…", quote=False)
+                summary = "".join(out) + cut + "".join(_closing(stack))
+            text_len += len(plain)
+            out.append(raw)
+        elif closing:
+            if tag in _VOID:
+                continue
+            if tag == "a" and "a" not in stack and "" in stack:
+                stack.remove("")
+                continue
+            if tag not in stack:
+                continue
+            while stack:
+                open_tag = stack.pop()
+                if open_tag:
+                    out.append(f"</{open_tag}>")
+                if open_tag == tag:
+                    break
+            if tag in _BLOCK:
+                text.append(" ")
+        else:
+            attrs = _attributes(tag, attr_text, base)
+            if tag == "img":
+                kept = _keep_image(attrs)
+                if kept is None:
+                    continue
+                if image is None and (kept.width is None or kept.width >= LEAD_IMAGE_MIN_PX):
+                    image = kept
+                out.append(f"<img{_attrs(attrs)}>")
+            elif tag == "br":
+                text.append(" ")
+                out.append("<br>")
+            elif tag == "a" and "href" not in attrs:
+                stack.append("")
+            else:
+                if tag in _BLOCK:
+                    text.append(" ")
+                stack.append(tag)
+                out.append(f"<{tag}{_attrs(attrs)}>")
+    out.extend(_closing(stack))
+    html = "".join(out)
+    return CleanedHTML(
+        html, summary if summary is not None else html, clean_text("".join(text)), image
     )
-    serializer = _Reserializer(summary_chars)
-    serializer.feed(sanitised)
-    serializer.close()
-    return serializer.result()
 
 
-class _Reserializer(HTMLParser):
-    """Walks nh3's output once: drops pixels and empty images, closes every tag, and records
-    a text-length-bounded prefix, the plain text and the first sizeable image."""
+def _attributes(tag: str, attr_text: str, base: str | None) -> dict[str, str]:
+    """Attribute values unescaped; URL attributes made absolute or dropped."""
+    attrs: dict[str, str] = {}
+    for name, value in _ATTR.findall(attr_text or ""):
+        value = unescape(value)
+        if (tag, name) in _URL_ATTRS:
+            schemes = URL_SCHEMES if tag == "a" else _WEB
+            safe = safe_url(value, base, schemes=schemes)
+            if safe is None:
+                continue
+            value = safe
+        attrs[name] = value
+    return attrs
 
-    def __init__(self, summary_chars: int) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.summary: list[str] | None = None  # set once the summary is complete
-        self.text: list[str] = []
-        self.stack: list[str] = []
-        self.text_len = 0
-        self.limit = summary_chars
-        self.image: Image | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "img":
-            self._image(attributes)
-            return
-        if tag in _BLOCK:
-            self.text.append(" ")
-        if tag == "br":
-            self.text.append(" ")
-            self._emit("<br>")
-            return
-        if tag == "a" and "href" not in attributes:
-            self.stack.append("")  # a link whose URL was unsafe: keep its text only
-            return
-        self.stack.append(tag)
-        self._emit(f"<{tag}{_attrs(attributes)}>")
-
-    def _image(self, attributes: dict[str, str]) -> None:
-        src = attributes.get("src")
-        if not src:
-            return
-        width, height = _px(attributes.get("width")), _px(attributes.get("height"))
-        if (width is not None and width <= TRACKING_MAX_PX) or (
-            height is not None and height <= TRACKING_MAX_PX
-        ):
-            return  # tracking pixel
-        if self.image is None and (width is None or width >= LEAD_IMAGE_MIN_PX):
-            self.image = Image(src, clean_text(attributes.get("alt")), width, height)
-        attributes.setdefault("alt", "")
-        self._emit(f"<img{_attrs(attributes)}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and "" in self.stack and "a" not in self.stack:
-            self.stack.remove("")
-            return
-        if tag in _VOID or tag not in self.stack:
-            return
-        while self.stack:
-            open_tag = self.stack.pop()
-            if open_tag:
-                self._emit(f"</{open_tag}>")
-            if open_tag == tag:
-                break
-        if tag in _BLOCK:
-            self.text.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if self.summary is None and self.text_len + len(data) > self.limit:
-            room = max(self.limit - self.text_len, 0)
-            cut = escape(truncate(data, room) if room > 10 else "…", quote=False)
-            self.summary = [*self.out, cut, *_closing(self.stack)]
-        self._emit(escape(data, quote=False))
-        self.text_len += len(data)
-
-    def _emit(self, piece: str) -> None:
-        self.out.append(piece)
-
-    def result(self) -> CleanedHTML:
-        self.out.extend(_closing(self.stack))
-        html = "".join(self.out)
-        summary = "".join(self.summary) if self.summary is not None else html
-        return CleanedHTML(html, summary, clean_text("".join(self.text)), self.image)
+def _keep_image(attrs: dict[str, str]) -> Image | None:
+    """None for images without a source and for tracking pixels."""
+    src = attrs.get("src")
+    if not src:
+        return None
+    width, height = _px(attrs.get("width")), _px(attrs.get("height"))
+    if (width is not None and width <= TRACKING_MAX_PX) or (
+        height is not None and height <= TRACKING_MAX_PX
+    ):
+        return None
+    attrs.setdefault("alt", "")
+    return Image(src, clean_text(attrs.get("alt")), width, height)
 
 
 def _closing(stack: list[str]) -> list[str]:

@@ -48,7 +48,7 @@ class FetchSettings:
     timeout: float = 20.0  # connect/read timeout per request, seconds
     deadline: float = 60.0  # total time allowed for one feed, seconds
     max_bytes: int = 15 * 1024 * 1024  # cap on the decoded body
-    concurrency: int = 32
+    concurrency: int = 64
     per_host: int = 4
     user_agent_contact: str | None = None
     parse_memory_mb: int = 1024  # address-space cap of each parser process
@@ -410,6 +410,11 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
     top.check_unknown()
     feeds: list[FeedSource] = []
     seen_urls: dict[str, int] = {}
+    headers = [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if re.match(r"^\s*\[\[\s*feed\s*\]\]", line)
+    ]
     for i, item in enumerate(feeds_raw):
         if not isinstance(item, dict):
             raise ConfigError("use [[feed]] tables", path=path)
@@ -441,7 +446,7 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
                 weight=weight,
                 tags=r.string_list("tags"),
                 language=r.get("language", str),
-                line=locate(text, "feed", None, i),
+                line=headers[i] if i < len(headers) else None,
             )
         )
         r.check_unknown()

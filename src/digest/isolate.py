@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import resource
 import signal
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ def _init_worker(memory_bytes: int) -> None:
         limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGXCPU, _on_sigxcpu)
+    with contextlib.suppress(OSError):
+        os.nice(5)  # parsing yields the CPU to the process doing network I/O
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
@@ -112,9 +115,11 @@ class ParserPool:
         future = self._executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
         self._jobs[fetched.source.url] = (fetched, now, future)
 
-    def collect(self) -> dict[str, Outcome]:
-        """Wait for every document; isolate any that hang or crash their worker."""
-        outcomes: dict[str, Outcome] = {}
+    def collect(self) -> Iterator[tuple[str, Outcome]]:
+        """Yield (feed URL, outcome) as documents finish, so the caller can store each one
+        while the others are still parsing. Documents that hang or crash their worker are
+        re-run one at a time at the end to find the culprit."""
+        finished: set[str] = set()
         pending = {job[2]: url for url, job in self._jobs.items()}
         stall = self.limits.cpu_seconds * 2 + 5
         while pending:
@@ -123,16 +128,18 @@ class ParserPool:
                 break
             for future in done:
                 url = pending.pop(future)
-                # on BrokenProcessPool: re-run alone below to find the document that broke it
-                with contextlib.suppress(BrokenProcessPool):
-                    outcomes[url] = _outcome(url, future.result())
-        unfinished = [url for url in self._jobs if url not in outcomes]
+                try:
+                    outcome = _outcome(url, future.result())
+                except BrokenProcessPool:
+                    continue  # re-run alone below to find the document that broke the pool
+                finished.add(url)
+                yield url, outcome
+        unfinished = [url for url in self._jobs if url not in finished]
         if unfinished:
             self._kill()
             for url in unfinished:
-                outcomes[url] = self._run_alone(url)
+                yield url, self._run_alone(url)
         self._jobs.clear()
-        return outcomes
 
     def _run_alone(self, url: str) -> Outcome:
         fetched, now, _ = self._jobs[url]

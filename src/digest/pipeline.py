@@ -12,17 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .clean import truncate
 from .config import Project
-from .curate import Curated, curate, load_rules
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
 from .models import FeedReport, Fetched, FetchStatus, Issue, ParsedFeed
 from .publish import package, write_issue
-from .render import issue_date, render_issue
 from .store import Store
+
+if TYPE_CHECKING:
+    from .curate import Curated
+
+# Curation and rendering are imported where they are used: `digest fetch` (often run by
+# cron) then starts without loading Jinja, MRML and Babel.
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +86,17 @@ def run_fetch(
         results = fetch_feeds(
             project.feeds, states, root=project.root, settings=settings, now=now, progress=arrived
         )
-        parsed = pool.collect()
-    reports = tuple(_store_one(store, f, parsed.get(f.source.url), now) for f in results)
+        by_url = {f.source.url: f for f in results}
+        reports: dict[str, FeedReport] = {}
+        for url, outcome in pool.collect():  # store each feed as soon as it is parsed
+            reports[url] = _store_one(store, by_url[url], outcome, now)
+    for fetched in results:
+        if fetched.source.url not in reports:
+            reports[fetched.source.url] = _store_one(store, fetched, None, now)
     pruned = store.prune(now, project.retention_days)
     if pruned:
         log.info("pruned %d entries older than %d days", pruned, project.retention_days)
-    return reports
+    return tuple(reports[f.source.url] for f in results)
 
 
 def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime) -> FeedReport:
@@ -129,6 +139,8 @@ def gather(
     project: Project, store: Store, now: datetime, *, issue_id: str, language: str | None = None
 ) -> Curated:
     """Curate the entries of the issue window from the store."""
+    from .curate import curate, load_rules
+
     start = now - timedelta(days=project.window_days)
     entries = store.entries_between(start, now, feed_urls=[f.url for f in project.feeds])
     sent = store.sent_keys([e.key for e in entries], excluding_issue=issue_id)
@@ -156,6 +168,8 @@ def build(
     progress: Callable[[Fetched], None] | None = None,
 ) -> BuildResult:
     """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies)."""
+    from .render import render_issue
+
     issue_id = issue_id or default_issue_id(now)
     lang = language or project.language
     with Store(project.db_path) as store:
@@ -230,6 +244,8 @@ def make_issue(
     feeds: tuple[FeedReport, ...] = (),
     intro: str | None = None,
 ) -> Issue:
+    from .render import issue_date
+
     when = issue_date(now, project, language)
     subject = project.subject.format(name=project.name, date=when, issue_id=issue_id)
     return Issue(

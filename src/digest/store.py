@@ -186,8 +186,24 @@ class Store:
             for r in rows
         }
 
-    def feed_rows(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.execute("SELECT * FROM feeds ORDER BY name, url")]
+    def feed_health(self) -> dict[str, dict[str, Any]]:
+        """Per feed URL: the stored state plus how many entries it has and since when."""
+        rows = self.db.execute(
+            "SELECT feeds.*, COUNT(entries.key) AS entry_count,"
+            " MIN(entries.published) AS oldest, MAX(entries.published) AS newest"
+            " FROM feeds LEFT JOIN entries ON entries.feed_url = feeds.url GROUP BY feeds.url"
+        )
+        return {r["url"]: dict(r) for r in rows}
+
+    def reset_feed(self, url: str) -> bool:
+        """Forget a feed's failures, backoff and 'gone' mark (and its validators)."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE feeds SET failures = 0, next_retry = NULL, gone = 0, last_error = NULL,"
+                " etag = NULL, last_modified = NULL, redirect_url = NULL WHERE url = ?",
+                (url,),
+            )
+            return cur.rowcount > 0
 
     def record_fetch(
         self, fetched: Fetched, parsed: ParsedFeed | None, now: datetime, error: str | None = None
@@ -245,60 +261,53 @@ class Store:
     def _upsert_entries(
         self, db: sqlite3.Connection, entries: Sequence[Entry], now: datetime
     ) -> StoredCounts:
-        new = updated = 0
-        seen: set[str] = set()
-        for e in entries:
-            if e.entry_id in seen:  # duplicate guid inside one document: first one wins
-                continue
-            seen.add(e.entry_id)
-            row = db.execute(
-                "SELECT title, link, summary_html, published, dated FROM entries"
-                " WHERE feed_url = ? AND entry_id = ?",
-                (e.feed_url, e.entry_id),
-            ).fetchone()
-            published = e.published
-            if row is not None and not e.dated:
-                published = _dt(row["published"]) or published  # undated: keep first-seen
-            values = (
-                e.key,
-                e.title,
-                e.link,
-                _iso(published),
-                _iso(e.updated),
-                _iso(now),
-                int(e.dated),
-                e.author,
-                e.summary_html,
-                e.excerpt,
-                _image_json(e.image),
-                json.dumps(list(e.categories), ensure_ascii=False),
-                e.language,
-                e.feed_name,
+        """Insert new entries, rewrite changed ones, touch `last_seen` on the rest: one
+        SELECT for the whole feed, then batched writes."""
+        unique: dict[str, Entry] = {}
+        for e in entries:  # duplicate guid inside one document: the first one wins
+            unique.setdefault(e.entry_id, e)
+        if not unique:
+            return StoredCounts(0, 0)
+        feed_url = next(iter(unique.values())).feed_url
+        existing: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(list(unique), 500):
+            rows = db.execute(
+                f"SELECT entry_id, {', '.join(_CONTENT)} FROM entries"
+                f" WHERE feed_url = ? AND entry_id IN ({','.join('?' * len(chunk))})",
+                [feed_url, *chunk],
             )
-            if row is None:
-                db.execute(
-                    "INSERT INTO entries (key, title, link, published, updated, last_seen, dated,"
-                    " author, summary_html, excerpt, image, categories, language, feed_name,"
-                    " first_seen, feed_url, entry_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, _iso(now), e.feed_url, e.entry_id),
+            existing.update({r[0]: tuple(r[1:]) for r in rows})
+        seen_at = _iso(now)
+        inserts, updates, touched = [], [], []
+        for entry_id, e in unique.items():
+            old = existing.get(entry_id)
+            published = e.published
+            if old is not None and not e.dated:
+                published = _dt(old[_CONTENT.index("published")]) or published  # first seen
+            values = _content_values(e, published)
+            if old is None:
+                inserts.append(
+                    (*values, e.key, e.feed_name, seen_at, seen_at, e.feed_url, entry_id)
                 )
-                new += 1
+            elif values != old:
+                updates.append((*values, e.key, e.feed_name, seen_at, e.feed_url, entry_id))
             else:
-                changed = (row["title"], row["link"], row["summary_html"]) != (
-                    e.title,
-                    e.link,
-                    e.summary_html,
-                )
-                db.execute(
-                    "UPDATE entries SET key = ?, title = ?, link = ?, published = ?, updated = ?,"
-                    " last_seen = ?, dated = ?, author = ?, summary_html = ?, excerpt = ?,"
-                    " image = ?, categories = ?, language = ?, feed_name = ?"
-                    " WHERE feed_url = ? AND entry_id = ?",
-                    (*values, e.feed_url, e.entry_id),
-                )
-                updated += int(changed)
-        return StoredCounts(new, updated)
+                touched.append((seen_at, e.feed_url, entry_id))
+        assignments = ", ".join(f"{c} = ?" for c in _CONTENT)
+        db.executemany(
+            f"INSERT INTO entries ({', '.join(_CONTENT)}, key, feed_name, first_seen, last_seen,"
+            f" feed_url, entry_id) VALUES ({', '.join('?' * (len(_CONTENT) + 6))})",
+            inserts,
+        )
+        db.executemany(
+            f"UPDATE entries SET {assignments}, key = ?, feed_name = ?, last_seen = ?"
+            " WHERE feed_url = ? AND entry_id = ?",
+            updates,
+        )
+        db.executemany(
+            "UPDATE entries SET last_seen = ? WHERE feed_url = ? AND entry_id = ?", touched
+        )
+        return StoredCounts(len(inserts), len(updates))
 
     # -- entries -------------------------------------------------------------------------
 
@@ -386,6 +395,38 @@ class Store:
                 " ORDER BY as_of DESC, issue_id DESC"
             )
         ]
+
+
+# Entry columns compared to decide whether a stored entry changed.
+_CONTENT = (
+    "title",
+    "link",
+    "published",
+    "updated",
+    "dated",
+    "author",
+    "summary_html",
+    "excerpt",
+    "image",
+    "categories",
+    "language",
+)
+
+
+def _content_values(e: Entry, published: datetime) -> tuple[Any, ...]:
+    return (
+        e.title,
+        e.link,
+        _iso(published),
+        _iso(e.updated),
+        int(e.dated),
+        e.author,
+        e.summary_html,
+        e.excerpt,
+        _image_json(e.image),
+        json.dumps(list(e.categories), ensure_ascii=False),
+        e.language,
+    )
 
 
 def _statements(script: str) -> list[str]:

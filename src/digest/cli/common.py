@@ -1,0 +1,181 @@
+"""Shared pieces of the command line: options, logging, the clock, output helpers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .. import pipeline
+from ..config import Project, load_project
+from ..errors import DigestError
+from ..models import FeedReport, Fetched
+from ..publish import feed_record
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("digest")
+
+EXIT_CODES_HELP = """
+\b
+Exit codes:
+  0  a draft was written
+  1  nothing could be published (see the error)
+  2  usage or configuration error
+  3  nothing in the window: no draft written (see --allow-empty)
+  4  a draft was written but some feeds failed (named on stderr)
+"""
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DigestError as e:
+            log.debug("details", exc_info=True)
+            click.echo(f"digest: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("digest: interrupted", err=True)
+            ctx.exit(130)
+
+
+def setup_logging(verbose: int, quiet: bool, as_json: bool) -> None:
+    level = logging.WARNING
+    if quiet or as_json:
+        level = logging.ERROR
+    if verbose:
+        level = logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("digest: %(levelname)s: %(message)s"))
+    root = logging.getLogger("digest")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)
+
+
+def project_options(func: F) -> F:
+    """Options every command honours: --project, --json, -v, -q."""
+    func = click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")(func)
+    func = click.option(
+        "-v", "--verbose", count=True, help="Say more (-v: progress details, -vv: debug)."
+    )(func)
+    func = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print one machine-readable JSON document on stdout.",
+    )(func)
+    func = click.option(
+        "--project",
+        "-p",
+        "project_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="DIGEST_PROJECT",
+        show_envvar=True,
+        default=None,
+        help="Newsletter project folder (default: the current directory).",
+    )(func)
+    return func
+
+
+def clock_options(func: F) -> F:
+    """--as-of (the clock) and --days (the issue window)."""
+    func = click.option(
+        "--days",
+        type=click.IntRange(1, 3660),
+        envvar="DIGEST_DAYS",
+        show_envvar=True,
+        default=None,
+        help="Issue window in days (default: window_days in digest.toml).",
+    )(func)
+    func = click.option(
+        "--as-of",
+        "as_of",
+        envvar="DIGEST_AS_OF",
+        show_envvar=True,
+        metavar="DATE",
+        help="Run as if it were this date or time (YYYY-MM-DD = end of that "
+        "day, in the project's time zone). Default: now.",
+    )(func)
+    return func
+
+
+def load(ctx: click.Context, project_dir: Path | None, days: int | None = None) -> Project:
+    root = project_dir or ctx.obj.get("project_dir") or Path.cwd()
+    return load_project(Path(root), window_days=days)
+
+
+def clock(project: Project, as_of: str | None) -> datetime:
+    return pipeline.parse_as_of(as_of, project, datetime.now(UTC))  # the one wall-clock read
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def progress(enabled: bool, total: int) -> tuple[Callable[[Fetched], None] | None, Any]:
+    if not enabled or total == 0 or not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(
+        length=total,
+        label="Fetching feeds",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda s: s,
+    )
+    bar.__enter__()
+
+    def tick(result: Fetched) -> None:
+        bar.update(1, result.source.name)
+
+    return tick, bar
+
+
+def fetch_record(f: FeedReport) -> dict[str, Any]:
+    return {**feed_record(f), "new": f.new, "updated": f.updated}
+
+
+def rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def size(n: int) -> str:
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} B"
+
+
+MARKS = {"ok": "✓", "not_modified": "·", "skipped": "-", "failed": "✗"}
+
+
+def print_fetch(reports: tuple[FeedReport, ...]) -> None:
+    if not reports:
+        return
+    width = max(len(r.name) for r in reports)
+    for r in reports:
+        if r.status == "ok":
+            detail = f"{r.entries} entries, {r.new} new"
+            if r.updated:
+                detail += f", {r.updated} updated"
+        elif r.status == "not_modified":
+            detail = "not modified"
+        else:
+            detail = f"{r.status}: {r.error}"
+        click.echo(f"{MARKS.get(r.status, '?')} {r.name.ljust(width)}  {detail}")
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns

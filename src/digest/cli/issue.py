@@ -1,0 +1,297 @@
+"""Commands that build issues: build, fetch, rank."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import pipeline
+from ..config import Project
+from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
+from ..models import Candidate
+from ..publish import item_record
+from ..store import Store
+from .common import (
+    EXIT_CODES_HELP,
+    clip,
+    clock,
+    clock_options,
+    emit_json,
+    fetch_record,
+    load,
+    print_fetch,
+    progress,
+    project_options,
+    rel,
+    setup_logging,
+    size,
+    terminal_width,
+)
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@project_options
+@clock_options
+@click.option(
+    "--issue-id",
+    metavar="ID",
+    help="Issue id and folder name (default: the ISO week of --as-of, e.g. 2025-W51).",
+)
+@click.option("--offline", is_flag=True, help="Do not fetch; build from what the store holds.")
+@click.option(
+    "--language",
+    metavar="LANG",
+    help="Build the issue in this language (default: language in digest.toml).",
+)
+@click.option("--allow-empty", is_flag=True, help="Write a draft even when no entry qualifies.")
+@click.pass_context
+def build(
+    ctx: click.Context,
+    project_dir: Path | None,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+    as_of: str | None,
+    days: int | None,
+    issue_id: str | None,
+    offline: bool,
+    language: str | None,
+    allow_empty: bool,
+) -> None:
+    """Fetch feeds, pick the stories and write the issue into out/<issue-id>/.
+
+    Writes newsletter.html (CSS inlined), newsletter.txt, newsletter.eml
+    (multipart/alternative, text first) and manifest.json (items, reasons, feed status).
+
+    \b
+    Examples:
+      digest build
+      digest build --as-of 2025-12-19 --days 14
+      digest build --offline --issue-id december-special --json
+    """
+    setup_logging(verbose, quiet, as_json)
+    project = load(ctx, project_dir, days)
+    now = clock(project, as_of)
+    issue_id = issue_id or pipeline.default_issue_id(now)
+    _check_issue_id(issue_id)
+    tick, bar = progress(not (quiet or as_json or offline), len(project.feeds))
+    try:
+        result = pipeline.build(
+            project,
+            now,
+            offline=offline,
+            issue_id=issue_id,
+            language=language,
+            progress=tick,
+            allow_empty=allow_empty,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    failed = [f for f in result.fetched if f.status == "failed"]
+    code = EXIT_OK
+    if result.out_dir is None:
+        code = EXIT_EMPTY
+    elif failed:
+        code = EXIT_PARTIAL
+    for f in failed:
+        click.echo(f"digest: feed failed: {f.name} ({f.url}): {f.error}", err=True)
+    if as_json:
+        emit_json(_build_json(project, result, code))
+    elif not quiet:
+        _print_build(project, result)
+    ctx.exit(code)
+
+
+def _check_issue_id(issue_id: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", issue_id):
+        raise click.BadParameter(
+            "use letters, digits, '.', '_' or '-' (max 64)", param_hint="--issue-id"
+        )
+
+
+def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> dict[str, Any]:
+    out = result.out_dir
+    return {
+        "status": {EXIT_OK: "written", EXIT_PARTIAL: "written_with_failures", EXIT_EMPTY: "empty"}[
+            code
+        ],
+        "exit_code": code,
+        "issue_id": result.issue.issue_id,
+        "subject": result.issue.subject,
+        "out_dir": str(out) if out else None,
+        "files": result.files,
+        "items": [item_record(c) for c in result.issue.items],
+        "feeds": [fetch_record(f) for f in result.fetched],
+    }
+
+
+def _print_build(project: Project, result: pipeline.BuildResult) -> None:
+    print_fetch(result.fetched)
+    issue = result.issue
+    if result.out_dir is None:
+        click.echo(f"Nothing in the window for issue {issue.issue_id}: no draft written.")
+        return
+    folder = rel(result.out_dir, project.root)
+    click.echo(
+        f"Built issue {issue.issue_id}: {len(issue.items)} items in "
+        f"{len(issue.sections)} sections. Subject: {issue.subject}"
+    )
+    for name, nbytes in result.files.items():
+        click.echo(f"  {folder}/{name}  ({size(nbytes)})")
+
+
+@click.command()
+@project_options
+@clock_options
+@click.pass_context
+def fetch(
+    ctx: click.Context,
+    project_dir: Path | None,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+    as_of: str | None,
+    days: int | None,
+) -> None:
+    """Fetch every feed in feeds/feeds.toml into the store, without building an issue.
+
+    Feeds are fetched concurrently, politely (conditional GET, Retry-After) and within
+    time and size limits. A broken feed is reported and skipped; the others are stored.
+
+    \b
+    Examples:
+      digest fetch
+      digest fetch --json | jq '.feeds[] | select(.status == "failed")'
+    """
+    setup_logging(verbose, quiet, as_json)
+    project = load(ctx, project_dir, days)
+    now = clock(project, as_of)
+    tick, bar = progress(not (quiet or as_json), len(project.feeds))
+    try:
+        with Store(project.db_path) as store:
+            reports = pipeline.run_fetch(project, store, now, tick)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    failed = [r for r in reports if r.status == "failed"]
+    if as_json:
+        emit_json(
+            {
+                "feeds": [fetch_record(r) for r in reports],
+                "new": sum(r.new for r in reports),
+                "failed": len(failed),
+            }
+        )
+    elif not quiet:
+        print_fetch(reports)
+    ctx.exit(EXIT_PARTIAL if failed else EXIT_OK)
+
+
+@click.command()
+@project_options
+@clock_options
+@click.option(
+    "--issue-id",
+    metavar="ID",
+    help="Rank as for this issue (entries sent in other issues are left out).",
+)
+@click.option("--language", metavar="LANG", help="Rank for an issue in this language.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Show at most N candidates.")
+@click.option(
+    "--explain",
+    metavar="KEY",
+    help="Show the full breakdown for one candidate (its key or the start of it).",
+)
+@click.pass_context
+def rank(
+    ctx: click.Context,
+    project_dir: Path | None,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+    as_of: str | None,
+    days: int | None,
+    issue_id: str | None,
+    language: str | None,
+    limit: int | None,
+    explain: str | None,
+) -> None:
+    """List every candidate in the window, best first, with where it lands and why.
+
+    Reads the store only (run `digest fetch` or `digest build` first).
+
+    \b
+    Examples:
+      digest rank --as-of 2025-12-19
+      digest rank --limit 10 --json
+      digest rank --explain 3f2a9c
+    """
+    setup_logging(verbose, quiet, as_json)
+    project = load(ctx, project_dir, days)
+    now = clock(project, as_of)
+    issue_id = issue_id or pipeline.default_issue_id(now)
+    with Store(project.db_path) as store:
+        curated = pipeline.gather(project, store, now, issue_id=issue_id, language=language)
+    candidates = list(curated.candidates)
+    if explain:
+        match = [c for c in candidates if c.entry.key.startswith(explain)]
+        if len(match) != 1:
+            what = "no candidate" if not match else f"{len(match)} candidates"
+            raise DigestError(
+                f"{what} with a key starting {explain!r} in this window",
+                hint="run `digest rank` to see the keys",
+            )
+        candidates = match
+    if limit:
+        candidates = candidates[:limit]
+    if as_json:
+        emit_json(
+            {
+                "issue_id": issue_id,
+                "as_of": now.isoformat(timespec="seconds"),
+                "candidates": [item_record(c) for c in candidates],
+            }
+        )
+    elif explain:
+        _print_explain(candidates[0])
+    elif not quiet:
+        _print_rank(candidates, len(curated.candidates))
+
+
+def _print_rank(candidates: list[Candidate], total: int) -> None:
+    if not candidates:
+        click.echo("No entries in the window. Run `digest fetch`, or widen it with --days.")
+        return
+    term = terminal_width()
+    title_w = max(24, min(60, term - 62))
+    click.echo(
+        f"{'#':>3}  {'key':<10}  {'section':<10} {'score':>6}  {'title':<{title_w}}  "
+        f"{'feed':<16}  why"
+    )
+    for c in candidates:
+        where = c.section or "-"
+        title = clip(c.display_title, title_w)
+        why = c.left_out or "; ".join(r.text for r in c.reasons[:2])
+        click.echo(
+            f"{c.rank:>3}  {c.entry.key:<10}  {where:<10} {c.score:>6.1f}  "
+            f"{title:<{title_w}}  {clip(c.entry.feed_name, 16):<16}  {why}"
+        )
+    if len(candidates) < total:
+        click.echo(f"... {total - len(candidates)} more (use --limit)")
+
+
+def _print_explain(c: Candidate) -> None:
+    e = c.entry
+    click.echo(f"{e.title}\n  key {e.key} · {e.feed_name} · {e.published:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"  {e.link or '(no link)'}")
+    click.echo(f"  kind: {c.kind.replace('_', ' ')}   score: {c.score:.2f}   rank: {c.rank}")
+    click.echo(f"  placed in: {c.section}" if c.section else f"  left out: {c.left_out}")
+    if len(c.sources) > 1:
+        click.echo(f"  sources: {', '.join(c.sources)}")
+    click.echo("  score breakdown:")
+    for r in c.reasons:
+        click.echo(f"    {r.points:+6.2f}  {r.text}  [{r.signal}]")
