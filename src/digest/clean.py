@@ -20,7 +20,6 @@ from .models import Image
 
 # XML 1.0 forbids C0 controls except tab/newline/CR, surrogates, U+FFFE/U+FFFF; MRML rejects them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_WS = re.compile(r"\s+")
 
 ALLOWED_TAGS = {
     "a",
@@ -72,12 +71,13 @@ def clean_text(value: object, *, limit: int | None = None) -> str:
     """Plain text: control characters removed, whitespace collapsed, optionally truncated."""
     if value is None:
         return ""
-    text = _WS.sub(" ", _INVALID_XML.sub("", str(value))).strip()
+    text = strip_controls(str(value))
+    text = " ".join(text.split())  # str.split() also splits on every Unicode space
     return truncate(text, limit) if limit else text
 
 
 def strip_controls(value: str) -> str:
-    return _INVALID_XML.sub("", value)
+    return _INVALID_XML.sub("", value) if _INVALID_XML.search(value) else value
 
 
 def truncate(text: str, limit: int) -> str:
@@ -170,7 +170,7 @@ def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 9
     """Sanitise an untrusted HTML fragment for email; see the module docstring."""
     if not fragment:
         return CleanedHTML("", "", "", None)
-    sanitised = _CLEANER.clean(_INVALID_XML.sub("", fragment))
+    sanitised = _CLEANER.clean(strip_controls(fragment))
     out: list[str] = []
     text: list[str] = []
     stack: list[str] = []  # open tags; "" marks a link whose URL was unsafe (text kept)

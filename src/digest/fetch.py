@@ -11,6 +11,7 @@ an ``error_kind`` (see :data:`ERROR_KINDS`) for scripts and a sentence for peopl
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -100,34 +101,50 @@ async def _fetch_all(
     now: datetime,
     progress: Progress | None,
 ) -> list[Fetched]:
-    limits = httpx.Limits(
-        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-    )
     timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
     headers = {"User-Agent": user_agent(settings.user_agent_contact), "Accept": _ACCEPT}
     global_gate = asyncio.Semaphore(settings.concurrency)
-    host_gates: dict[str, asyncio.Semaphore] = {}
+    hosts: dict[str, tuple[asyncio.Semaphore, httpx.AsyncClient]] = {}
+    ssl_context: list[ssl.SSLContext] = []
 
-    async with httpx.AsyncClient(
-        limits=limits, timeout=timeout, headers=headers, follow_redirects=False, trust_env=False
-    ) as client:
+    def host_client(host: str) -> tuple[asyncio.Semaphore, httpx.AsyncClient]:
+        # One small pool per host: httpcore scans its whole pool on every request, which
+        # turns quadratic with one big shared pool (measured: 180,000 scans for 100 feeds).
+        if host not in hosts:
+            if not ssl_context:
+                ssl_context.append(httpx.create_ssl_context())  # loaded once, shared
+            client = httpx.AsyncClient(
+                limits=httpx.Limits(
+                    max_connections=settings.per_host, max_keepalive_connections=settings.per_host
+                ),
+                timeout=timeout,
+                headers=headers,
+                follow_redirects=False,
+                trust_env=False,
+                verify=ssl_context[0],
+            )
+            hosts[host] = (asyncio.Semaphore(settings.per_host), client)
+        return hosts[host]
 
-        async def one(source: FeedSource) -> Fetched:
-            state = states.get(source.url, FeedState(url=source.url))
-            if not source.is_remote:
-                result = _read_local(source, root, settings, state)
-            elif (skip := _should_skip(source, state, now)) is not None:
-                result = skip
-            else:
-                host = urlsplit(state.redirect_url or source.url).hostname or ""
-                gate = host_gates.setdefault(host, asyncio.Semaphore(settings.per_host))
-                async with global_gate, gate:
-                    result = await _fetch_remote(client, source, state, settings, now)
-            if progress is not None:
-                progress(result)
-            return result
+    async def one(source: FeedSource) -> Fetched:
+        state = states.get(source.url, FeedState(url=source.url))
+        if not source.is_remote:
+            result = _read_local(source, root, settings, state)
+        elif (skip := _should_skip(source, state, now)) is not None:
+            result = skip
+        else:
+            gate, client = host_client(urlsplit(state.redirect_url or source.url).hostname or "")
+            async with global_gate, gate:
+                result = await _fetch_remote(client, source, state, settings, now)
+        if progress is not None:
+            progress(result)
+        return result
 
+    try:
         return list(await asyncio.gather(*(one(s) for s in sources)))
+    finally:
+        for _, client in hosts.values():
+            await client.aclose()
 
 
 def _should_skip(source: FeedSource, state: FeedState, now: datetime) -> Fetched | None:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import resource
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -86,12 +88,19 @@ def _outcome(url: str, raw: tuple[Any, ...]) -> Outcome:
 
 
 class ParserPool:
-    """Submit fetched documents as they arrive; collect one outcome per feed URL."""
+    """Submit fetched documents as they arrive; collect one outcome per feed URL.
+
+    Starting a forkserver pool blocks for a few hundred milliseconds (a new interpreter
+    imports the parser), and so does the first `submit`. A dedicated thread does both, so
+    the caller (the fetch event loop) never stalls: `submit` only queues."""
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self._executor: ProcessPoolExecutor | None = None
         self._jobs: dict[str, tuple[Fetched, datetime, Future[tuple[Any, ...]]]] = {}
+        self._queue: queue.SimpleQueue[tuple[Fetched, datetime] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
     def __enter__(self) -> ParserPool:
         return self
@@ -109,16 +118,41 @@ class ParserPool:
             initargs=(self.limits.memory_bytes,),
         )
 
+    def start(self) -> None:
+        """Start the workers in the background now (call it when documents are certain to
+        come), so their start-up overlaps the first network round trips."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._submitter, name="digest-parsers", daemon=True
+            )
+            self._thread.start()
+
     def submit(self, fetched: Fetched, now: datetime) -> None:
-        if self._executor is None:
+        self.start()
+        self._queue.put((fetched, now))
+
+    def _submitter(self) -> None:
+        try:
             self._executor = self._pool()
-        future = self._executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
-        self._jobs[fetched.source.url] = (fetched, now, future)
+            for _ in range(self.limits.workers or os.cpu_count() or 2):
+                self._executor.submit(os.getpid)  # spawn every worker up front
+            while (item := self._queue.get()) is not None:
+                fetched, now = item
+                future = self._executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
+                self._jobs[fetched.source.url] = (fetched, now, future)
+        except BaseException as e:  # re-raised by collect() in the caller's thread
+            self._failure = e
 
     def collect(self) -> Iterator[tuple[str, Outcome]]:
         """Yield (feed URL, outcome) as documents finish, so the caller can store each one
         while the others are still parsing. Documents that hang or crash their worker are
         re-run one at a time at the end to find the culprit."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            raise self._failure
         finished: set[str] = set()
         pending = {job[2]: url for url, job in self._jobs.items()}
         stall = self.limits.cpu_seconds * 2 + 5
@@ -163,6 +197,10 @@ class ParserPool:
             self._executor = None
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

@@ -15,6 +15,7 @@ import io
 import re
 import time
 from datetime import UTC, datetime
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -131,32 +132,33 @@ def _declares_entities(body: bytes) -> bool:
 def _entry(
     raw: Any, fetched: Fetched, base: str | None, feed_language: str | None, now: datetime
 ) -> Entry | None:
-    link = safe_url(raw.get("link"), base)
+    get = partial(dict.get, raw)  # plain keys: FeedParserDict.get re-maps every lookup
+    link = safe_url(get("link"), base)
     entry_base = base or link
     html, html_base = _best_html(raw)
     cleaned = clean_html(html, html_base or entry_base, summary_chars=SUMMARY_CHARS)
-    title = clean_text(_plain(raw.get("title_detail"), raw.get("title")), limit=TITLE_CHARS)
+    title = clean_text(_plain(get("title_detail"), get("title")), limit=TITLE_CHARS)
     if not title:
         title = clean_text(cleaned.text, limit=90)
     if not title and not link:
         return None
-    guid = clean_text(raw.get("id"), limit=500)
+    guid = clean_text(get("id"), limit=500)
     entry_id = guid or link or _content_hash(title, cleaned.text)
     published, dated = _date(raw, now)
     updated = _struct(_own(raw, "updated_parsed"))
     categories = tuple(
         dict.fromkeys(
             clean_text(t.get("term") or t.get("label"), limit=80)
-            for t in raw.get("tags") or ()
+            for t in get("tags") or ()
             if (t.get("term") or t.get("label"))
         )
     )
-    author = clean_text(raw.get("author"), limit=120) or None
+    author = clean_text(get("author"), limit=120) or None
     language = (
         fetched.source.language
         or _language(
-            (raw.get("title_detail") or {}).get("language")
-            or (raw.get("summary_detail") or {}).get("language")
+            (get("title_detail") or {}).get("language")
+            or (get("summary_detail") or {}).get("language")
         )
         or feed_language
     )
@@ -180,12 +182,13 @@ def _entry(
 
 def _best_html(raw: Any) -> tuple[str, str | None]:
     """The richest HTML body: full content if present, else the summary."""
-    for item in raw.get("content") or ():
+    for item in dict.get(raw, "content") or ():
         if item.get("value"):
             return _as_html(item), item.get("base")
-    detail = raw.get("summary_detail") or {}
-    if raw.get("summary"):
-        return _as_html({**detail, "value": raw.get("summary")}), detail.get("base")
+    detail = dict.get(raw, "summary_detail") or {}
+    summary = dict.get(raw, "summary")
+    if summary:
+        return _as_html({**detail, "value": summary}), detail.get("base")
     return "", None
 
 

@@ -19,7 +19,7 @@ from .config import Project
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
-from .models import FeedReport, Fetched, FetchStatus, Issue, ParsedFeed
+from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, ParsedFeed
 from .publish import package, write_issue
 from .store import Store
 
@@ -76,6 +76,8 @@ def run_fetch(
         memory_bytes=settings.parse_memory_mb * 1024 * 1024, cpu_seconds=settings.parse_seconds
     )
     with ParserPool(limits) as pool:
+        if any(_expects_body(states.get(f.url)) for f in project.feeds):
+            pool.start()
 
         def arrived(fetched: Fetched) -> None:
             if fetched.status is FetchStatus.OK:
@@ -97,6 +99,11 @@ def run_fetch(
     if pruned:
         log.info("pruned %d entries older than %d days", pruned, project.retention_days)
     return tuple(reports[f.source.url] for f in results)
+
+
+def _expects_body(state: FeedState | None) -> bool:
+    """A feed never fetched, or without validators, will send a full document."""
+    return state is None or not (state.etag or state.last_modified)
 
 
 def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime) -> FeedReport:
