@@ -82,13 +82,24 @@ def fetch_feeds(
     settings: FetchSettings,
     now: datetime,
     progress: Progress | None = None,
+    keep_bodies: bool = True,
 ) -> list[Fetched]:
     """Fetch every source; results come back in the order of `sources`.
 
     `progress` is called with each result as soon as it is ready (in this thread), so a
-    caller can start parsing while other feeds are still downloading."""
+    caller can start parsing while other feeds are still downloading; with
+    `keep_bodies=False` the returned results then drop their bodies (the callback had them),
+    so a large run does not hold every document in memory."""
     return asyncio.run(
-        _fetch_all(sources, states, root=root, settings=settings, now=now, progress=progress)
+        _fetch_all(
+            sources,
+            states,
+            root=root,
+            settings=settings,
+            now=now,
+            progress=progress,
+            keep_bodies=keep_bodies,
+        )
     )
 
 
@@ -100,6 +111,7 @@ async def _fetch_all(
     settings: FetchSettings,
     now: datetime,
     progress: Progress | None,
+    keep_bodies: bool,
 ) -> list[Fetched]:
     timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
     headers = {"User-Agent": user_agent(settings.user_agent_contact), "Accept": _ACCEPT}
@@ -138,6 +150,8 @@ async def _fetch_all(
                 result = await _fetch_remote(client, source, state, settings, now)
         if progress is not None:
             progress(result)
+            if not keep_bodies and result.body is not None:
+                result = replace(result, body=None)
         return result
 
     try:

@@ -19,10 +19,11 @@ import resource
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from types import FrameType
 from typing import Any
 
@@ -88,17 +89,23 @@ def _outcome(url: str, raw: tuple[Any, ...]) -> Outcome:
 
 
 class ParserPool:
-    """Submit fetched documents as they arrive; collect one outcome per feed URL.
+    """Submit fetched documents as they arrive; take outcomes as they finish.
 
     Starting a forkserver pool blocks for a few hundred milliseconds (a new interpreter
     imports the parser), and so does the first `submit`. A dedicated thread does both, so
-    the caller (the fetch event loop) never stalls: `submit` only queues."""
+    the caller (the fetch event loop) never stalls: `submit` only queues. Finished jobs are
+    announced through a queue by the futures' callbacks, so the caller can drain them with
+    `ready()` while fetching goes on, and nothing piles up in memory."""
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self._executor: ProcessPoolExecutor | None = None
-        self._jobs: dict[str, tuple[Fetched, datetime, Future[tuple[Any, ...]]]] = {}
-        self._queue: queue.SimpleQueue[tuple[Fetched, datetime] | None] = queue.SimpleQueue()
+        self._incoming: queue.SimpleQueue[tuple[Fetched, datetime] | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[str, Future[tuple[Any, ...]]]] = queue.SimpleQueue()
+        self._jobs: dict[str, tuple[Fetched, datetime]] = {}  # until finished, for re-runs
+        self._submitted: list[str] = []  # append-only, by the submitter thread
+        self._finished: set[str] = set()
+        self._broken: set[str] = set()
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
 
@@ -129,46 +136,66 @@ class ParserPool:
 
     def submit(self, fetched: Fetched, now: datetime) -> None:
         self.start()
-        self._queue.put((fetched, now))
+        self._incoming.put((fetched, now))
 
     def _submitter(self) -> None:
         try:
             self._executor = self._pool()
             for _ in range(self.limits.workers or os.cpu_count() or 2):
                 self._executor.submit(os.getpid)  # spawn every worker up front
-            while (item := self._queue.get()) is not None:
+            while (item := self._incoming.get()) is not None:
                 fetched, now = item
+                url = fetched.source.url
+                self._jobs[url] = (fetched, now)
+                self._submitted.append(url)
                 future = self._executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
-                self._jobs[fetched.source.url] = (fetched, now, future)
+                future.add_done_callback(partial(self._announce, url))
         except BaseException as e:  # re-raised by collect() in the caller's thread
             self._failure = e
 
+    def _announce(self, url: str, future: Future[tuple[Any, ...]]) -> None:
+        self._done.put((url, future))  # runs in the executor's thread: only queue it
+
+    def _settle(self, url: str, future: Future[tuple[Any, ...]]) -> Outcome | None:
+        try:
+            outcome = _outcome(url, future.result())
+        except BrokenProcessPool:
+            self._broken.add(url)  # re-run alone later to find the culprit
+            return None
+        self._finished.add(url)
+        self._jobs.pop(url, None)  # drop the document body as soon as it is parsed
+        return outcome
+
+    def ready(self) -> Iterator[tuple[str, Outcome]]:
+        """Outcomes finished so far, without waiting."""
+        while True:
+            try:
+                url, future = self._done.get_nowait()
+            except queue.Empty:
+                return
+            outcome = self._settle(url, future)
+            if outcome is not None:
+                yield url, outcome
+
     def collect(self) -> Iterator[tuple[str, Outcome]]:
-        """Yield (feed URL, outcome) as documents finish, so the caller can store each one
-        while the others are still parsing. Documents that hang or crash their worker are
-        re-run one at a time at the end to find the culprit."""
+        """Every remaining outcome, waiting for them. Documents that hang or crash their
+        worker are re-run one at a time at the end to find the culprit."""
         if self._thread is not None:
-            self._queue.put(None)
+            self._incoming.put(None)
             self._thread.join()
             self._thread = None
         if self._failure is not None:
             raise self._failure
-        finished: set[str] = set()
-        pending = {job[2]: url for url, job in self._jobs.items()}
         stall = self.limits.cpu_seconds * 2 + 5
-        while pending:
-            done, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
-            if not done:  # nothing finished for a long time: a worker is stuck
+        while len(self._finished) + len(self._broken) < len(self._submitted):
+            try:
+                url, future = self._done.get(timeout=stall)
+            except queue.Empty:  # nothing finished for a long time: a worker is stuck
                 break
-            for future in done:
-                url = pending.pop(future)
-                try:
-                    outcome = _outcome(url, future.result())
-                except BrokenProcessPool:
-                    continue  # re-run alone below to find the document that broke the pool
-                finished.add(url)
+            outcome = self._settle(url, future)
+            if outcome is not None:
                 yield url, outcome
-        unfinished = [url for url in self._jobs if url not in finished]
+        unfinished = [url for url in self._submitted if url not in self._finished]
         if unfinished:
             self._kill()
             for url in unfinished:
@@ -176,7 +203,7 @@ class ParserPool:
         self._jobs.clear()
 
     def _run_alone(self, url: str) -> Outcome:
-        fetched, now, _ = self._jobs[url]
+        fetched, now = self._jobs[url]
         executor = self._pool(workers=1)
         try:
             future = executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
@@ -198,7 +225,7 @@ class ParserPool:
 
     def close(self) -> None:
         if self._thread is not None:
-            self._queue.put(None)
+            self._incoming.put(None)
             self._thread.join()
             self._thread = None
         if self._executor is not None:

@@ -8,8 +8,8 @@ skipped (`FeedError`), everything else stops the run before anything is written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,23 +75,34 @@ def run_fetch(
     limits = Limits(
         memory_bytes=settings.parse_memory_mb * 1024 * 1024, cpu_seconds=settings.parse_seconds
     )
+    reports: dict[str, FeedReport] = {}
+    fetched_by_url: dict[str, Fetched] = {}
     with ParserPool(limits) as pool:
         if any(_expects_body(states.get(f.url)) for f in project.feeds):
             pool.start()
 
+        def store_parsed(outcomes: Iterable[tuple[str, Outcome]]) -> None:
+            for url, outcome in outcomes:
+                reports[url] = _store_one(store, fetched_by_url[url], outcome, now)
+
         def arrived(fetched: Fetched) -> None:
+            fetched_by_url[fetched.source.url] = replace(fetched, body=None)
             if fetched.status is FetchStatus.OK:
                 pool.submit(fetched, now)
+            store_parsed(pool.ready())  # store what is parsed while downloads go on
             if progress is not None:
                 progress(fetched)
 
         results = fetch_feeds(
-            project.feeds, states, root=project.root, settings=settings, now=now, progress=arrived
+            project.feeds,
+            states,
+            root=project.root,
+            settings=settings,
+            now=now,
+            progress=arrived,
+            keep_bodies=False,
         )
-        by_url = {f.source.url: f for f in results}
-        reports: dict[str, FeedReport] = {}
-        for url, outcome in pool.collect():  # store each feed as soon as it is parsed
-            reports[url] = _store_one(store, by_url[url], outcome, now)
+        store_parsed(pool.collect())
     for fetched in results:
         if fetched.source.url not in reports:
             reports[fetched.source.url] = _store_one(store, fetched, None, now)
