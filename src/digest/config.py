@@ -75,6 +75,8 @@ class Project:
     store_path: Path = Path("digest.sqlite3")
     retention_days: int = 400
     feeds: tuple[FeedSource, ...] = ()
+    watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
+    novelty_days: int = 60  # stories similar to ones sent this recently rank lower
 
     @property
     def config_path(self) -> Path:
@@ -124,7 +126,7 @@ def load_project(root: Path, *, window_days: int | None = None) -> Project:
             hint="create one with `digest init DIR` or pass --project",
         )
     cfg_path = root / CONFIG_NAME
-    data, text = _read_toml(cfg_path, hint="create one with `digest init .`")
+    data, text = read_toml(cfg_path, hint="create one with `digest init .`")
     project = _build_project(root, data, text, cfg_path)
     feeds = load_feeds(root / FEEDS_NAME)
     project = replace(project, feeds=feeds)
@@ -135,7 +137,7 @@ def load_project(root: Path, *, window_days: int | None = None) -> Project:
     return project
 
 
-def _read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
+def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -242,7 +244,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> Project:
     top = _Reader(data, path, text, None)
-    for table in ("newsletter", "theme", "fetch", "store"):
+    for table in ("newsletter", "theme", "fetch", "store", "curation"):
         top.get(table, dict, {})
     top.get("section", list, [])
     top.check_unknown()
@@ -305,6 +307,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         fetch=_fetch_settings(data.get("fetch", {}), path, text),
         sections=_sections(data.get("section", []), path, text),
         **_store(data.get("store", {}), path, text),
+        **_curation(data.get("curation", {}), path, text),
     )
 
 
@@ -371,6 +374,16 @@ def _store(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
     return {"store_path": store_path, "retention_days": retention}
 
 
+def _curation(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
+    r = _Reader(data, path, text, "curation")
+    watchlist = tuple(w.strip() for w in r.string_list("watchlist") if w.strip())
+    novelty = r.get("novelty_days", int, 60)
+    if not 0 <= novelty <= 400:
+        raise r.fail("novelty_days", "must be between 0 and 400")
+    r.check_unknown()
+    return {"watchlist": watchlist, "novelty_days": novelty}
+
+
 def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...]:
     if not items:
         return DEFAULT_SECTIONS
@@ -404,7 +417,7 @@ def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...
 
 def load_feeds(path: Path) -> tuple[FeedSource, ...]:
     """Read feeds/feeds.toml: a `[[feed]]` list of name, url, weight, tags, language."""
-    data, text = _read_toml(path, hint="list your feeds there as [[feed]] tables (see README)")
+    data, text = read_toml(path, hint="list your feeds there as [[feed]] tables (see README)")
     top = _Reader(data, path, text, None)
     feeds_raw = top.get("feed", list, [])
     top.check_unknown()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .clean import truncate
 from .config import Project
+from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
@@ -154,14 +155,31 @@ def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: date
 
 
 def gather(
-    project: Project, store: Store, now: datetime, *, issue_id: str, language: str | None = None
+    project: Project,
+    store: Store,
+    now: datetime,
+    *,
+    issue_id: str,
+    language: str | None = None,
+    edits: Edits | None = None,
 ) -> Curated:
-    """Curate the entries of the issue window from the store."""
-    from .curate import curate, load_rules
+    """Curate the entries of the issue window from the store, applying the editors'
+    overrides (whose keys must already be resolved)."""
+    from .curate import SentStory, curate, load_rules
 
     start = now - timedelta(days=project.window_days)
     entries = store.entries_between(start, now, feed_urls=[f.url for f in project.feeds])
+    if edits:  # pinned or moved items may come from outside the window
+        have = {e.key for e in entries}
+        wanted = [i.key for i in edits.items if i.includes and i.key not in have]
+        entries += store.entries_by_keys(wanted)
     sent = store.sent_keys([e.key for e in entries], excluding_issue=issue_id)
+    recent = [
+        SentStory(*row)
+        for row in store.recent_sent(
+            now - timedelta(days=project.novelty_days), excluding_issue=issue_id
+        )
+    ]
     lang = language or project.language
     return curate(
         entries,
@@ -172,7 +190,15 @@ def gather(
         rules=load_rules(lang, project.root),
         sources={f.url: f for f in project.feeds},
         sent=sent,
+        recent=recent,
+        watch=project.watchlist,
+        edits=edits,
     )
+
+
+def read_edits(project: Project, issue_id: str) -> Edits | None:
+    """Parse and check the issue's overrides file (before anything is fetched or written)."""
+    return load_edits(edits_path(project.root, issue_id), project.sections)
 
 
 def build(
@@ -190,11 +216,14 @@ def build(
 
     issue_id = issue_id or default_issue_id(now)
     lang = language or project.language
+    edits = read_edits(project, issue_id)
     with Store(project.db_path) as store:
         fetched: tuple[FeedReport, ...] = ()
         if not offline:
             fetched = run_fetch(project, store, now, progress)
-        curated = gather(project, store, now, issue_id=issue_id, language=lang)
+        if edits:
+            edits = resolve_keys(edits, store.keys_with_prefix)
+        curated = gather(project, store, now, issue_id=issue_id, language=lang, edits=edits)
         issue = make_issue(
             project,
             curated,
@@ -202,6 +231,7 @@ def build(
             issue_id=issue_id,
             language=lang,
             feeds=_feed_health(project, store, curated, fetched, offline),
+            intro=edits.intro if edits else None,
         )
         if not issue.items and not allow_empty:
             return BuildResult(issue, curated, None, {}, fetched)

@@ -339,6 +339,35 @@ class Store:
             found.update({r["entry_key"]: r["issue_id"] for r in rows})
         return found
 
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        """Entry keys starting with `prefix` (for abbreviated keys in edits)."""
+        rows = self.db.execute(
+            "SELECT key FROM entries WHERE key >= ? AND key < ? LIMIT 2",
+            (prefix, prefix + "\uffff"),
+        )
+        return [r[0] for r in rows]
+
+    def entries_by_keys(self, keys: Sequence[str]) -> list[Entry]:
+        found: list[Entry] = []
+        for chunk in _chunks(list(keys), 500):
+            rows = self.db.execute(
+                f"SELECT * FROM entries WHERE key IN ({','.join('?' * len(chunk))})"
+                " ORDER BY published, key",
+                chunk,
+            )
+            found.extend(_entry(r) for r in rows)
+        return found
+
+    def recent_sent(self, since: datetime, *, excluding_issue: str) -> list[tuple[str, str, str]]:
+        """(key, title, issue) of entries that went into issues built since `since`."""
+        rows = self.db.execute(
+            "SELECT e.key, e.title, i.issue_id FROM issue_entries ie"
+            " JOIN issues i ON i.issue_id = ie.issue_id JOIN entries e ON e.key = ie.entry_key"
+            " WHERE i.as_of >= ? AND i.issue_id != ? ORDER BY i.as_of, ie.position",
+            (_iso(since), excluding_issue),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def prune(self, now: datetime, retention_days: int) -> int:
         """Delete entries older than the retention period, except those sent in an issue."""
         cutoff = _iso(now - timedelta(days=retention_days))

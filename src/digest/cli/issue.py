@@ -10,6 +10,7 @@ import click
 
 from .. import pipeline
 from ..config import Project
+from ..edits import edits_path, resolve_keys, skeleton
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..models import Candidate
 from ..publish import item_record
@@ -234,8 +235,13 @@ def rank(
     project = load(ctx, project_dir, days)
     now = clock(project, as_of)
     issue_id = issue_id or pipeline.default_issue_id(now)
+    edits = pipeline.read_edits(project, issue_id)
     with Store(project.db_path) as store:
-        curated = pipeline.gather(project, store, now, issue_id=issue_id, language=language)
+        if edits:
+            edits = resolve_keys(edits, store.keys_with_prefix)
+        curated = pipeline.gather(
+            project, store, now, issue_id=issue_id, language=language, edits=edits
+        )
     candidates = list(curated.candidates)
     if explain:
         match = [c for c in candidates if c.entry.key.startswith(explain)]
@@ -295,3 +301,71 @@ def _print_explain(c: Candidate) -> None:
     click.echo("  score breakdown:")
     for r in c.reasons:
         click.echo(f"    {r.points:+6.2f}  {r.text}  [{r.signal}]")
+
+
+@click.command()
+@project_options
+@clock_options
+@click.option(
+    "--issue-id", metavar="ID", help="The issue to edit (default: the ISO week of --as-of)."
+)
+@click.pass_context
+def edit(
+    ctx: click.Context,
+    project_dir: Path | None,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+    as_of: str | None,
+    days: int | None,
+    issue_id: str | None,
+) -> None:
+    """Start the editors' overrides file for an issue: edits/<issue-id>.toml.
+
+    The file lists the issue's current items (commented out) so you can pin, drop, move,
+    reorder, retitle or add a blurb to any of them, and write an intro. `digest build`
+    re-applies it on every rebuild. An existing file is left as it is.
+
+    \b
+    Format:
+      intro = "A paragraph at the top of the issue."
+      [items.279b87a30b]      # a key from `digest rank` (6 characters are enough)
+      pin = true              # include it whatever its score
+      drop = true             # never include it
+      section = "good-news"   # put it in this section
+      position = 1            # 1 = first in its section
+      title = "Our own headline"
+      blurb = "A sentence of our own instead of the excerpt."
+
+    \b
+    Examples:
+      digest edit --as-of 2025-12-19 && $EDITOR edits/2025-W51.toml
+      digest build --as-of 2025-12-19      # applies the edits
+    """
+    setup_logging(verbose, quiet, as_json)
+    project = load(ctx, project_dir, days)
+    now = clock(project, as_of)
+    issue_id = issue_id or pipeline.default_issue_id(now)
+    _check_issue_id(issue_id)
+    path = edits_path(project.root, issue_id)
+    created = False
+    if not path.exists():
+        with Store(project.db_path) as store:
+            curated = pipeline.gather(project, store, now, issue_id=issue_id)
+        listed = [c for c in curated.candidates if c.section] + [
+            c for c in curated.candidates if not c.section
+        ][:10]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed]),
+            encoding="utf-8",
+        )
+        created = True
+    if as_json:
+        emit_json({"path": str(path), "created": created})
+    elif not quiet:
+        verb = "Created" if created else "Already there:"
+        click.echo(
+            f"{verb} {rel(path, project.root)}. Edit it, then run `digest build"
+            f"{' --as-of ' + as_of if as_of else ''}`."
+        )

@@ -12,15 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from ..edits import Edits, ItemEdit
 from ..models import Candidate, Entry, FeedSource, Reason, Section, SectionSpec
 from . import signals
 from .rules import RulePack, load_rules, normalise
 
-__all__ = ["Curated", "curate", "load_rules"]
+__all__ = ["Curated", "SentStory", "curate", "load_rules"]
 
 KIND_BASE = {"year_end": 30.0, "good_news": 15.0, "campaign": 3.0, "grim": 2.0, "other": 0.0}
 KIND_PRIORITY = ("year_end", "good_news", "campaign", "grim")
 YEAR_END_THRESHOLD = 8.0
+NOVELTY_PENALTY = -6.0
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
     {
@@ -95,16 +97,60 @@ def curate(
     rules: RulePack,
     sources: Mapping[str, FeedSource] | None = None,
     sent: Mapping[str, str] | None = None,
+    recent: Sequence[SentStory] = (),
     watch: tuple[str, ...] = (),
+    edits: Edits | None = None,
 ) -> Curated:
+    """Rank `entries` for an issue in `language`. `sent` maps entry keys already sent to
+    their issue; `recent` lists stories sent lately (for novelty); `edits` are the
+    editors' overrides, applied last and always winning."""
+    history = _History(recent)
     scored = [
-        score(e, now=now, rules=rules, source=(sources or {}).get(e.feed_url), watch=watch)
+        score(
+            e,
+            now=now,
+            rules=rules,
+            source=(sources or {}).get(e.feed_url),
+            watch=watch,
+            history=history,
+        )
         for e in entries
     ]
     scored.sort(key=_order)
-    marked = [_mark(c, language, sent or {}) for c in scored]
+    marked = [_mark(c, language, sent or {}, edits) for c in scored]
     clustered = cluster(marked)
-    return place(clustered, sections, per_feed_cap)
+    return place(_retitle(clustered, edits), sections, per_feed_cap, edits)
+
+
+@dataclass(frozen=True)
+class SentStory:
+    """A story that went out in an earlier issue."""
+
+    key: str
+    title: str
+    issue_id: str
+
+
+class _History:
+    """Title stems of recently sent stories, to spot follow-ups of the same story."""
+
+    def __init__(self, recent: Sequence[SentStory]) -> None:
+        self.stories = list(recent)
+        self.index: dict[str, list[int]] = defaultdict(list)
+        self.stems = [_stems(s.title) for s in self.stories]
+        for i, stems in enumerate(self.stems):
+            for stem in stems:
+                self.index[stem].append(i)
+
+    def similar(self, entry: Entry, threshold: float = 0.6) -> SentStory | None:
+        mine = _stems(entry.title)
+        overlaps: Counter[int] = Counter(i for s in mine for i in self.index.get(s, ()))
+        for i, shared in sorted(overlaps.items(), key=lambda kv: (-kv[1], kv[0])):
+            story = self.stories[i]
+            smaller = min(len(mine), len(self.stems[i]))
+            if story.key != entry.key and smaller >= 3 and shared / smaller >= threshold:
+                return story
+        return None
 
 
 def score(
@@ -114,6 +160,7 @@ def score(
     rules: RulePack,
     source: FeedSource | None = None,
     watch: tuple[str, ...] = (),
+    history: _History | None = None,
 ) -> Candidate:
     """Score one entry: its story kind from the rule pack, plus recency, source, watchlist."""
     evidence = signals.kind_evidence(entry, rules)
@@ -132,6 +179,13 @@ def score(
     ):
         if extra is not None:
             reasons.append(extra)
+    earlier = history.similar(entry) if history else None
+    if earlier is not None:
+        reasons.append(
+            Reason(
+                "novelty", NOVELTY_PENALTY, f"follows “{earlier.title}”, sent in {earlier.issue_id}"
+            )
+        )
     total = KIND_BASE[kind] + sum(r.points for r in reasons)
     return Candidate(
         entry=entry,
@@ -160,13 +214,33 @@ def _order(c: Candidate) -> tuple[float, float, str]:
     return (-c.score, -c.entry.published.timestamp(), c.entry.key)
 
 
-def _mark(c: Candidate, language: str, sent: Mapping[str, str]) -> Candidate:
+def _mark(c: Candidate, language: str, sent: Mapping[str, str], edits: Edits | None) -> Candidate:
+    edit = edits.for_key(c.entry.key) if edits else None
+    if edit is not None and edit.drop:
+        return replace(
+            c,
+            left_out=f"dropped by the editors ({edits.path.name if edits else ''})",
+            reasons=(*c.reasons, Reason("editor", 0.0, "dropped by the editors")),
+        )
+    if edit is not None and edit.includes:
+        note = "pinned by the editors" if edit.pin else f"moved to “{edit.section}” by the editors"
+        return replace(c, reasons=(*c.reasons, Reason("editor", 0.0, note)))
     lang = c.entry.language
     if lang and lang != language:
         return replace(c, left_out=f"written in {lang}; this issue is in {language}")
     if c.entry.key in sent:
         return replace(c, left_out=f"already sent in issue {sent[c.entry.key]}")
     return c
+
+
+def _retitle(candidates: Sequence[Candidate], edits: Edits | None) -> list[Candidate]:
+    if not edits:
+        return list(candidates)
+    out = []
+    for c in candidates:
+        edit = edits.for_key(c.entry.key)
+        out.append(replace(c, title=edit.title, blurb=edit.blurb) if edit else c)
+    return out
 
 
 def _stems(text: str) -> frozenset[str]:
@@ -220,14 +294,30 @@ def cluster(candidates: Sequence[Candidate], *, threshold: float = 0.6) -> list[
 
 
 def place(
-    candidates: Sequence[Candidate], specs: Sequence[SectionSpec], per_feed_cap: int
+    candidates: Sequence[Candidate],
+    specs: Sequence[SectionSpec],
+    per_feed_cap: int,
+    edits: Edits | None = None,
 ) -> Curated:
-    """Fill sections in order with the best candidates, honouring caps; say why the rest
-    were left out."""
+    """Fill sections in order with the best candidates, honouring size and per-feed caps;
+    items the editors pinned or moved go in first, whatever the caps; then the editors'
+    positions are applied. Every candidate left out says why."""
     placed: dict[str, list[Candidate]] = {s.id: [] for s in specs}
     per_feed: Counter[str] = Counter()
     out: list[Candidate] = []
+    forced = [
+        (c, edit)
+        for c in candidates
+        if not c.left_out and (edit := _edit(edits, c)) is not None and edit.includes
+    ]
+    for c, edit in forced:
+        target = edit.section or _home(c, specs)
+        per_feed[c.entry.feed_url] += 1
+        placed[target].append(replace(c, section=target))
+    forced_keys = {c.entry.key for c, _ in forced}
     for c in candidates:
+        if c.entry.key in forced_keys:
+            continue
         if c.left_out:
             out.append(c)
             continue
@@ -249,6 +339,8 @@ def place(
             reason = reason or f"no section takes {c.kind.replace('_', ' ')} stories"
         if reason:
             out.append(replace(c, left_out=reason))
+    for spec in specs:
+        placed[spec.id] = _positioned(placed[spec.id], edits)
     ranked: list[Candidate] = [c for s in specs for c in placed[s.id]]
     ranked += out
     ranked = [replace(c, rank=i) for i, c in enumerate(ranked, 1)]
@@ -259,3 +351,35 @@ def place(
         if placed[s.id]
     )
     return Curated(sections, tuple(ranked))
+
+
+def _edit(edits: Edits | None, c: Candidate) -> ItemEdit | None:
+    return edits.for_key(c.entry.key) if edits else None
+
+
+def _home(c: Candidate, specs: Sequence[SectionSpec]) -> str:
+    """The section a pinned item goes to: the first that takes its kind, else the last."""
+    for spec in specs:
+        if not spec.kinds or c.kind in spec.kinds:
+            return spec.id
+    return specs[-1].id
+
+
+def _positioned(items: list[Candidate], edits: Edits | None) -> list[Candidate]:
+    """Put items with an editor's position there (1-based); the rest keep their order."""
+    if not edits:
+        return items
+    fixed = sorted(
+        (
+            (edit.position, i, c)
+            for i, c in enumerate(items)
+            if (edit := edits.for_key(c.entry.key)) is not None and edit.position
+        ),
+        key=lambda t: (t[0], t[1]),
+    )
+    if not fixed:
+        return items
+    rest = [c for c in items if all(c is not f[2] for f in fixed)]
+    for position, _, c in fixed:
+        rest.insert(min(position - 1, len(rest)), c)
+    return rest

@@ -1,0 +1,132 @@
+"""Editorial overrides: pin, drop, move, reorder, retitle, blurb, intro; survive rebuilds;
+a broken file names file and line and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import DEMO_AS_OF, DEMO_ISSUE
+
+
+def _keys(digest, project: Path, *args: str) -> dict[str, str]:
+    digest("fetch", "-p", str(project), "-q")
+    data = json.loads(digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF, "--json",
+                             *args).stdout)
+    return {c["title"]: c["key"] for c in data["candidates"]}
+
+
+def _manifest(project: Path) -> dict:
+    return json.loads((project / "out" / DEMO_ISSUE / "manifest.json").read_text())
+
+
+def _write_edits(project: Path, text: str) -> Path:
+    path = project / "edits" / f"{DEMO_ISSUE}.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_edits_are_applied_and_survive_rebuilds(digest, project: Path) -> None:
+    old = _keys(digest, project, "--days", "60")  # keys of entries outside the window too
+    now = _keys(digest, project)
+    pinned = old["Supreme Court orders release of environmental defender Lina Moravec"]
+    dropped = now["Executions in Kastoria reach a ten-year high"]
+    moved = now["Write for Rights: 2.1 million letters and counting"]
+    retitled = now["Bellhaven Four released after appeal court overturns convictions"]
+    _write_edits(project, f"""
+intro = "Four people walked free this week. Thank you for every letter."
+
+[items.{pinned[:6]}]
+pin = true
+
+[items.{dropped}]
+drop = true
+
+[items.{moved}]
+section = "good-news"
+position = 1
+
+[items.{retitled}]
+title = "The Bellhaven Four are free"
+blurb = "After fourteen months, the mural painters are home."
+""")
+    args = ("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+    assert digest(*args).exit_code == 0
+    manifest = _manifest(project)
+    items = {i["key"]: i for i in manifest["items"]}
+    assert pinned in items and "pinned by the editors" in [r["text"] for r in
+                                                           items[pinned]["reasons"]]
+    assert dropped not in items
+    assert items[moved]["section"] == "good-news"
+    good = [i["key"] for i in manifest["items"] if i["section"] == "good-news"]
+    assert good[0] == moved
+    assert items[retitled]["title"] == "The Bellhaven Four are free"
+    assert manifest["preheader"].startswith("Four people walked free this week.")
+    html = (project / "out" / DEMO_ISSUE / "newsletter.html").read_text()
+    text = (project / "out" / DEMO_ISSUE / "newsletter.txt").read_text()
+    for part in (html, text):
+        assert "Four people walked free this week." in part
+        assert "The Bellhaven Four are free" in part
+        assert "After fourteen months, the mural painters are home." in part
+        assert "Executions in Kastoria reach a ten-year high" not in part
+    first = {n: (project / "out" / DEMO_ISSUE / n).read_bytes()
+             for n in ("newsletter.html", "newsletter.txt", "newsletter.eml")}
+    assert digest(*args).exit_code == 0  # a rebuild re-applies the same edits
+    assert first == {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in first}
+    ranked = json.loads(digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF,
+                               "--json").stdout)["candidates"]
+    assert next(c for c in ranked if c["key"] == dropped)["left_out"].startswith("dropped")
+
+
+def _broken(digest, project: Path, text: str) -> str:
+    (project / "edits" / f"{DEMO_ISSUE}.toml").unlink(missing_ok=True)
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (project / "out" / DEMO_ISSUE).iterdir()}
+    _write_edits(project, text)
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF)
+    assert result.exit_code == 2, result.output
+    after = {p.name: p.read_bytes() for p in (project / "out" / DEMO_ISSUE).iterdir()}
+    assert before == after, "a broken edits file changed the issue"
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+def test_malformed_edits_name_file_and_line(digest, project: Path) -> None:
+    err = _broken(digest, project, 'intro = "ok"\n\n[items.abcdef]\npin = yes\n')
+    assert f"edits/{DEMO_ISSUE}.toml:4: invalid TOML" in err
+
+
+def test_unknown_key_is_reported(digest, project: Path) -> None:
+    err = _broken(digest, project, '\n[items.fffffff]\npin = true\n')
+    assert f"{DEMO_ISSUE}.toml:2: no entry with key 'fffffff' in the store" in err
+
+
+def test_bad_values_are_reported(digest, project: Path) -> None:
+    keys = _keys(digest, project)
+    key = next(iter(keys.values()))
+    err = _broken(digest, project, f'[items.{key}]\nsection = "sports"\n')
+    assert f"{DEMO_ISSUE}.toml:2: items.{key}.section: no section 'sports'" in err
+    err = _broken(digest, project, f'[items.{key}]\npin = true\ndrop = true\n')
+    assert "cannot be both pinned and dropped" in err
+    err = _broken(digest, project, f'[items.{key}]\nposition = 0\n')
+    assert "position: must be a whole number from 1" in err
+    err = _broken(digest, project, f'[items.{key}]\nsticky = true\n')
+    assert "sticky: unknown setting" in err
+    err = _broken(digest, project, 'intro = "x"\nfooter = "y"\n')
+    assert ":2: unknown setting 'footer'" in err
+
+
+def test_edit_command_writes_a_skeleton_once(digest, project: Path) -> None:
+    digest("fetch", "-p", str(project), "-q")
+    result = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF)
+    assert result.exit_code == 0
+    path = project / "edits" / f"{DEMO_ISSUE}.toml"
+    text = path.read_text()
+    assert "# A year of courage: a message from our Secretary General" in text
+    path.write_text(text + '\nintro = "mine"\n')
+    again = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF)
+    assert "Already there" in again.output
+    assert path.read_text().endswith('intro = "mine"\n')
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    assert _manifest(project)["preheader"] == "mine"
