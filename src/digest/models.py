@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -107,8 +108,9 @@ class Entry:
     language: str | None = None
     dated: bool = True  # False when `published` fell back to first-seen
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """Short stable id (feed URL + entry id); editors and `digest rank` use it."""
         return short_key(self.feed_url, self.entry_id)
 
 

@@ -6,8 +6,7 @@ and fill the configured sections. Pure: the clock comes in as `now`, history as 
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -15,7 +14,8 @@ from datetime import datetime
 from ..edits import Edits, ItemEdit
 from ..models import Candidate, Entry, FeedSource, Reason, Section, SectionSpec
 from . import signals
-from .rules import RulePack, load_rules, normalise
+from .rules import RulePack, load_rules
+from .similarity import OverlapIndex, frequencies, stems
 
 __all__ = ["Curated", "SentStory", "curate", "load_rules"]
 
@@ -23,62 +23,6 @@ KIND_BASE = {"year_end": 30.0, "good_news": 15.0, "campaign": 3.0, "grim": 2.0, 
 KIND_PRIORITY = ("year_end", "good_news", "campaign", "grim")
 YEAR_END_THRESHOLD = 8.0
 NOVELTY_PENALTY = -6.0
-_WORD = re.compile(r"\w+")
-_STOP = frozenset(
-    {
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "after",
-        "over",
-        "into",
-        "its",
-        "their",
-        "our",
-        "your",
-        "this",
-        "that",
-        "these",
-        "those",
-        "les",
-        "des",
-        "une",
-        "pour",
-        "dans",
-        "sur",
-        "avec",
-        "par",
-        "aux",
-        "du",
-        "de",
-        "la",
-        "le",
-        "et",
-        "est",
-        "sont",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -118,8 +62,7 @@ def curate(
     ]
     scored.sort(key=_order)
     marked = [_mark(c, language, sent or {}, edits) for c in scored]
-    clustered = cluster(marked)
-    return place(_retitle(clustered, edits), sections, per_feed_cap, edits)
+    return place(_retitle(marked, edits), sections, per_feed_cap, edits)
 
 
 @dataclass(frozen=True)
@@ -134,23 +77,18 @@ class SentStory:
 class _History:
     """Title stems of recently sent stories, to spot follow-ups of the same story."""
 
-    def __init__(self, recent: Sequence[SentStory]) -> None:
+    def __init__(self, recent: Sequence[SentStory], threshold: float = 0.6) -> None:
         self.stories = list(recent)
-        self.index: dict[str, list[int]] = defaultdict(list)
-        self.stems = [_stems(s.title) for s in self.stories]
-        for i, stems in enumerate(self.stems):
-            for stem in stems:
-                self.index[stem].append(i)
+        titles = [stems(s.title) for s in self.stories]
+        self.index = OverlapIndex(threshold, frequencies(titles))
+        for i, title in enumerate(titles):
+            self.index.add(i, title)
 
-    def similar(self, entry: Entry, threshold: float = 0.6) -> SentStory | None:
-        mine = _stems(entry.title)
-        overlaps: Counter[int] = Counter(i for s in mine for i in self.index.get(s, ()))
-        for i, shared in sorted(overlaps.items(), key=lambda kv: (-kv[1], kv[0])):
-            story = self.stories[i]
-            smaller = min(len(mine), len(self.stems[i]))
-            if story.key != entry.key and smaller >= 3 and shared / smaller >= threshold:
-                return story
-        return None
+    def similar(self, entry: Entry) -> SentStory | None:
+        if not self.stories:
+            return None
+        found = self.index.best(stems(entry.title), lambda i: self.stories[i].key != entry.key)
+        return self.stories[found] if found is not None else None
 
 
 def score(
@@ -198,12 +136,13 @@ def score(
 
 def classify(evidence: Mapping[str, tuple[float, tuple[Reason, ...]]]) -> str:
     """The story kind: a year-end message needs strong evidence; good news must outweigh
-    grim evidence; otherwise the strongest kind, campaign before grim on a tie."""
+    both grim and campaign evidence (a call to free someone is not their release);
+    otherwise the strongest kind, campaign before grim on a tie."""
     points = {k: v[0] for k, v in evidence.items()}
     if points.get("year_end", 0.0) >= YEAR_END_THRESHOLD:
         return "year_end"
     good = points.get("good_news", 0.0)
-    if good > 0 and good > points.get("grim", 0.0):
+    if good > 0 and good > points.get("grim", 0.0) and good > points.get("campaign", 0.0):
         return "good_news"
     rest = [(points.get(k, 0.0), -i, k) for i, k in enumerate(KIND_PRIORITY[2:])]
     best = max(rest)
@@ -243,77 +182,36 @@ def _retitle(candidates: Sequence[Candidate], edits: Edits | None) -> list[Candi
     return out
 
 
-def _stems(text: str) -> frozenset[str]:
-    words = _WORD.findall(normalise(text))
-    return frozenset(w[:5] for w in words if len(w) > 2 and w not in _STOP)
-
-
-def cluster(candidates: Sequence[Candidate], *, threshold: float = 0.6) -> list[Candidate]:
-    """Fold near-duplicate stories from different feeds into the best-scored one, which
-    lists every source. Candidates must come sorted best first."""
-    reps: list[int] = []
-    index: dict[str, list[int]] = defaultdict(list)
-    stems = [_stems(c.entry.title) for c in candidates]
-    links: dict[str, int] = {}
-    result = list(candidates)
-    for i, c in enumerate(candidates):
-        if c.left_out:
-            continue
-        match = links.get(c.entry.link) if c.entry.link else None
-        if match is None:
-            overlaps: Counter[int] = Counter()
-            for s in stems[i]:
-                for j in index.get(s, ()):
-                    overlaps[j] += 1
-            for j, shared in sorted(overlaps.items(), key=lambda kv: (-kv[1], kv[0])):
-                smaller = min(len(stems[i]), len(stems[j]))
-                if (
-                    smaller >= 3
-                    and shared / smaller >= threshold
-                    and result[j].entry.feed_url != c.entry.feed_url
-                    and result[j].entry.language == c.entry.language
-                ):
-                    match = j
-                    break
-        if match is not None:
-            rep = result[match]
-            sources = (
-                rep.sources
-                if c.entry.feed_name in rep.sources
-                else (*rep.sources, c.entry.feed_name)
-            )
-            result[match] = replace(rep, sources=sources)
-            result[i] = replace(c, left_out=f"same story as “{rep.entry.title}” ({rep.entry.key})")
-            continue
-        reps.append(i)
-        for s in stems[i]:
-            index[s].append(i)
-        if c.entry.link:
-            links[c.entry.link] = i
-    return result
-
-
 def place(
     candidates: Sequence[Candidate],
     specs: Sequence[SectionSpec],
     per_feed_cap: int,
     edits: Edits | None = None,
 ) -> Curated:
-    """Fill sections in order with the best candidates, honouring size and per-feed caps;
-    items the editors pinned or moved go in first, whatever the caps; then the editors'
-    positions are applied. Every candidate left out says why."""
-    placed: dict[str, list[Candidate]] = {s.id: [] for s in specs}
+    """Fill sections in order with the best candidates (they come sorted best first),
+    honouring size and per-feed caps; items the editors pinned or moved go in first,
+    whatever the caps; then the editors' positions are applied. A near-duplicate of a story
+    already placed (from another feed) is folded into it, which then lists both sources.
+    Every candidate left out says why."""
+    slots: dict[str, list[str]] = {s.id: [] for s in specs}  # entry keys, in order
+    chosen: dict[str, Candidate] = {}
+    twins = _Twins()
     per_feed: Counter[str] = Counter()
     out: list[Candidate] = []
+
+    def put(c: Candidate, section: str) -> None:
+        chosen[c.entry.key] = replace(c, section=section)
+        slots[section].append(c.entry.key)
+        per_feed[c.entry.feed_url] += 1
+        twins.add(c)
+
     forced = [
         (c, edit)
         for c in candidates
         if not c.left_out and (edit := _edit(edits, c)) is not None and edit.includes
     ]
     for c, edit in forced:
-        target = edit.section or _home(c, specs)
-        per_feed[c.entry.feed_url] += 1
-        placed[target].append(replace(c, section=target))
+        put(c, edit.section or _home(c, specs))
     forced_keys = {c.entry.key for c, _ in forced}
     for c in candidates:
         if c.entry.key in forced_keys:
@@ -321,26 +219,31 @@ def place(
         if c.left_out:
             out.append(c)
             continue
+        twin = twins.of(c)
+        if twin is not None:
+            rep = chosen[twin]
+            if c.entry.feed_name not in rep.sources:
+                chosen[twin] = replace(rep, sources=(*rep.sources, c.entry.feed_name))
+            out.append(replace(c, left_out=f"same story as “{rep.entry.title}” ({twin})"))
+            continue
         reason = None
         for spec in specs:
             if spec.kinds and c.kind not in spec.kinds:
                 continue
-            if len(placed[spec.id]) >= spec.max_items:
+            if len(slots[spec.id]) >= spec.max_items:
                 reason = f"“{spec.title}” is full ({spec.max_items} items)"
                 continue
             if per_feed[c.entry.feed_url] >= per_feed_cap:
                 reason = f"{c.entry.feed_name} already has {per_feed_cap} items (per-feed cap)"
                 break
-            per_feed[c.entry.feed_url] += 1
-            placed[spec.id].append(replace(c, section=spec.id))
+            put(c, spec.id)
             reason = None
             break
         else:
             reason = reason or f"no section takes {c.kind.replace('_', ' ')} stories"
         if reason:
             out.append(replace(c, left_out=reason))
-    for spec in specs:
-        placed[spec.id] = _positioned(placed[spec.id], edits)
+    placed = {s.id: _positioned([chosen[k] for k in slots[s.id]], edits) for s in specs}
     ranked: list[Candidate] = [c for s in specs for c in placed[s.id]]
     ranked += out
     ranked = [replace(c, rank=i) for i, c in enumerate(ranked, 1)]
@@ -351,6 +254,35 @@ def place(
         if placed[s.id]
     )
     return Curated(sections, tuple(ranked))
+
+
+class _Twins:
+    """The stories placed so far, to fold in the same story from another feed: the same
+    link, or titles sharing most of their word stems (in the same language)."""
+
+    def __init__(self, threshold: float = 0.6) -> None:
+        self.index = OverlapIndex(threshold)
+        self.links: dict[str, str] = {}
+        self.placed: list[Candidate] = []
+
+    def add(self, c: Candidate) -> None:
+        self.index.add(len(self.placed), stems(c.entry.title))
+        self.placed.append(c)
+        if c.entry.link:
+            self.links.setdefault(c.entry.link, c.entry.key)
+
+    def of(self, c: Candidate) -> str | None:
+        if c.entry.link and c.entry.link in self.links:
+            return self.links[c.entry.link]
+        mine = c.entry
+        found = self.index.best(
+            stems(mine.title),
+            lambda j: (
+                self.placed[j].entry.feed_url != mine.feed_url
+                and self.placed[j].entry.language == mine.language
+            ),
+        )
+        return self.placed[found].entry.key if found is not None else None
 
 
 def _edit(edits: Edits | None, c: Candidate) -> ItemEdit | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Entry, FeedSource, Reason
-from .rules import KindRules, RulePack, normalise
+from .rules import KindRules, RulePack, normalise, sentences
 
 RECENCY_POINTS = 3.0
 RECENCY_HALF_LIFE_DAYS = 3.0
@@ -21,31 +21,29 @@ MAX_PHRASES = 3
 def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple[Reason, ...]]]:
     """Per story kind: points and reasons from title, body and feed categories."""
     categories = {normalise(c) for c in entry.categories}
+    in_title = rules.match(sentences(entry.title))
+    in_body = rules.match(sentences(entry.excerpt))
     evidence: dict[str, tuple[float, tuple[Reason, ...]]] = {}
     for kind in rules.kinds:
-        reasons = _phrase_reasons(kind, entry)
+        reasons = _phrase_reasons(kind, in_title.get(kind.kind, ()), in_body.get(kind.kind, ()))
         tagged = sorted(categories & kind.categories)
         if tagged:
-            reasons.append(
-                Reason(
-                    f"{kind.kind}:category", kind.points, f"the feed files it under “{tagged[0]}”"
-                )
-            )
+            note = f"the feed files it under “{tagged[0]}”"
+            reasons.append(Reason(f"{kind.kind}:category", kind.points, note))
         if reasons:
             evidence[kind.kind] = (sum(r.points for r in reasons), tuple(reasons))
     return evidence
 
 
-def _phrase_reasons(kind: KindRules, entry: Entry) -> list[Reason]:
-    reasons: list[Reason] = []
-    title_hits = kind.matches(entry.title)
-    for phrase in title_hits[:MAX_PHRASES]:
-        reasons.append(
-            Reason(f"{kind.kind}:title", kind.points, f"{kind.label}: title says “{_show(phrase)}”")
-        )
+def _phrase_reasons(
+    kind: KindRules, title_hits: tuple[str, ...], body_hits: tuple[str, ...]
+) -> list[Reason]:
+    reasons = [
+        Reason(f"{kind.kind}:title", kind.points, f"{kind.label}: title says “{_show(p)}”")
+        for p in title_hits[:MAX_PHRASES]
+    ]
     room = MAX_PHRASES - len(reasons)
-    body_hits = [p for p in kind.matches(entry.excerpt) if p not in title_hits][: max(room, 0)]
-    for phrase in body_hits:
+    for phrase in [p for p in body_hits if p not in title_hits][: max(room, 0)]:
         reasons.append(
             Reason(
                 f"{kind.kind}:text",
