@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .esp import EspSettings
 from .models import FeedSource, SectionSpec
 
 CONFIG_NAME = "digest.toml"
@@ -56,6 +57,20 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class UtmSettings:
+    """[links]: UTM parameters added to every web link of an issue (none by default)."""
+
+    source: str | None = None
+    medium: str | None = None
+    campaign: str | None = None  # may contain {issue_id}
+    per_item: bool = False  # utm_content = the item's key
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.source or self.medium or self.campaign or self.per_item)
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     name: str
@@ -75,6 +90,9 @@ class Project:
     store_path: Path = Path("digest.sqlite3")
     retention_days: int = 400
     feeds: tuple[FeedSource, ...] = ()
+    esp: EspSettings = field(default_factory=EspSettings)
+    utm: UtmSettings = field(default_factory=UtmSettings)
+    html_budget: int = 90 * 1024  # bytes of HTML after inlining (Gmail clips at ~102 KB)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
     novelty_days: int = 60  # stories similar to ones sent this recently rank lower
 
@@ -244,7 +262,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> Project:
     top = _Reader(data, path, text, None)
-    for table in ("newsletter", "theme", "fetch", "store", "curation"):
+    for table in ("newsletter", "theme", "fetch", "store", "curation", "esp", "links"):
         top.get(table, dict, {})
     top.get("section", list, [])
     top.check_unknown()
@@ -308,6 +326,8 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         sections=_sections(data.get("section", []), path, text),
         **_store(data.get("store", {}), path, text),
         **_curation(data.get("curation", {}), path, text),
+        esp=_esp(data.get("esp", {}), path, text),
+        utm=_links(data.get("links", {}), path, text),
     )
 
 
@@ -372,6 +392,47 @@ def _store(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
         raise r.fail("retention_days", "must be at least 7")
     r.check_unknown()
     return {"store_path": store_path, "retention_days": retention}
+
+
+def _esp(data: dict[str, Any], path: Path, text: str) -> EspSettings:
+    from .esp import PROFILES
+
+    r = _Reader(data, path, text, "esp")
+    name = r.get("name", str, "none")
+    if name not in PROFILES:
+        raise r.fail(
+            "name", f"unknown mailing service {name!r}", hint=f"choose one of {', '.join(PROFILES)}"
+        )
+    url = r.get("unsubscribe_url", str)
+    if url is not None and not url.startswith("https://"):
+        raise r.fail("unsubscribe_url", "must be an https URL (one-click unsubscribe needs it)")
+    mailto = r.get("unsubscribe_mailto", str)
+    if mailto is not None and not re.fullmatch(r"mailto:[^@\s<>]+@[^@\s<>]+", mailto):
+        raise r.fail("unsubscribe_mailto", "must look like mailto:unsubscribe@example.org")
+    web = r.get("web_version_url", str)
+    if web is not None and not web.startswith(("https://", "http://")):
+        raise r.fail("web_version_url", "must be an http(s) URL")
+    r.check_unknown()
+    if name == "smtp" and not (url or mailto):
+        raise r.fail(
+            "name",
+            "the smtp profile needs unsubscribe_url or unsubscribe_mailto",
+            hint="every bulk email must offer a way to unsubscribe",
+        )
+    return EspSettings(name, url, mailto, web)
+
+
+def _links(data: dict[str, Any], path: Path, text: str) -> UtmSettings:
+    r = _Reader(data, path, text, "links")
+    values = {}
+    for key in ("utm_source", "utm_medium", "utm_campaign"):
+        value = r.get(key, str)
+        if value is not None and not re.fullmatch(r"[\w.{}~-]{1,80}", value):
+            raise r.fail(key, "use letters, digits, . _ - ~ (and {issue_id} in utm_campaign)")
+        values[key.removeprefix("utm_")] = value
+    per_item = r.get("utm_content_per_item", bool, False)
+    r.check_unknown()
+    return UtmSettings(values["source"], values["medium"], values["campaign"], per_item)
 
 
 def _curation(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:

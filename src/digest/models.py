@@ -202,6 +202,7 @@ class Issue:
     sections: tuple[Section, ...]
     intro: str | None = None
     feeds: tuple[FeedReport, ...] = ()
+    esp: str | None = None  # mailing-service profile; None: the project's default
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
 
     @property

@@ -209,6 +209,7 @@ def build(
     issue_id: str | None = None,
     language: str | None = None,
     allow_empty: bool = False,
+    esp: str | None = None,
     progress: Callable[[Fetched], None] | None = None,
 ) -> BuildResult:
     """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies)."""
@@ -232,11 +233,12 @@ def build(
             language=lang,
             feeds=_feed_health(project, store, curated, fetched, offline),
             intro=edits.intro if edits else None,
+            esp=esp or project.esp.name,
         )
         if not issue.items and not allow_empty:
             return BuildResult(issue, curated, None, {}, fetched)
         rendered = render_issue(project, issue)
-        pkg = package(project, issue, rendered)
+        pkg = package(project, issue, rendered)  # includes the lint report
         out_dir = write_issue(project.out_dir, issue_id, pkg)
         store.record_issue(
             issue_id,
@@ -291,6 +293,7 @@ def make_issue(
     language: str,
     feeds: tuple[FeedReport, ...] = (),
     intro: str | None = None,
+    esp: str | None = None,
 ) -> Issue:
     from .render import issue_date
 
@@ -308,6 +311,7 @@ def make_issue(
         sections=curated.sections,
         intro=intro,
         feeds=feeds,
+        esp=esp,
         candidates=curated.candidates,
     )
 

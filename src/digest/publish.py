@@ -56,13 +56,24 @@ def build_eml(project: Project, issue: Issue, rendered: Rendered) -> bytes:
     msg["Date"] = format_datetime(issue.generated_at)
     msg["Message-ID"] = f"<{issue.issue_id}.{content_hash[:20]}@{project.sender_address.domain}>"
     msg["X-Digest-Issue"] = issue.issue_id
+    if (issue.esp or project.esp.name) == "smtp":  # services add these headers themselves
+        targets = [t for t in (project.esp.unsubscribe_url, project.esp.unsubscribe_mailto) if t]
+        msg["List-Unsubscribe"] = ", ".join(f"<{t}>" for t in targets)
+        if project.esp.unsubscribe_url:  # RFC 8058 one-click needs an https URL
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg.set_boundary(f"==digest-{content_hash[:32]}==")
     return msg.as_bytes()
 
 
-def manifest(project: Project, issue: Issue, files: dict[str, bytes]) -> dict[str, Any]:
+def manifest(
+    project: Project,
+    issue: Issue,
+    files: dict[str, bytes],
+    rendered_meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    rendered_meta = rendered_meta or {}
     return {
         "schema": MANIFEST_SCHEMA,
         "digest_version": __version__,
@@ -76,6 +87,8 @@ def manifest(project: Project, issue: Issue, files: dict[str, bytes]) -> dict[st
         },
         "language": issue.language,
         "template": issue.template,
+        "esp": rendered_meta.get("esp"),
+        "more_stories": rendered_meta.get("more_stories", []),
         "sender": project.sender,
         "sections": [{"id": s.id, "title": s.title, "items": len(s.items)} for s in issue.sections],
         "items": [item_record(c) for c in issue.items],
@@ -85,6 +98,7 @@ def manifest(project: Project, issue: Issue, files: dict[str, bytes]) -> dict[st
             for name, body in files.items()
         },
         "html_bytes": len(files.get(HTML_NAME, b"")),
+        "html_budget": rendered_meta.get("budget"),
     }
 
 
@@ -125,7 +139,7 @@ def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
         TEXT_NAME: rendered.text.encode("utf-8"),
         EML_NAME: build_eml(project, issue, rendered),
     }
-    record = manifest(project, issue, files)
+    record = manifest(project, issue, files, rendered.meta)
     files[MANIFEST_NAME] = (
         json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     ).encode("utf-8")

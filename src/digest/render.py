@@ -13,6 +13,7 @@ import re
 import textwrap
 import traceback
 from datetime import datetime
+from html import escape, unescape
 from types import SimpleNamespace as NS
 from typing import Any
 
@@ -22,8 +23,10 @@ import mjml
 from babel.dates import format_date
 from markupsafe import Markup
 
+from . import esp
 from .config import Project
 from .errors import RenderError, TemplateError
+from .links import tag_html, tag_text
 from .models import Candidate, Issue, Rendered
 from .resources import bundled_templates
 
@@ -41,6 +44,8 @@ LABELS: dict[str, dict[str, str]] = {
         "issue": "Issue",
         "by": "by",
         "more_stories": "More stories",
+        "unsubscribe": "Unsubscribe",
+        "web_version": "View in your browser",
     },
     "fr": {
         "read_more": "Lire la suite",
@@ -51,6 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "issue": "Numéro",
         "by": "par",
         "more_stories": "Autres articles",
+        "unsubscribe": "Se désabonner",
+        "web_version": "Voir dans le navigateur",
     },
 }
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}
@@ -89,13 +96,63 @@ def _autoescape(name: str | None) -> bool:
 
 
 def render_issue(project: Project, issue: Issue) -> Rendered:
-    """Render the issue's MJML and text templates into final HTML and plain text."""
+    """Render the issue's MJML and text templates into final HTML and plain text for the
+    issue's mailing service. If the HTML would exceed the project's size budget, the
+    lowest-ranked items move into a compact "more stories" list until it fits."""
+    chosen = esp.profile(issue.esp or project.esp.name, issue.language)
     env = environment(project)
-    context = build_context(project, issue)
-    mjml_source = _render(env, f"{issue.template}.mjml", context)
+    sections = [list(s.items) for s in issue.sections]
+    more: list[Candidate] = []
+    while True:
+        context = build_context(project, issue, chosen, sections, more)
+        mjml_source = _render(env, f"{issue.template}.mjml", context)
+        html = inline_css(compile_mjml(mjml_source, f"{issue.template}.mjml"))
+        html = _finish(html, project, issue, chosen, html=True)
+        size = len(html.encode("utf-8"))
+        if size <= project.html_budget or not _overflow(sections, more, size, project.html_budget):
+            break
     text = _tidy_text(_render(env, f"{issue.template}.txt", context))
-    html = compile_mjml(mjml_source, f"{issue.template}.mjml")
-    return Rendered(html=inline_css(html), text=text, mjml=mjml_source)
+    text = _finish(text, project, issue, chosen, html=False)
+    meta = {
+        "esp": chosen.name,
+        "html_bytes": size,
+        "budget": project.html_budget,
+        "more_stories": [c.entry.key for c in more],
+    }
+    return Rendered(html=html, text=text, mjml=mjml_source, meta=meta)
+
+
+def _overflow(
+    sections: list[list[Candidate]], more: list[Candidate], size: int, budget: int
+) -> bool:
+    """Move the lowest-ranked full items into `more`; False when nothing can move.
+    The lead (first section's single item) always stays."""
+    movable = [
+        (i, c)
+        for i, items in enumerate(sections)
+        for c in items
+        if not (i == 0 and len(items) == 1)
+    ]
+    if not movable:
+        return False
+    per_item = size / max(len(movable), 1)
+    count = max(1, min(len(movable), int((size - budget) / max(per_item * 0.8, 1)) + 1))
+    for i, c in sorted(movable, key=lambda ic: ic[1].rank)[-count:]:
+        sections[i].remove(c)
+        more.append(c)
+    more.sort(key=lambda c: c.rank)
+    return True
+
+
+def _finish(body: str, project: Project, issue: Issue, chosen: esp.Profile, *, html: bool) -> str:
+    """Tag links, then replace the neutral placeholders with the service's literal tags."""
+    content = {c.entry.link: c.entry.key for c in issue.items if c.entry.link}
+    if html:
+        body = tag_html(body, project.utm, issue.issue_id, content)
+    else:
+        body = tag_text(body, project.utm, issue.issue_id, content)
+    preheader = escape(issue.preheader) if html else issue.preheader
+    return esp.substitute(body, chosen, project.esp, preheader)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -132,10 +189,18 @@ def _template_frame(error: BaseException, default: str) -> tuple[str, int | None
     return found
 
 
-def build_context(project: Project, issue: Issue) -> dict[str, Any]:
+def build_context(
+    project: Project,
+    issue: Issue,
+    chosen: esp.Profile,
+    sections: list[list[Candidate]] | None = None,
+    more: list[Candidate] | None = None,
+) -> dict[str, Any]:
     lang = issue.language
     labels = LABELS.get(lang, LABELS["en"])
     local_date = issue.window_end.astimezone(project.tz)
+    if sections is None:
+        sections = [list(s.items) for s in issue.sections]
     return {
         "newsletter": NS(
             name=project.name,
@@ -147,16 +212,22 @@ def build_context(project: Project, issue: Issue) -> dict[str, Any]:
         "labels": labels,
         "lang": lang,
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+        "links": NS(
+            unsubscribe=esp.UNSUBSCRIBE if esp.has_unsubscribe(chosen, project.esp) else None,
+            web_version=esp.WEB_VERSION if esp.has_web_version(chosen, project.esp) else None,
+        ),
         "issue": NS(
             id=issue.issue_id,
             subject=issue.subject,
-            preheader=issue.preheader,
+            preheader=esp.PREVIEW,
             date=format_date(local_date, format="long", locale=lang),
             intro=issue.intro,
             sections=[
-                NS(id=s.id, title=s.title, items=[_item(c, project, lang) for c in s.items])
-                for s in issue.sections
+                NS(id=s.id, title=s.title, items=[_item(c, project, lang) for c in items])
+                for s, items in zip(issue.sections, sections, strict=True)
+                if items
             ],
+            more=[_item(c, project, lang) for c in more or ()],
         ),
     }
 
@@ -197,11 +268,19 @@ def compile_mjml(source: str, name: str) -> str:
         ) from e
 
 
+INLINE_MARK = "/* digest:inline */"
+_STYLE_OPEN = re.compile(r"<style(?![^>]*data-premailer)([^>]*)>(?!\s*/\* digest:inline \*/)")
+
+
 def inline_css(html: str) -> str:
-    """Inline CSS with premailer, offline; keep media queries; put the doctype back."""
+    """Inline our own rules (mj-style blocks starting with /* digest:inline */) with
+    premailer, offline. MRML's resets and every media query stay in the head, as MJML
+    intends: inlining them into every cell added a quarter to the size. The doctype
+    premailer drops is put back."""
     import premailer
 
     _silence_cssutils()
+    html = _STYLE_OPEN.sub(r'<style data-premailer="ignore"\1>', html)
     try:
         result = premailer.Premailer(
             html,
@@ -216,7 +295,8 @@ def inline_css(html: str) -> str:
         ).transform()
     except Exception as e:  # premailer/cssutils raise assorted types (see TRAPS.md)
         raise RenderError(f"CSS inlining failed: {type(e).__name__}: {e}") from e
-    return "<!doctype html>\n" + str(result).strip() + "\n"
+    result = str(result).replace(' data-premailer="ignore"', "")
+    return "<!doctype html>\n" + result.strip() + "\n"
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
@@ -246,7 +326,8 @@ def fragment_text(html: str) -> str:
     converter.ignore_tables = True
     converter.unicode_snob = True
     converter.ul_item_mark = "-"
-    text = _MD_ESCAPE.sub(r"\1", converter.handle(str(html)))
+    html = _LINK.sub(_link_text, str(html))  # keep every link, as "text (URL)"
+    text = _MD_ESCAPE.sub(r"\1", converter.handle(html))
     lines = [line.rstrip() for line in text.splitlines()]
     blocks = "\n".join(lines).strip()
     return "\n\n".join(
@@ -255,6 +336,15 @@ def fragment_text(html: str) -> str:
         )
         for block in re.split(r"\n\s*\n", blocks)
     )
+
+
+_LINK = re.compile(r'<a [^>]*?href="([^"]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def _link_text(match: re.Match[str]) -> str:
+    url, label = match.group(1), match.group(2)
+    plain = re.sub(r"<[^>]+>", "", label).strip()
+    return url if plain in ("", url, unescape(url)) else f"{label} ({url})"
 
 
 def _tidy_text(text: str) -> str:

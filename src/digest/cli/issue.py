@@ -12,6 +12,7 @@ from .. import pipeline
 from ..config import Project
 from ..edits import edits_path, resolve_keys, skeleton
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
+from ..esp import PROFILES
 from ..models import Candidate
 from ..publish import item_record
 from ..store import Store
@@ -48,6 +49,13 @@ from .common import (
     help="Build the issue in this language (default: language in digest.toml).",
 )
 @click.option("--allow-empty", is_flag=True, help="Write a draft even when no entry qualifies.")
+@click.option(
+    "--esp",
+    type=click.Choice(sorted(PROFILES)),
+    metavar="SERVICE",
+    help="Mailing service whose merge tags to use (default: [esp] name in "
+    "digest.toml): " + ", ".join(sorted(PROFILES)) + ".",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -61,6 +69,7 @@ def build(
     offline: bool,
     language: str | None,
     allow_empty: bool,
+    esp: str | None,
 ) -> None:
     """Fetch feeds, pick the stories and write the issue into out/<issue-id>/.
 
@@ -88,6 +97,7 @@ def build(
             language=language,
             progress=tick,
             allow_empty=allow_empty,
+            esp=esp,
         )
     finally:
         if bar is not None:

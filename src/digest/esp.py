@@ -1,0 +1,112 @@
+"""Mailing-service profiles: each service's merge tags for the unsubscribe link, the web
+version and the preview text.
+
+Templates render with neutral placeholders (ordinary https URLs on a reserved domain and
+a plain marker), which Jinja, MRML, premailer and html2text pass through untouched; the
+service's literal tags replace them last, in both the HTML and the text part
+(:func:`substitute`). `digest lint` checks the mandatory tags are there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+UNSUBSCRIBE = "https://digest.invalid/__unsubscribe__"
+WEB_VERSION = "https://digest.invalid/__web_version__"
+PREVIEW = "__DIGEST_PREVIEW_TEXT__"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    label: str
+    unsubscribe: str | None = None  # literal tag, or None when the service adds its own
+    web_version: str | None = None
+    preview: str | None = None  # a tag the service fills with the campaign's preview text
+    note: str = ""
+
+    @property
+    def mandatory(self) -> tuple[str, ...]:
+        return (self.unsubscribe,) if self.unsubscribe else ()
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("none", "No mailing service (a draft to read or forward)"),
+        Profile(
+            "mailchimp",
+            "Mailchimp",
+            "*|UNSUB|*",
+            "*|ARCHIVE|*",
+            "*|MC_PREVIEW_TEXT|*",
+            "paste the manifest's preheader into Mailchimp's preview text",
+        ),
+        Profile("listmonk", "listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}"),
+        Profile("mailgun", "Mailgun", "%unsubscribe_url%"),
+        Profile("sendgrid", "SendGrid", "<%asm_group_unsubscribe_raw_url%>"),
+        Profile("brevo", "Brevo (Sendinblue)", "{{ unsubscribe }}", "{{ mirror }}"),
+        Profile("sendy", "Sendy", "[unsubscribe]", "[webversion]"),
+        Profile("campaign-monitor", "Campaign Monitor", "[unsubscribe]", "[webversion]"),
+        Profile("postmark", "Postmark broadcasts", "{{{ pm:unsubscribe }}}"),
+        Profile("ses", "Amazon SES", "{{amazonSESUnsubscribeUrl}}"),
+        Profile("mailjet", "Mailjet", "[[UNSUB_LINK_EN]]"),
+        Profile(
+            "smtp",
+            "Plain SMTP (your own unsubscribe URL or address)",
+            note="needs [esp] unsubscribe_url or unsubscribe_mailto in digest.toml",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class EspSettings:
+    """[esp] in digest.toml: the default profile and, for smtp, where unsubscribing goes."""
+
+    name: str = "none"
+    unsubscribe_url: str | None = None
+    unsubscribe_mailto: str | None = None
+    web_version_url: str | None = None
+
+
+def profile(name: str, language: str = "en") -> Profile:
+    try:
+        found = PROFILES[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown mailing service {name!r}", hint=f"choose one of {', '.join(PROFILES)}"
+        ) from None
+    if found.name == "mailjet" and language != "en":  # Mailjet localises its unsubscribe page
+        return Profile(found.name, found.label, f"[[UNSUB_LINK_{language.upper()}]]")
+    return found
+
+
+def smtp_unsubscribe(settings: EspSettings) -> str | None:
+    """The visible unsubscribe link of the smtp profile: the URL, else the mailto."""
+    return settings.unsubscribe_url or settings.unsubscribe_mailto
+
+
+def substitute(text: str, chosen: Profile, settings: EspSettings, preheader: str) -> str:
+    """Replace the neutral placeholders with the service's literal tags (or, for smtp and
+    none, with real URLs, or with nothing)."""
+    unsubscribe = chosen.unsubscribe
+    web = chosen.web_version
+    if chosen.name == "smtp":
+        unsubscribe = smtp_unsubscribe(settings)
+        web = settings.web_version_url
+    elif chosen.name == "none":
+        web = settings.web_version_url
+    text = text.replace(UNSUBSCRIBE, unsubscribe or "")
+    text = text.replace(WEB_VERSION, web or "")
+    return text.replace(PREVIEW, chosen.preview or preheader)
+
+
+def has_unsubscribe(chosen: Profile, settings: EspSettings) -> bool:
+    return bool(chosen.unsubscribe or (chosen.name == "smtp" and smtp_unsubscribe(settings)))
+
+
+def has_web_version(chosen: Profile, settings: EspSettings) -> bool:
+    return bool(chosen.web_version or settings.web_version_url)
