@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .clean import truncate
 from .config import Project
@@ -42,6 +42,7 @@ class BuildResult:
     out_dir: Path | None  # None: nothing qualified and no draft was written
     files: dict[str, int]
     fetched: tuple[FeedReport, ...]
+    lint: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> datetime:
@@ -217,6 +218,14 @@ def build(
 
     issue_id = issue_id or default_issue_id(now)
     lang = language or project.language
+    if (esp or project.esp.name) == "smtp" and not (
+        project.esp.unsubscribe_url or project.esp.unsubscribe_mailto
+    ):
+        raise ConfigError(
+            "the smtp profile needs [esp] unsubscribe_url or unsubscribe_mailto",
+            path=project.config_path,
+            hint="every bulk email must offer a way to unsubscribe",
+        )
     edits = read_edits(project, issue_id)
     with Store(project.db_path) as store:
         fetched: tuple[FeedReport, ...] = ()
@@ -249,7 +258,7 @@ def build(
             manifest={"files": pkg.sizes, "items": [c.entry.key for c in issue.items]},
             placements=[(c.entry.key, c.section or "") for c in issue.items],
         )
-    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched)
+    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint)
 
 
 def _feed_health(

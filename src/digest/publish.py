@@ -16,15 +16,16 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, esp
 from .config import Project
 from .errors import PublishError
+from .lint import lint_issue
 from .models import Candidate, FeedReport, Issue, Rendered
 
 HTML_NAME = "newsletter.html"
@@ -37,6 +38,7 @@ MANIFEST_SCHEMA = 1
 @dataclass(frozen=True)
 class Package:
     files: dict[str, bytes]  # name -> content, manifest last
+    lint: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -134,16 +136,27 @@ def feed_record(f: FeedReport) -> dict[str, Any]:
 
 
 def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
+    """The issue's files, with the lint report of the other three in the manifest."""
     files = {
         HTML_NAME: rendered.html.encode("utf-8"),
         TEXT_NAME: rendered.text.encode("utf-8"),
         EML_NAME: build_eml(project, issue, rendered),
     }
+    profile = esp.profile(issue.esp or project.esp.name, issue.language)
+    report = lint_issue(
+        files[HTML_NAME],
+        files[TEXT_NAME],
+        files[EML_NAME],
+        profile=profile,
+        settings=project.esp,
+        budget=project.html_budget,
+    )
     record = manifest(project, issue, files, rendered.meta)
+    record["lint"] = report.as_dict()
     files[MANIFEST_NAME] = (
         json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     ).encode("utf-8")
-    return Package(files)
+    return Package(files, record["lint"])
 
 
 def write_issue(out_root: Path, issue_id: str, pkg: Package) -> Path:

@@ -110,6 +110,9 @@ def build(
         code = EXIT_PARTIAL
     for f in failed:
         click.echo(f"digest: feed failed: {f.name} ({f.url}): {f.error}", err=True)
+    for finding in result.lint.get("findings", []):
+        if finding["level"] == "error":
+            click.echo(f"digest: lint: {finding['where']}: {finding['message']}", err=True)
     if as_json:
         emit_json(_build_json(project, result, code))
     elif not quiet:
@@ -135,6 +138,7 @@ def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> di
         "subject": result.issue.subject,
         "out_dir": str(out) if out else None,
         "files": result.files,
+        "lint": {k: result.lint.get(k) for k in ("ok", "errors", "warnings")},
         "items": [item_record(c) for c in result.issue.items],
         "feeds": [fetch_record(f) for f in result.fetched],
     }

@@ -1,0 +1,106 @@
+"""`digest lint`: check a built issue before it goes to a mailing service."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import esp
+from ..errors import DigestError
+from ..lint import lint_issue
+from ..publish import EML_NAME, HTML_NAME, MANIFEST_NAME, TEXT_NAME
+from .common import emit_json
+
+
+@click.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--esp",
+    "service",
+    type=click.Choice(sorted(esp.PROFILES)),
+    metavar="SERVICE",
+    help="Check for this mailing service's tags (default: the one in the manifest, else none).",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(1000),
+    default=90 * 1024,
+    show_default=True,
+    help="Warn when the HTML is larger than this many bytes.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code.")
+def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: bool) -> None:
+    """Check a built issue (its folder, or an HTML file) before sending it.
+
+    Checks: size against Gmail's clipping limit, doctype, lang and dir, alt text and width
+    on every image, only absolute http(s)/mailto links, no script, form, iframe, object or
+    event handlers, no external stylesheet or web font, a preheader of sensible length,
+    the mailing service's unsubscribe tag in HTML and text, every HTML link also in the
+    text part, and the .eml structure. Exit code 0 when there is no error, 1 otherwise.
+
+    \b
+    Examples:
+      digest lint out/2025-W51
+      digest lint out/2025-W51 --esp mailchimp --json
+    """
+    folder = target if target.is_dir() else target.parent
+    html_path = target if target.is_file() else folder / HTML_NAME
+    manifest: dict[str, object] = {}
+    if (folder / MANIFEST_NAME).exists():
+        try:
+            manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+        except (ValueError, OSError) as e:
+            raise DigestError(f"{folder / MANIFEST_NAME}: unreadable manifest ({e})") from e
+    name = service or str(manifest.get("esp") or "none")
+    settings = esp.EspSettings(name=name)
+    if name == "smtp":  # the manifest's .eml header names the real unsubscribe target
+        settings = _smtp_settings(folder / EML_NAME)
+    report = lint_issue(
+        _read(html_path),
+        _read(folder / TEXT_NAME),
+        _read(folder / EML_NAME) if target.is_dir() else None,
+        profile=esp.profile(name, str(manifest.get("language") or "en")),
+        settings=settings,
+        budget=budget,
+    )
+    if as_json:
+        emit_json(report.as_dict())
+    elif not quiet:
+        for f in report.findings:
+            mark = "✗" if f.level == "error" else "!"
+            click.echo(f"{mark} {f.where or target}: {f.message}  [{f.code}]")
+        size = report.stats.get("html_bytes")
+        summary = (
+            "no problems"
+            if not report.findings
+            else (
+                f"{sum(f.level == 'error' for f in report.findings)} error(s), "
+                f"{sum(f.level == 'warning' for f in report.findings)} warning(s)"
+            )
+        )
+        click.echo(
+            f"{target}: {summary}"
+            + (f"; HTML {size:,} bytes" if size else "")
+            + f"; service: {name}"
+        )
+    raise SystemExit(0 if report.ok else 1)
+
+
+def _read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def _smtp_settings(eml: Path) -> esp.EspSettings:
+    import email
+    import email.policy
+
+    if not eml.exists():
+        return esp.EspSettings(name="smtp")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    targets = [t.strip(" <>") for t in str(msg["List-Unsubscribe"] or "").split(",")]
+    url = next((t for t in targets if t.startswith("https://")), None)
+    mailto = next((t for t in targets if t.startswith("mailto:")), None)
+    return esp.EspSettings("smtp", url, mailto)

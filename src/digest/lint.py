@@ -1,0 +1,295 @@
+"""Check a built issue before it goes to a mailing service (pure: works on bytes).
+
+Errors make `digest lint` exit 1; warnings are reported only. `digest build` runs the same
+checks on the files it is about to write and records the report in the manifest.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import asdict, dataclass, field
+from email.message import EmailMessage
+from html import unescape
+from html.parser import HTMLParser
+from typing import Any
+
+from . import esp
+
+GMAIL_CLIP = 102_000  # Gmail clips HTML bodies past about 102 KB and drops head styles
+FORBIDDEN_TAGS = {
+    "script",
+    "form",
+    "iframe",
+    "object",
+    "embed",
+    "input",
+    "button",
+    "frame",
+    "frameset",
+    "applet",
+    "base",
+    "meta-refresh",
+}
+PREHEADER_MIN, PREHEADER_MAX = 20, 200
+_WEB_FONT = re.compile(r"@font-face|fonts\.googleapis|fonts\.gstatic|use\.typekit|@import", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" or "warning"
+    code: str
+    message: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...] = ()
+    checked: tuple[str, ...] = ()
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.level == "error" for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "errors": sum(f.level == "error" for f in self.findings),
+            "warnings": sum(f.level == "warning" for f in self.findings),
+            "checked": list(self.checked),
+            "stats": self.stats,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+class _Scan(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str], int]] = []
+        self.html_attrs: dict[str, str] = {}
+        self.preheader: str | None = None
+        self._in_hidden = 0
+        self._hidden_text: list[str] = []
+        self._body_seen = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, values, self.getpos()[0]))
+        if tag == "html":
+            self.html_attrs = values
+        if tag == "body":
+            self._body_seen = True
+        style = values.get("style", "").replace(" ", "").lower()
+        if (
+            self._body_seen
+            and self.preheader is None
+            and tag == "div"
+            and "display:none" in style
+            and not self._in_hidden
+        ):
+            self._in_hidden = 1
+        elif self._in_hidden:
+            self._in_hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in_hidden:
+            self._in_hidden -= 1
+            if not self._in_hidden:
+                self.preheader = " ".join("".join(self._hidden_text).split())
+
+    def handle_data(self, data: str) -> None:
+        if self._in_hidden:
+            self._hidden_text.append(data)
+
+
+def lint_issue(
+    html: bytes | None,
+    text: bytes | None,
+    eml: bytes | None,
+    *,
+    profile: esp.Profile,
+    settings: esp.EspSettings | None = None,
+    budget: int | None = None,
+) -> Report:
+    settings = settings or esp.EspSettings()
+    findings: list[Finding] = []
+    checked: list[str] = []
+    stats: dict[str, Any] = {}
+
+    def add(level: str, code: str, message: str, where: str = "") -> None:
+        findings.append(Finding(level, code, message, where))
+
+    html_text = html.decode("utf-8", errors="replace") if html is not None else None
+    text_text = text.decode("utf-8", errors="replace") if text is not None else None
+    mandatory = _mandatory(profile, settings)
+    if html_text is None:
+        add("error", "html-missing", "no newsletter.html")
+    else:
+        checked.append("newsletter.html")
+        stats["html_bytes"] = len(html or b"")
+        _check_html(html_text, len(html or b""), budget, profile, mandatory, add, stats)
+    if text_text is None:
+        add("error", "text-missing", "no plain-text part (newsletter.txt)")
+    else:
+        checked.append("newsletter.txt")
+        for tag in mandatory:
+            if tag not in text_text:
+                add(
+                    "error",
+                    "esp-tag-missing",
+                    f"{profile.label}: the text part lacks the unsubscribe tag {tag}",
+                    "newsletter.txt",
+                )
+        if html_text is not None:
+            _check_links_in_text(html_text, text_text, add)
+    if eml is not None:
+        checked.append("newsletter.eml")
+        _check_eml(eml, profile, settings, add)
+    return Report(tuple(findings), tuple(checked), stats)
+
+
+def _mandatory(profile: esp.Profile, settings: esp.EspSettings) -> tuple[str, ...]:
+    if profile.name == "smtp":
+        link = esp.smtp_unsubscribe(settings)
+        return (link,) if link else ()
+    return profile.mandatory
+
+
+def _check_html(
+    html: str,
+    size: int,
+    budget: int | None,
+    profile: esp.Profile,
+    mandatory: tuple[str, ...],
+    add: Any,
+    stats: dict[str, Any],
+) -> None:
+    where = "newsletter.html"
+    if size > GMAIL_CLIP:
+        add(
+            "error",
+            "size",
+            f"{size:,} bytes: Gmail clips HTML past about 102 KB "
+            "(and then drops the styles that make it responsive)",
+            where,
+        )
+    elif budget and size > budget:
+        add("warning", "size", f"{size:,} bytes, over the {budget:,}-byte budget", where)
+    if not re.match(r"\s*<!doctype html>", html, re.I):
+        add("error", "doctype", "missing <!doctype html> (clients fall back to quirks mode)", where)
+    scan = _Scan()
+    scan.feed(html)
+    scan.close()
+    if not scan.html_attrs.get("lang"):
+        add("error", "lang", "<html> has no lang attribute (screen readers need it)", where)
+    if scan.html_attrs.get("dir") not in ("ltr", "rtl", "auto"):
+        add("warning", "dir", "<html> has no dir attribute", where)
+    images = links = 0
+    for tag, attrs, line in scan.tags:
+        at = f"{where}:{line}"
+        if tag in FORBIDDEN_TAGS:
+            add("error", "forbidden-tag", f"<{tag}> has no place in an email", at)
+        for name in attrs:
+            if name.startswith("on"):
+                add("error", "event-handler", f"<{tag} {name}=...> (script in an email)", at)
+        if tag == "link" and "stylesheet" in attrs.get("rel", "").lower():
+            add("error", "external-css", "external stylesheet (clients will not load it)", at)
+        if tag == "img":
+            images += 1
+            if "alt" not in attrs:
+                add("error", "img-alt", f"image without alt text: {attrs.get('src', '?')}", at)
+            if not attrs.get("width"):
+                add(
+                    "error",
+                    "img-width",
+                    f"image without a width attribute (Outlook needs one): {attrs.get('src', '?')}",
+                    at,
+                )
+            if not _web_url(attrs.get("src", "")):
+                add(
+                    "error",
+                    "img-src",
+                    f"image source is not an absolute https URL: {attrs.get('src', '')[:80]}",
+                    at,
+                )
+        if tag == "a" and "href" in attrs:
+            links += 1
+            href = attrs["href"]
+            if not (_web_url(href) or href.startswith("mailto:") or _is_tag(href, profile)):
+                add(
+                    "error",
+                    "link",
+                    f"link is not an absolute http(s) or mailto URL: {href[:80]}",
+                    at,
+                )
+            if "digest.invalid" in href:
+                add("error", "placeholder", "a digest placeholder was not replaced", at)
+    if _WEB_FONT.search(html):
+        add("error", "web-font", "web font or @import found (no external fetches)", where)
+    stats.update(images=images, links=links)
+    if scan.preheader is None:
+        add("error", "preheader", "no preheader (the hidden preview text)", where)
+    else:
+        stats["preheader_chars"] = len(scan.preheader)
+        if not _is_tag(scan.preheader, profile) and not (
+            PREHEADER_MIN <= len(scan.preheader) <= PREHEADER_MAX
+        ):
+            add(
+                "warning",
+                "preheader",
+                f"preheader is {len(scan.preheader)} characters; "
+                f"aim for {PREHEADER_MIN}-{PREHEADER_MAX}",
+                where,
+            )
+    for tag in mandatory:
+        if tag not in unescape(html):
+            add(
+                "error",
+                "esp-tag-missing",
+                f"{profile.label}: the unsubscribe tag {tag} is "
+                "missing; the service will refuse or add its own footer",
+                where,
+            )
+
+
+def _check_links_in_text(html: str, text: str, add: Any) -> None:
+    hrefs = {unescape(h) for h in re.findall(r'href="([^"]+)"', html)}
+    for href in sorted(hrefs):
+        if (
+            href.startswith(("http://", "https://", "mailto:"))
+            and href not in text
+            and href.removeprefix("mailto:") not in text
+        ):
+            add(
+                "error",
+                "text-link",
+                f"link missing from the text part: {href[:100]}",
+                "newsletter.txt",
+            )
+
+
+def _check_eml(raw: bytes, profile: esp.Profile, settings: esp.EspSettings, add: Any) -> None:
+    where = "newsletter.eml"
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    if not isinstance(msg, EmailMessage) or msg.get_content_type() != "multipart/alternative":
+        add("error", "eml-structure", "not a multipart/alternative message", where)
+        return
+    types = [p.get_content_type() for p in msg.iter_parts()]
+    if types != ["text/plain", "text/html"]:
+        add("error", "eml-parts", f"parts are {types}; expected text/plain then text/html", where)
+    for header in ("Subject", "From", "Date", "Message-ID", "MIME-Version"):
+        if not msg[header]:
+            add("error", "eml-header", f"missing {header} header", where)
+    if profile.name == "smtp" and not msg["List-Unsubscribe"]:
+        add("error", "eml-header", "the smtp profile needs a List-Unsubscribe header", where)
+
+
+def _web_url(value: str) -> bool:
+    return bool(re.match(r"^https?://[^\s/]+", value))
+
+
+def _is_tag(value: str, profile: esp.Profile) -> bool:
+    return value in {profile.unsubscribe, profile.web_version, profile.preview} - {None}
