@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 golden: $(STAMP)
-	DIGEST_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+	DIGEST_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_email.py -q -k golden
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
