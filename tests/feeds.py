@@ -5,10 +5,13 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 
-def rss(items: list[dict[str, str]], *, title: str = "Test feed",
-        link: str = "https://example.org/") -> bytes:
-    parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-             f"<title>{escape(title)}</title><link>{link}</link><description>t</description>"]
+def rss(
+    items: list[dict[str, str]], *, title: str = "Test feed", link: str = "https://example.org/"
+) -> bytes:
+    parts = [
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>{link}</link><description>t</description>"
+    ]
     for item in items:
         parts.append("<item>")
         for key in ("title", "link", "guid", "pubDate"):
@@ -24,6 +27,11 @@ def rss(items: list[dict[str, str]], *, title: str = "Test feed",
 
 
 def entry(n: int, *, day: int = 18, **extra: str) -> dict[str, str]:
-    return {"title": f"Story {n}", "link": f"https://example.org/{n}", "guid": f"id-{n}",
-            "pubDate": f"{day:02d} Dec 2025 10:00:00 +0000",
-            "description": f"<p>Body of story {n}.</p>", **extra}
+    return {
+        "title": f"Story {n}",
+        "link": f"https://example.org/{n}",
+        "guid": f"id-{n}",
+        "pubDate": f"{day:02d} Dec 2025 10:00:00 +0000",
+        "description": f"<p>Body of story {n}.</p>",
+        **extra,
+    }

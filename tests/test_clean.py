@@ -47,7 +47,7 @@ HOSTILE = [
     '<style>body{display:none}</style><link rel="stylesheet" href="https://evil.example/x.css">',
     '<svg onload="alert(1)"><circle/></svg><math><mi>x</mi></math>',
     '<p style="background:url(javascript:alert(1))">styled</p>',
-    '</mj-text><mj-raw><script>alert(1)</script></mj-raw><mj-text>',
+    "</mj-text><mj-raw><script>alert(1)</script></mj-raw><mj-text>",
     '<img src="https://t.example/p.gif" width="1" height="1"><img src="/a.gif" height="0">',
     '<a href="file:///etc/passwd">f</a><img src="ftp://x/y.png">',
     "<p>Unclosed <b>bold <i>italic</p> stray </div> text",
@@ -60,15 +60,30 @@ def test_hostile_fragments_are_neutralised() -> None:
         _assert_safe(cleaned.html)
         _assert_safe(cleaned.summary)
         lowered = cleaned.html.lower()
-        for bad in ("script", "javascript:", "data:", "onclick", "onload", "<form", "<input",
-                    "<iframe", "<style", "mj-raw", "file:", "style="):
+        for bad in (
+            "script",
+            "javascript:",
+            "data:",
+            "onclick",
+            "onload",
+            "<form",
+            "<input",
+            "<iframe",
+            "<style",
+            "mj-raw",
+            "file:",
+            "style=",
+        ):
             assert bad not in lowered, (fragment, cleaned.html)
 
 
 def test_relative_urls_become_absolute_and_pixels_go() -> None:
-    cleaned = clean_html('<p><a href="/about">About</a> <img src="img/big.jpg" width="600" '
-                         'alt="Crowd"><img src="https://t.example/p.gif" width="1" '
-                         'height="1"></p>', BASE)
+    cleaned = clean_html(
+        '<p><a href="/about">About</a> <img src="img/big.jpg" width="600" '
+        'alt="Crowd"><img src="https://t.example/p.gif" width="1" '
+        'height="1"></p>',
+        BASE,
+    )
     assert 'href="https://example.org/about"' in cleaned.html
     assert 'src="https://example.org/news/img/big.jpg"' in cleaned.html
     assert "t.example" not in cleaned.html
@@ -104,11 +119,37 @@ def test_safe_url() -> None:
 _markup = st.lists(
     st.one_of(
         st.text(max_size=20),
-        st.sampled_from(["<p>", "</p>", "<b>", "</b>", "<a href='/x'>", "<a href='javascript:x'>",
-                         "</a>", "<img src='y.png' width='1'>", "<img src='data:x'>", "<script>",
-                         "</script>", "<br>", "<ul><li>", "</mj-text>", "<mj-raw>", "&amp;",
-                         "&", "<", ">", "\x00", "\ufffe", "<table><tr><td>", "<div onclick=1>",
-                         "{{ x }}", "*|UNSUB|*", "<!-- c -->", "<![CDATA[x]]>"]),
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<b>",
+                "</b>",
+                "<a href='/x'>",
+                "<a href='javascript:x'>",
+                "</a>",
+                "<img src='y.png' width='1'>",
+                "<img src='data:x'>",
+                "<script>",
+                "</script>",
+                "<br>",
+                "<ul><li>",
+                "</mj-text>",
+                "<mj-raw>",
+                "&amp;",
+                "&",
+                "<",
+                ">",
+                "\x00",
+                "\ufffe",
+                "<table><tr><td>",
+                "<div onclick=1>",
+                "{{ x }}",
+                "*|UNSUB|*",
+                "<!-- c -->",
+                "<![CDATA[x]]>",
+            ]
+        ),
     ),
     max_size=30,
 ).map("".join)

@@ -46,8 +46,18 @@ def test_group_level_project_option(digest, project: Path) -> None:
 
 
 def test_issue_id_and_days(digest, project: Path) -> None:
-    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "--days", "14",
-                    "--issue-id", "december-special", "--json")
+    result = digest(
+        "build",
+        "-p",
+        str(project),
+        "--as-of",
+        DEMO_AS_OF,
+        "--days",
+        "14",
+        "--issue-id",
+        "december-special",
+        "--json",
+    )
     data = json.loads(result.stdout)
     assert data["issue_id"] == "december-special"
     manifest = json.loads((project / "out" / "december-special" / "manifest.json").read_text())
@@ -134,8 +144,14 @@ def test_init_scaffolds_a_project_that_builds(digest, tmp_path: Path) -> None:
     target = tmp_path / "news"
     result = digest("init", str(target), "--name", "Rights Weekly", "--samples")
     assert result.exit_code == 0, result.output
-    for rel in ("digest.toml", "feeds/feeds.toml", "templates/weekly.mjml", "out/.gitkeep",
-                ".gitignore", "feeds/samples/campaigns.atom"):
+    for rel in (
+        "digest.toml",
+        "feeds/feeds.toml",
+        "templates/weekly.mjml",
+        "out/.gitkeep",
+        ".gitignore",
+        "feeds/samples/campaigns.atom",
+    ):
         assert (target / rel).exists(), rel
     built = digest("build", "-p", str(target), "--as-of", DEMO_AS_OF, "--json")
     assert built.exit_code == 0
@@ -170,7 +186,8 @@ def test_every_command_has_help_with_an_example(digest, command: tuple[str, ...]
     result = digest(*command, "--help")
     assert result.exit_code == 0
     assert re.search(r"Examples?:", result.output), (
-        f"`digest {' '.join(command)} --help` lacks an example")
+        f"`digest {' '.join(command)} --help` lacks an example"
+    )
 
 
 @pytest.mark.parametrize("command", _commands())

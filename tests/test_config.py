@@ -56,19 +56,27 @@ def test_malformed_feeds_toml(digest, project: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (('sender = "Northlight Rights International <newsletter@northlight.example>"',
-          'sender = "nobody"'), "newsletter.sender: 'nobody' is not an email address"),
+        (
+            (
+                'sender = "Northlight Rights International <newsletter@northlight.example>"',
+                'sender = "nobody"',
+            ),
+            "newsletter.sender: 'nobody' is not an email address",
+        ),
         (('primary = "#1d3557"', 'primary = "navy"'), "theme.primary: 'navy' is not a colour"),
         (("window_days = 7", "window_days = 0"), "newsletter.window_days: must be at least 1"),
         (("window_days = 7", 'window_days = "7"'), "expected an integer, got str"),
-        (('template = "weekly"', 'template = "weekly"\ncolour = "red"'),
-         "unknown setting 'colour'"),
+        (
+            ('template = "weekly"', 'template = "weekly"\ncolour = "red"'),
+            "unknown setting 'colour'",
+        ),
         (('kinds = ["good_news"]', 'kinds = ["happy"]'), "unknown story kind 'happy'"),
         (('timezone = "UTC"', 'timezone = "Mars/Olympus"'), "unknown time zone"),
     ],
 )
-def test_invalid_values_name_file_and_line(digest, project: Path, edit: tuple[str, str],
-                                           message: str) -> None:
+def test_invalid_values_name_file_and_line(
+    digest, project: Path, edit: tuple[str, str], message: str
+) -> None:
     path = project / "digest.toml"
     text = path.read_text()
     assert edit[0] in text
@@ -83,8 +91,9 @@ def test_invalid_values_name_file_and_line(digest, project: Path, edit: tuple[st
 
 def test_feed_errors_point_at_the_feed(tmp_path: Path, project: Path) -> None:
     path = project / "feeds" / "feeds.toml"
-    path.write_text('[[feed]]\nname = "A"\nurl = "a.xml"\n\n[[feed]]\nname = "B"\n'
-                    'url = "javascript:alert(1)"\n')
+    path.write_text(
+        '[[feed]]\nname = "A"\nurl = "a.xml"\n\n[[feed]]\nname = "B"\nurl = "javascript:alert(1)"\n'
+    )
     with pytest.raises(ConfigError) as err:
         load_project(project)
     assert "feeds.toml:7:" in str(err.value)
@@ -115,7 +124,8 @@ def test_broken_template_names_file_and_line(digest, project: Path) -> None:
     templates = project / "templates"
     templates.mkdir()
     (templates / "weekly.mjml").write_text(
-        '{% extends "base.mjml" %}\n{% block body %}\n{{ issue.nonexistent }}\n{% endblock %}\n')
+        '{% extends "base.mjml" %}\n{% block body %}\n{{ issue.nonexistent }}\n{% endblock %}\n'
+    )
     result = digest("build", "-p", str(project), "--as-of", "2025-12-19")
     assert result.exit_code == 2
     assert "weekly.mjml:3: template error" in result.stderr

@@ -27,12 +27,20 @@ def test_year_end_message_leads_and_good_news_follows(digest, project: Path) -> 
 
 def test_guards_keep_false_good_news_out(digest, project: Path) -> None:
     cands = {c["title"]: c for c in _rank(digest, project, "--days", "60")}
-    assert cands["Report released: how spyware was used against lawyers in Marrenland"][
-        "kind"] != "good_news"
-    assert cands["Human rights defender Yara Haddani arrested again days after release on bail"][
-        "kind"] == "grim"
-    assert cands["Appeal rejected: Dravania upholds 20-year sentence for trade unionist"][
-        "kind"] == "grim"
+    assert (
+        cands["Report released: how spyware was used against lawyers in Marrenland"]["kind"]
+        != "good_news"
+    )
+    assert (
+        cands["Human rights defender Yara Haddani arrested again days after release on bail"][
+            "kind"
+        ]
+        == "grim"
+    )
+    assert (
+        cands["Appeal rejected: Dravania upholds 20-year sentence for trade unionist"]["kind"]
+        == "grim"
+    )
     assert cands["Death sentence of fisherman Idris Bakarat commuted"]["kind"] == "good_news"
 
 

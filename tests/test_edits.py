@@ -11,8 +11,9 @@ from .conftest import DEMO_AS_OF, DEMO_ISSUE
 
 def _keys(digest, project: Path, *args: str) -> dict[str, str]:
     digest("fetch", "-p", str(project), "-q")
-    data = json.loads(digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF, "--json",
-                             *args).stdout)
+    data = json.loads(
+        digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF, "--json", *args).stdout
+    )
     return {c["title"]: c["key"] for c in data["candidates"]}
 
 
@@ -34,7 +35,9 @@ def test_edits_are_applied_and_survive_rebuilds(digest, project: Path) -> None:
     dropped = now["Executions in Kastoria reach a ten-year high"]
     moved = now["Write for Rights: 2.1 million letters and counting"]
     retitled = now["Bellhaven Four released after appeal court overturns convictions"]
-    _write_edits(project, f"""
+    _write_edits(
+        project,
+        f"""
 intro = "Four people walked free this week. Thank you for every letter."
 
 [items.{pinned[:6]}]
@@ -50,13 +53,15 @@ position = 1
 [items.{retitled}]
 title = "The Bellhaven Four are free"
 blurb = "After fourteen months, the mural painters are home."
-""")
+""",
+    )
     args = ("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
     assert digest(*args).exit_code == 0
     manifest = _manifest(project)
     items = {i["key"]: i for i in manifest["items"]}
-    assert pinned in items and "pinned by the editors" in [r["text"] for r in
-                                                           items[pinned]["reasons"]]
+    assert pinned in items and "pinned by the editors" in [
+        r["text"] for r in items[pinned]["reasons"]
+    ]
     assert dropped not in items
     assert items[moved]["section"] == "good-news"
     good = [i["key"] for i in manifest["items"] if i["section"] == "good-news"]
@@ -70,12 +75,15 @@ blurb = "After fourteen months, the mural painters are home."
         assert "The Bellhaven Four are free" in part
         assert "After fourteen months, the mural painters are home." in part
         assert "Executions in Kastoria reach a ten-year high" not in part
-    first = {n: (project / "out" / DEMO_ISSUE / n).read_bytes()
-             for n in ("newsletter.html", "newsletter.txt", "newsletter.eml")}
+    first = {
+        n: (project / "out" / DEMO_ISSUE / n).read_bytes()
+        for n in ("newsletter.html", "newsletter.txt", "newsletter.eml")
+    }
     assert digest(*args).exit_code == 0  # a rebuild re-applies the same edits
     assert first == {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in first}
-    ranked = json.loads(digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF,
-                               "--json").stdout)["candidates"]
+    ranked = json.loads(digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF, "--json").stdout)[
+        "candidates"
+    ]
     assert next(c for c in ranked if c["key"] == dropped)["left_out"].startswith("dropped")
 
 
@@ -98,7 +106,7 @@ def test_malformed_edits_name_file_and_line(digest, project: Path) -> None:
 
 
 def test_unknown_key_is_reported(digest, project: Path) -> None:
-    err = _broken(digest, project, '\n[items.fffffff]\npin = true\n')
+    err = _broken(digest, project, "\n[items.fffffff]\npin = true\n")
     assert f"{DEMO_ISSUE}.toml:2: no entry with key 'fffffff' in the store" in err
 
 
@@ -107,11 +115,11 @@ def test_bad_values_are_reported(digest, project: Path) -> None:
     key = next(iter(keys.values()))
     err = _broken(digest, project, f'[items.{key}]\nsection = "sports"\n')
     assert f"{DEMO_ISSUE}.toml:2: items.{key}.section: no section 'sports'" in err
-    err = _broken(digest, project, f'[items.{key}]\npin = true\ndrop = true\n')
+    err = _broken(digest, project, f"[items.{key}]\npin = true\ndrop = true\n")
     assert "cannot be both pinned and dropped" in err
-    err = _broken(digest, project, f'[items.{key}]\nposition = 0\n')
+    err = _broken(digest, project, f"[items.{key}]\nposition = 0\n")
     assert "position: must be a whole number from 1" in err
-    err = _broken(digest, project, f'[items.{key}]\nsticky = true\n')
+    err = _broken(digest, project, f"[items.{key}]\nsticky = true\n")
     assert "sticky: unknown setting" in err
     err = _broken(digest, project, 'intro = "x"\nfooter = "y"\n')
     assert ":2: unknown setting 'footer'" in err

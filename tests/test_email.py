@@ -44,26 +44,42 @@ def test_demo_passes_lint_for_every_service(digest, project: Path, service: str)
 
 def test_smtp_profile_adds_list_unsubscribe(digest, project: Path) -> None:
     out = _build(digest, project, "--esp", "smtp")
-    msg = email.message_from_bytes((out / "newsletter.eml").read_bytes(),
-                                   policy=email.policy.default)
-    assert msg["List-Unsubscribe"] == ("<https://northlight.example/newsletter/unsubscribe>, "
-                                       "<mailto:unsubscribe@northlight.example>")
+    msg = email.message_from_bytes(
+        (out / "newsletter.eml").read_bytes(), policy=email.policy.default
+    )
+    assert msg["List-Unsubscribe"] == (
+        "<https://northlight.example/newsletter/unsubscribe>, "
+        "<mailto:unsubscribe@northlight.example>"
+    )
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_lint_catches_problems(digest, project: Path) -> None:
     out = _build(digest, project, "--esp", "mailchimp")
     html = (out / "newsletter.html").read_text()
-    broken = (html.replace("<!doctype html>", "")
-              .replace("*|UNSUB|*", "https://example.org/nope")
-              .replace("</body>", '<img src="https://x.example/a.png"><script>x()</script>'
-                                  '<a href="javascript:alert(1)" onclick="y()">z</a></body>'))
+    broken = (
+        html.replace("<!doctype html>", "")
+        .replace("*|UNSUB|*", "https://example.org/nope")
+        .replace(
+            "</body>",
+            '<img src="https://x.example/a.png"><script>x()</script>'
+            '<a href="javascript:alert(1)" onclick="y()">z</a></body>',
+        )
+    )
     (out / "newsletter.html").write_text(broken)
     result = digest("lint", str(out), "--json")
     assert result.exit_code == 1
     codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
-    assert {"doctype", "esp-tag-missing", "img-alt", "img-width", "forbidden-tag",
-            "event-handler", "link", "text-link"} <= codes
+    assert {
+        "doctype",
+        "esp-tag-missing",
+        "img-alt",
+        "img-width",
+        "forbidden-tag",
+        "event-handler",
+        "link",
+        "text-link",
+    } <= codes
     human = digest("lint", str(out))
     assert "Gmail" not in human.output and "doctype" in human.output
 
@@ -71,8 +87,9 @@ def test_lint_catches_problems(digest, project: Path) -> None:
 def test_lint_flags_clipping(digest, project: Path) -> None:
     out = _build(digest, project)
     html = (out / "newsletter.html").read_text()
-    (out / "newsletter.html").write_text(html.replace("</body>", "<p>" + "x" * 110_000 +
-                                                      "</p></body>"))
+    (out / "newsletter.html").write_text(
+        html.replace("</body>", "<p>" + "x" * 110_000 + "</p></body>")
+    )
     result = digest("lint", str(out), "--json")
     assert result.exit_code == 1
     assert "size" in {f["code"] for f in json.loads(result.stdout)["findings"]}
@@ -83,64 +100,85 @@ def test_utm_tags_are_the_same_in_html_and_text(digest, project: Path) -> None:
     html = (out / "newsletter.html").read_text().replace("&amp;", "&")
     text = (out / "newsletter.txt").read_text()
     html_links = {u for u in re.findall(r'href="([^"]+)"', html) if u.startswith("http")}
-    assert html_links and all("utm_source=newsletter" in u for u in html_links
-                              if "unsubscribe" not in u)
+    assert html_links and all(
+        "utm_source=newsletter" in u for u in html_links if "unsubscribe" not in u
+    )
     for url in html_links:
         assert url in text, url
     assert "&utm;_" not in text and "&amp;" not in text
     assert "https://northlight.example/newsletter/unsubscribe" in html_links  # untagged
 
 
-def _fixture(root: Path, name: str, entries: list[tuple[str, str, str]], *,
-             language: str = "en") -> Path:
+def _fixture(
+    root: Path, name: str, entries: list[tuple[str, str, str]], *, language: str = "en"
+) -> Path:
     """A project with one local feed of (title, html, category) entries."""
     root.mkdir(parents=True)
     (root / "digest.toml").write_text(
         f'[newsletter]\nname = "{name}"\nsender = "Fixture <news@fixture.example>"\n'
         f'language = "{language}"\nwebsite = "https://fixture.example/"\n'
-        'per_feed_cap = 50\nwindow_days = 30\n'
+        "per_feed_cap = 50\nwindow_days = 30\n"
         '[[section]]\nid = "lead"\ntitle = "Lead"\nkinds = ["year_end"]\nmax = 1\n'
         '[[section]]\nid = "good-news"\ntitle = "Good news"\nkinds = ["good_news"]\nmax = 20\n'
-        '[[section]]\nid = "latest"\ntitle = "Latest"\nmax = 30\n')
+        '[[section]]\nid = "latest"\ntitle = "Latest"\nmax = 30\n'
+    )
     (root / "feeds").mkdir()
     (root / "feeds" / "feeds.toml").write_text(
-        f'[[feed]]\nname = "Fixture feed"\nurl = "feeds/feed.xml"\nlanguage = "{language}"\n')
+        f'[[feed]]\nname = "Fixture feed"\nurl = "feeds/feed.xml"\nlanguage = "{language}"\n'
+    )
     base = datetime(2025, 12, 19, 12, tzinfo=UTC)
     items = []
     for i, (title, body, category) in enumerate(entries):
         when = (base - timedelta(hours=5 * i)).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        items.append(f"<item><title><![CDATA[{title}]]></title>"
-                     f"<link>https://fixture.example/{i}</link><guid>fx-{i}</guid>"
-                     f"<pubDate>{when}</pubDate><category>{category}</category>"
-                     f"<description><![CDATA[{body}]]></description></item>")
+        items.append(
+            f"<item><title><![CDATA[{title}]]></title>"
+            f"<link>https://fixture.example/{i}</link><guid>fx-{i}</guid>"
+            f"<pubDate>{when}</pubDate><category>{category}</category>"
+            f"<description><![CDATA[{body}]]></description></item>"
+        )
     (root / "feeds" / "feed.xml").write_text(
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
-        f'<link>https://fixture.example/</link><description>d</description>{"".join(items)}'
-        "</channel></rss>", encoding="utf-8")
+        f"<link>https://fixture.example/</link><description>d</description>{''.join(items)}"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
     return root
 
 
-SMALL = [("Prisoner of conscience released after six years", "<p>Freed on Monday.</p>",
-          "Good News"),
-         ("Sign the petition for the Harbour Three", "<p>Add your name today.</p>", "Campaigns"),
-         ("Report: torture in police custody", "<p>Our findings.</p>", "Reports")]
-MANY = [(f"Story {i}: court acquits journalist number {i}" if i % 3 == 0 else
-         f"Story {i}: activists detained in protest crackdown {i}",
-         "<p>" + "A longer paragraph of context about the case. " * 6 + "</p>",
-         "Good News" if i % 3 == 0 else "News") for i in range(40)]
-WORLD = [("Militante libérée après deux ans 🎉", "<p>Elle est rentrée chez elle. 🌍</p>",
-          "Bonnes nouvelles"),
-         ("تم الإفراج عن الناشطة بعد عامين", "<p>عادت إلى منزلها.</p>", "Bonnes nouvelles"),
-         ("השופט זיכה את העיתונאים", "<p>כל האישומים בוטלו.</p>", "Bonnes nouvelles"),
-         ("Rapport : la répression s'intensifie", "<p>Les arrestations se multiplient.</p>",
-          "Rapports")]
+SMALL = [
+    ("Prisoner of conscience released after six years", "<p>Freed on Monday.</p>", "Good News"),
+    ("Sign the petition for the Harbour Three", "<p>Add your name today.</p>", "Campaigns"),
+    ("Report: torture in police custody", "<p>Our findings.</p>", "Reports"),
+]
+MANY = [
+    (
+        f"Story {i}: court acquits journalist number {i}"
+        if i % 3 == 0
+        else f"Story {i}: activists detained in protest crackdown {i}",
+        "<p>" + "A longer paragraph of context about the case. " * 6 + "</p>",
+        "Good News" if i % 3 == 0 else "News",
+    )
+    for i in range(40)
+]
+WORLD = [
+    (
+        "Militante libérée après deux ans 🎉",
+        "<p>Elle est rentrée chez elle. 🌍</p>",
+        "Bonnes nouvelles",
+    ),
+    ("تم الإفراج عن الناشطة بعد عامين", "<p>عادت إلى منزلها.</p>", "Bonnes nouvelles"),
+    ("השופט זיכה את העיתונאים", "<p>כל האישומים בוטלו.</p>", "Bonnes nouvelles"),
+    ("Rapport : la répression s'intensifie", "<p>Les arrestations se multiplient.</p>", "Rapports"),
+]
 
 
-@pytest.mark.parametrize(("name", "entries", "language"),
-                         [("small", SMALL, "en"), ("forty", MANY, "en"),
-                          ("world", WORLD, "fr")])
-def test_fixture_issues_are_golden(digest, tmp_path: Path, name: str, entries: list,
-                                   language: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "entries", "language"),
+    [("small", SMALL, "en"), ("forty", MANY, "en"), ("world", WORLD, "fr")],
+)
+def test_fixture_issues_are_golden(
+    digest, tmp_path: Path, name: str, entries: list, language: str
+) -> None:
     project = _fixture(tmp_path / name, f"Fixture {name}", entries, language=language)
     out = _build(digest, project)
     manifest = json.loads((out / "manifest.json").read_text())

@@ -28,16 +28,31 @@ OPML = """<?xml version="1.0" encoding="UTF-8"?>
 def test_add_keeps_comments_and_validates(digest, project: Path) -> None:
     path = project / "feeds" / "feeds.toml"
     before = path.read_text()
-    result = digest("feeds", "add", "Partner news", "https://partner.example/feed.xml",
-                    "--weight", "0.8", "--tag", "partner", "--language", "en", "-p", str(project))
+    result = digest(
+        "feeds",
+        "add",
+        "Partner news",
+        "https://partner.example/feed.xml",
+        "--weight",
+        "0.8",
+        "--tag",
+        "partner",
+        "--language",
+        "en",
+        "-p",
+        str(project),
+    )
     assert result.exit_code == 0, result.output
     after = path.read_text()
     assert after.startswith(before.rstrip("\n"))  # comments and order untouched
     added = load_feeds(path)[-1]
     assert (added.name, added.url, added.weight, added.tags) == (
-        "Partner news", "https://partner.example/feed.xml", 0.8, ("partner",))
-    again = digest("feeds", "add", "Again", "https://partner.example/feed.xml", "-p",
-                   str(project))
+        "Partner news",
+        "https://partner.example/feed.xml",
+        0.8,
+        ("partner",),
+    )
+    again = digest("feeds", "add", "Again", "https://partner.example/feed.xml", "-p", str(project))
     assert again.exit_code == 1 and "already listed" in again.stderr
 
 
@@ -54,8 +69,9 @@ def test_add_rejects_bad_urls_without_touching_the_file(digest, project: Path) -
 def test_remove_by_name_or_url(digest, project: Path) -> None:
     path = project / "feeds" / "feeds.toml"
     assert digest("feeds", "remove", "Courtwatch Collective", "-p", str(project)).exit_code == 0
-    assert digest("feeds", "remove", "feeds/samples/campaigns.atom", "-p",
-                  str(project)).exit_code == 0
+    assert (
+        digest("feeds", "remove", "feeds/samples/campaigns.atom", "-p", str(project)).exit_code == 0
+    )
     names = [f.name for f in load_feeds(path)]
     assert names == ["Northlight News", "Northlight France"]
     assert path.read_text().startswith("# Feeds for this project.")
@@ -86,8 +102,16 @@ def test_import_refuses_entities_and_garbage(digest, project: Path, tmp_path: Pa
 
 
 def test_export_round_trips_remote_feeds(digest, project: Path, tmp_path: Path) -> None:
-    digest("feeds", "add", "Partner", "https://partner.example/feed.xml", "--tag", "a", "-p",
-           str(project))
+    digest(
+        "feeds",
+        "add",
+        "Partner",
+        "https://partner.example/feed.xml",
+        "--tag",
+        "a",
+        "-p",
+        str(project),
+    )
     result = digest("feeds", "export", "-p", str(project))
     assert result.exit_code == 0
     assert 'xmlUrl="https://partner.example/feed.xml"' in result.stdout
@@ -96,10 +120,12 @@ def test_export_round_trips_remote_feeds(digest, project: Path, tmp_path: Path) 
     exported.write_text(result.stdout)
     other = tmp_path / "other"
     digest("init", str(other), "-q")
-    imported = json.loads(digest("feeds", "import", str(exported), "-p", str(other),
-                                 "--json").stdout)
-    assert imported["added"] == [{"name": "Partner", "url": "https://partner.example/feed.xml",
-                                  "tags": ["a"]}]
+    imported = json.loads(
+        digest("feeds", "import", str(exported), "-p", str(other), "--json").stdout
+    )
+    assert imported["added"] == [
+        {"name": "Partner", "url": "https://partner.example/feed.xml", "tags": ["a"]}
+    ]
 
 
 def test_list_shows_health_and_reset_clears_it(digest, project: Path) -> None:
@@ -108,14 +134,18 @@ def test_list_shows_health_and_reset_clears_it(digest, project: Path) -> None:
     assert "never fetched" in listing.output
     digest("fetch", "-p", str(project), "-q")
     digest("fetch", "-p", str(project), "-q")
-    rows = {r["name"]: r for r in json.loads(digest("feeds", "list", "-p", str(project),
-                                                    "--json").stdout)}
+    rows = {
+        r["name"]: r
+        for r in json.loads(digest("feeds", "list", "-p", str(project), "--json").stdout)
+    }
     assert rows["Northlight News"]["entries"] == 21 and rows["Northlight News"]["failures"] == 0
     assert rows["Courtwatch Collective"]["failures"] == 2
     assert "not an RSS or Atom feed" in rows["Courtwatch Collective"]["last_error"]
     text = digest("feeds", "list", "-p", str(project)).output
     assert "FAILING x2" in text
     assert digest("feeds", "reset", "Courtwatch Collective", "-p", str(project)).exit_code == 0
-    rows = {r["name"]: r for r in json.loads(digest("feeds", "list", "-p", str(project),
-                                                    "--json").stdout)}
+    rows = {
+        r["name"]: r
+        for r in json.loads(digest("feeds", "list", "-p", str(project), "--json").stdout)
+    }
     assert rows["Courtwatch Collective"]["failures"] == 0

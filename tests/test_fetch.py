@@ -15,10 +15,12 @@ def _project(root: Path, feeds: list[tuple[str, str]]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "digest.toml").write_text(
         '[newsletter]\nname = "Test"\nsender = "Test <t@example.org>"\n'
-        "[fetch]\ntimeout = 2\ndeadline = 4\n")
+        "[fetch]\ntimeout = 2\ndeadline = 4\n"
+    )
     (root / "feeds").mkdir(exist_ok=True)
-    (root / "feeds" / "feeds.toml").write_text("".join(
-        f'[[feed]]\nname = "{name}"\nurl = "{url}"\n' for name, url in feeds))
+    (root / "feeds" / "feeds.toml").write_text(
+        "".join(f'[[feed]]\nname = "{name}"\nurl = "{url}"\n' for name, url in feeds)
+    )
     return root
 
 
@@ -34,8 +36,15 @@ def test_conditional_get_and_not_modified(digest, tmp_path: Path, server: FeedSe
     def feed(request, handler):
         if request.headers.get("if-none-match") == '"v1"':
             return Reply(304, headers={"ETag": '"v1"'})
-        return Reply(200, body, {"ETag": '"v1"', "Content-Type": "application/rss+xml",
-                                 "Last-Modified": "Thu, 18 Dec 2025 10:00:00 GMT"})
+        return Reply(
+            200,
+            body,
+            {
+                "ETag": '"v1"',
+                "Content-Type": "application/rss+xml",
+                "Last-Modified": "Thu, 18 Dec 2025 10:00:00 GMT",
+            },
+        )
 
     server.route("/feed.xml", feed)
     project = _project(tmp_path / "p", [("A", server.url("/feed.xml"))])
@@ -48,14 +57,22 @@ def test_conditional_get_and_not_modified(digest, tmp_path: Path, server: FeedSe
     assert "digest/" in server.requests[0].headers["user-agent"]
 
 
-def test_one_broken_feed_does_not_stop_the_others(digest, tmp_path: Path,
-                                                  server: FeedServer) -> None:
+def test_one_broken_feed_does_not_stop_the_others(
+    digest, tmp_path: Path, server: FeedServer
+) -> None:
     server.route("/good.xml", Reply(200, rss([entry(1)])))
-    server.route("/error.xml", Reply(500, b"<html><body>Internal error</body></html>",
-                                     {"Content-Type": "text/html"}))
-    project = _project(tmp_path / "p", [("Good", server.url("/good.xml")),
-                                        ("Broken", server.url("/error.xml")),
-                                        ("Missing", server.url("/nope.xml"))])
+    server.route(
+        "/error.xml",
+        Reply(500, b"<html><body>Internal error</body></html>", {"Content-Type": "text/html"}),
+    )
+    project = _project(
+        tmp_path / "p",
+        [
+            ("Good", server.url("/good.xml")),
+            ("Broken", server.url("/error.xml")),
+            ("Missing", server.url("/nope.xml")),
+        ],
+    )
     result = digest("fetch", "-p", str(project), "--json")
     assert result.exit_code == 4
     feeds = {f["name"]: f for f in json.loads(result.stdout)["feeds"]}
@@ -71,11 +88,18 @@ def test_redirects_are_followed_and_capped(digest, tmp_path: Path, server: FeedS
     server.route("/moved", Reply(301, headers={"Location": "/final.xml"}))
     server.route("/loop", Reply(302, headers={"Location": "/loop"}))
     server.route("/evil", Reply(302, headers={"Location": "file:///etc/passwd"}))
-    project = _project(tmp_path / "p", [("Moved", server.url("/moved")),
-                                        ("Loop", server.url("/loop")),
-                                        ("Evil", server.url("/evil"))])
-    feeds = {f["name"]: f for f in
-             json.loads(digest("fetch", "-p", str(project), "--json").stdout)["feeds"]}
+    project = _project(
+        tmp_path / "p",
+        [
+            ("Moved", server.url("/moved")),
+            ("Loop", server.url("/loop")),
+            ("Evil", server.url("/evil")),
+        ],
+    )
+    feeds = {
+        f["name"]: f
+        for f in json.loads(digest("fetch", "-p", str(project), "--json").stdout)["feeds"]
+    }
     assert feeds["Moved"]["status"] == "ok"
     assert feeds["Loop"]["error"] == "redirect loop"
     assert "only http and https" in feeds["Evil"]["error"]

@@ -55,9 +55,20 @@ def run_fetch(project: Path, *args: str, as_of: str = AS_OF) -> Run:
     start = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "digest", "fetch", "-p", str(project), "--json",
-             "--as-of", as_of, *args],
-            stdout=out, stderr=err,
+            [
+                sys.executable,
+                "-m",
+                "digest",
+                "fetch",
+                "-p",
+                str(project),
+                "--json",
+                "--as-of",
+                as_of,
+                *args,
+            ],
+            stdout=out,
+            stderr=err,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -71,11 +82,13 @@ def make_project(root: Path, case_url: str, good_url: str) -> Path:
     (root / "digest.toml").write_text(
         '[newsletter]\nname = "T"\nsender = "T <t@example.org>"\n'
         f"[fetch]\ntimeout = {TIMEOUT}\ndeadline = {DEADLINE}\nmax_bytes = {MAX_BYTES}\n"
-        "parse_seconds = 5\n")
+        "parse_seconds = 5\n"
+    )
     (root / "feeds").mkdir()
     (root / "feeds" / "feeds.toml").write_text(
         f'[[feed]]\nname = "Good"\nurl = "{good_url}"\n'
-        f'[[feed]]\nname = "Case"\nurl = "{case_url}"\n')
+        f'[[feed]]\nname = "Case"\nurl = "{case_url}"\n'
+    )
     return root
 
 
@@ -83,8 +96,10 @@ def feed_row(project: Path, name: str) -> dict:
     db = sqlite3.connect(project / "digest.sqlite3")
     db.row_factory = sqlite3.Row
     row = dict(db.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchone())
-    row["entry_ids"] = sorted(r[0].rsplit("/", 1)[-1] for r in db.execute(
-        "SELECT entry_id FROM entries WHERE feed_url = ?", (row["url"],)))
+    row["entry_ids"] = sorted(
+        r[0].rsplit("/", 1)[-1]
+        for r in db.execute("SELECT entry_id FROM entries WHERE feed_url = ?", (row["url"],))
+    )
     db.close()
     return row
 
@@ -103,6 +118,7 @@ class Scenario:
 
 
 # -- raw handlers ------------------------------------------------------------------------
+
 
 def never_answers(request: Request, h) -> None:
     STOP.wait(30)
@@ -125,25 +141,34 @@ GZIP_BOMB = gzip.compress(b"\0" * (40 * 1024 * 1024), compresslevel=9)
 ENTITY_BOMB = (
     b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + b"a" * 100_000 + b'">]>'
     b'<rss version="2.0"><channel><title>x</title><item><title>t</title><description>'
-    + b"&a;" * 20_000 + b"</description></item></channel></rss>"
+    + b"&a;" * 20_000
+    + b"</description></item></channel></rss>"
 )
-HOSTILE_ITEMS = rss([
-    entry(30, description='<p onclick="steal()">Released!</p><script>alert(1)</script>'
-          '<iframe src="https://evil.example"></iframe><form action="x"><input></form>'
-          '<a href="javascript:alert(1)">click</a><img src="data:image/png;base64,AAA">'
-          '<a href="/relative">rel</a><img src="https://t.example/p.gif" width="1" height="1">'),
-    {**entry(31), "link": "javascript:alert(document.cookie)"},
-])
-LATIN1 = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
-          '<item><title>Libéré à Genève</title><link>https://example.org/e</link>'
-          '<guid>enc-1</guid><pubDate>18 Dec 2025 10:00:00 +0000</pubDate></item>'
-          '</channel></rss>').encode("latin-1")
+HOSTILE_ITEMS = rss(
+    [
+        entry(
+            30,
+            description='<p onclick="steal()">Released!</p><script>alert(1)</script>'
+            '<iframe src="https://evil.example"></iframe><form action="x"><input></form>'
+            '<a href="javascript:alert(1)">click</a><img src="data:image/png;base64,AAA">'
+            '<a href="/relative">rel</a><img src="https://t.example/p.gif" width="1" height="1">',
+        ),
+        {**entry(31), "link": "javascript:alert(document.cookie)"},
+    ]
+)
+LATIN1 = (
+    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+    "<item><title>Libéré à Genève</title><link>https://example.org/e</link>"
+    "<guid>enc-1</guid><pubDate>18 Dec 2025 10:00:00 +0000</pubDate></item>"
+    "</channel></rss>"
+).encode("latin-1")
 TRUNCATED = rss([entry(40), entry(41)])[:-60]
 
 
 def fixed(status: int, body: bytes = b"", **headers: str) -> Callable[..., Reply]:
-    return lambda request, h: Reply(status, body, {k.replace("_", "-"): v
-                                                   for k, v in headers.items()})
+    return lambda request, h: Reply(
+        status, body, {k.replace("_", "-"): v for k, v in headers.items()}
+    )
 
 
 def conditional(request: Request, h) -> Reply:
@@ -166,22 +191,35 @@ CASES: dict[str, Case] = {
     "404": Case(fixed(404, b"nope"), "failed", "http_status"),
     "410 gone": Case(fixed(410), "failed", "gone"),
     "429 retry-after": Case(fixed(429, Retry_After="3600"), "failed", "rate_limited"),
-    "500 with html": Case(fixed(500, b"<html><body><h1>Oops</h1></body></html>",
-                                Content_Type="text/html"), "failed", "http_status"),
-    "html instead of feed": Case(fixed(200, b"<!doctype html><html><head><title>Blog</title>"
-                                       b"</head><body><p>hi</p></body></html>",
-                                       Content_Type="text/html"), "failed", "not_a_feed"),
+    "500 with html": Case(
+        fixed(500, b"<html><body><h1>Oops</h1></body></html>", Content_Type="text/html"),
+        "failed",
+        "http_status",
+    ),
+    "html instead of feed": Case(
+        fixed(
+            200,
+            b"<!doctype html><html><head><title>Blog</title></head><body><p>hi</p></body></html>",
+            Content_Type="text/html",
+        ),
+        "failed",
+        "not_a_feed",
+    ),
     "empty 200": Case(fixed(200, b""), "failed", "not_a_feed"),
     "redirect loop": Case(fixed(302, Location="/case"), "failed", "redirect"),
     "redirect to file:": Case(fixed(302, Location="file:///etc/passwd"), "failed", "redirect"),
-    "gzip bomb": Case(fixed(200, GZIP_BOMB, Content_Encoding="gzip",
-                            Content_Type="application/rss+xml"), "failed", "too_large"),
+    "gzip bomb": Case(
+        fixed(200, GZIP_BOMB, Content_Encoding="gzip", Content_Type="application/rss+xml"),
+        "failed",
+        "too_large",
+    ),
     "20 MB body": Case(fixed(200, b"<rss>" + b" " * (20 * 1024 * 1024)), "failed", "too_large"),
     "never answers": Case(never_answers, "failed", "timeout", max_seconds=TIMEOUT + 4),
     "slow drip": Case(slow_drip, "failed", "timeout", max_seconds=DEADLINE + 4),
     "entity blow-up": Case(fixed(200, ENTITY_BOMB), "failed", "refused"),
-    "malformed xml, nothing valid": Case(fixed(200, b"<rss><channel><item><title>x</ti"),
-                                         "failed", "malformed"),
+    "malformed xml, nothing valid": Case(
+        fixed(200, b"<rss><channel><item><title>x</ti"), "failed", "malformed"
+    ),
 }
 
 
@@ -250,8 +288,9 @@ def test_retry_after_is_honoured(server: FeedServer, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("status", [301, 308])
-def test_permanent_redirect_updates_the_stored_url(server: FeedServer, tmp_path: Path,
-                                                   status: int) -> None:
+def test_permanent_redirect_updates_the_stored_url(
+    server: FeedServer, tmp_path: Path, status: int
+) -> None:
     server.route("/new-home", Reply(200, rss([entry(20)]), {"ETag": '"n1"'}))
     project, _ = _established(server, tmp_path, fixed(status, Location="/new-home"))
     run = run_fetch(project)
@@ -272,8 +311,9 @@ def test_temporary_redirect_keeps_the_url(server: FeedServer, tmp_path: Path) ->
 
 
 def test_wrong_content_type_and_encoding_still_parse(server: FeedServer, tmp_path: Path) -> None:
-    project, _ = _established(server, tmp_path, fixed(200, LATIN1, ETag='"v2"',
-                                                      Content_Type="text/plain"))
+    project, _ = _established(
+        server, tmp_path, fixed(200, LATIN1, ETag='"v2"', Content_Type="text/plain")
+    )
     run = run_fetch(project)
     assert run.feed("Case")["status"] == "ok"
     row = feed_row(project, "Case")
@@ -284,7 +324,8 @@ def test_wrong_content_type_and_encoding_still_parse(server: FeedServer, tmp_pat
 
 
 def test_partly_broken_document_keeps_valid_entries_but_not_validators(
-        server: FeedServer, tmp_path: Path) -> None:
+    server: FeedServer, tmp_path: Path
+) -> None:
     project, _ = _established(server, tmp_path, fixed(200, TRUNCATED, ETag='"v2"'))
     run = run_fetch(project)
     assert run.feed("Case")["status"] == "ok"
@@ -302,12 +343,24 @@ def test_duplicate_guids_and_hostile_entries(server: FeedServer, tmp_path: Path)
     server.routes["/case"] = scenario
     run_fetch(project)
     db = sqlite3.connect(project / "digest.sqlite3")
-    rows = {k.rsplit("/", 1)[-1]: v for k, v in db.execute(
-        "SELECT entry_id, summary_html || ' ' || COALESCE(link, '') FROM entries "
-        "WHERE entry_id LIKE '%id-30' OR entry_id LIKE '%id-31'")}
+    rows = {
+        k.rsplit("/", 1)[-1]: v
+        for k, v in db.execute(
+            "SELECT entry_id, summary_html || ' ' || COALESCE(link, '') FROM entries "
+            "WHERE entry_id LIKE '%id-30' OR entry_id LIKE '%id-31'"
+        )
+    }
     stored = " ".join(rows.values()).lower()
-    for bad in ("script", "iframe", "<form", "<input", "onclick", "javascript:", "data:",
-                "t.example/p.gif"):
+    for bad in (
+        "script",
+        "iframe",
+        "<form",
+        "<input",
+        "onclick",
+        "javascript:",
+        "data:",
+        "t.example/p.gif",
+    ):
         assert bad not in stored, bad
     assert f'href="{server.url("/relative")}"' in rows["id-30"]  # against the document URL
     assert "javascript" not in rows["id-31"]  # the javascript: entry link was dropped
@@ -319,8 +372,7 @@ def test_connection_refused(tmp_path: Path, server: FeedServer) -> None:
         port = s.getsockname()[1]
     project = make_project(tmp_path / "p", f"http://127.0.0.1:{port}/feed", server.url("/good"))
     run = run_fetch(project)
-    assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed",
-                                                                           "connection")
+    assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "connection")
     assert run.feed("Good")["status"] == "ok"
 
 
@@ -331,8 +383,11 @@ def test_a_document_too_costly_to_parse_fails_alone(server: FeedServer, tmp_path
     server.route("/huge", Reply(200, huge))
     project = make_project(tmp_path / "p", server.url("/huge"), server.url("/good"))
     toml = project / "digest.toml"
-    toml.write_text(toml.read_text().replace("parse_seconds = 5", "parse_seconds = 1")
-                    .replace(f"max_bytes = {MAX_BYTES}", "max_bytes = 15000000"))
+    toml.write_text(
+        toml.read_text()
+        .replace("parse_seconds = 5", "parse_seconds = 1")
+        .replace(f"max_bytes = {MAX_BYTES}", "max_bytes = 15000000")
+    )
     run = run_fetch(project)
     assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
     assert run.feed("Good")["status"] == "ok"

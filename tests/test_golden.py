@@ -26,5 +26,6 @@ def test_demo_issue_matches_golden(digest, project: Path, name: str) -> None:
     assert golden.exists(), "no golden file yet: run `make golden`"
     if produced != golden.read_bytes():
         diff_hint = f"diff {golden} {project / 'out' / DEMO_ISSUE / name}"
-        pytest.fail(f"{name} differs from the golden copy; if intended run `make golden`.\n"
-                    f"  {diff_hint}")
+        pytest.fail(
+            f"{name} differs from the golden copy; if intended run `make golden`.\n  {diff_hint}"
+        )

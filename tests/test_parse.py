@@ -17,8 +17,13 @@ URL = "https://example.org/feed.xml"
 
 
 def _parse(body: bytes, **headers: str):
-    fetched = Fetched(FeedSource("T", URL), FetchStatus.OK, body=body, final_url=URL,
-                      headers=tuple(headers.items()))
+    fetched = Fetched(
+        FeedSource("T", URL),
+        FetchStatus.OK,
+        body=body,
+        final_url=URL,
+        headers=tuple(headers.items()),
+    )
     return parse_feed(fetched, now=NOW)
 
 
@@ -33,18 +38,26 @@ def test_future_dates_are_clamped_and_missing_dates_marked() -> None:
 
 def test_lead_image_from_enclosure_media_or_content() -> None:
     items = [
-        {**entry(1), "raw": '<enclosure url="https://cdn.example/a.jpg" type="image/jpeg" '
-                            'length="1"/>'},
-        {**entry(2), "raw": '<media:content xmlns:media="http://search.yahoo.com/mrss/" '
-                            'url="https://cdn.example/b.jpg" medium="image" width="800" '
-                            'height="600"/>'},
+        {
+            **entry(1),
+            "raw": '<enclosure url="https://cdn.example/a.jpg" type="image/jpeg" length="1"/>',
+        },
+        {
+            **entry(2),
+            "raw": '<media:content xmlns:media="http://search.yahoo.com/mrss/" '
+            'url="https://cdn.example/b.jpg" medium="image" width="800" '
+            'height="600"/>',
+        },
         {**entry(3), "description": '<p>x</p><img src="/c.jpg" width="640" alt="Crowd">'},
         {**entry(4), "description": '<img src="javascript:alert(1)"><img src="data:x">'},
     ]
     images = {e.entry_id: e.image for e in _parse(rss(items)).entries}
     assert images["id-1"].url == "https://cdn.example/a.jpg"
     assert (images["id-2"].url, images["id-2"].width, images["id-2"].height) == (
-        "https://cdn.example/b.jpg", 800, 600)
+        "https://cdn.example/b.jpg",
+        800,
+        600,
+    )
     assert (images["id-3"].url, images["id-3"].alt) == ("https://example.org/c.jpg", "Crowd")
     assert images["id-4"] is None
 
@@ -71,9 +84,11 @@ def test_entry_links_must_be_web_urls() -> None:
 
 
 def test_html_title_is_reduced_to_text() -> None:
-    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-            b'<entry><title type="html">&lt;b&gt;Freed&lt;/b&gt; &amp;amp; home</title>'
-            b'<id>x</id><link href="https://example.org/x"/>'
-            b"<updated>2025-12-18T10:00:00Z</updated></entry></feed>")
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><title type="html">&lt;b&gt;Freed&lt;/b&gt; &amp;amp; home</title>'
+        b'<id>x</id><link href="https://example.org/x"/>'
+        b"<updated>2025-12-18T10:00:00Z</updated></entry></feed>"
+    )
     (e,) = _parse(atom).entries
     assert e.title == "Freed & home"

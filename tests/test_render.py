@@ -21,8 +21,11 @@ from digest.render import render_issue
 from .conftest import REPO
 
 NOW = datetime(2025, 12, 19, 23, 59, 59, tzinfo=UTC)
-FORBIDDEN = re.compile(r"<(script|iframe|object|embed|form|input|mj-|link)|\son\w+\s*=|"
-                       r"javascript:|data:text", re.I)
+FORBIDDEN = re.compile(
+    r"<(script|iframe|object|embed|form|input|mj-|link)|\son\w+\s*=|"
+    r"javascript:|data:text",
+    re.I,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,17 +41,28 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def _entry(i: int, title: str, body: str) -> Entry:
     cleaned = clean_html(body, "https://example.org/")
     return Entry(
-        feed_url="feeds/a.xml", feed_name="A <b>feed</b>", entry_id=f"id-{i}",
-        title=clean_text(title, limit=300) or "untitled", link=f"https://example.org/{i}",
-        published=NOW - timedelta(hours=i), summary_html=cleaned.summary,
-        excerpt=clean_text(cleaned.text, limit=320), language="en",
+        feed_url="feeds/a.xml",
+        feed_name="A <b>feed</b>",
+        entry_id=f"id-{i}",
+        title=clean_text(title, limit=300) or "untitled",
+        link=f"https://example.org/{i}",
+        published=NOW - timedelta(hours=i),
+        summary_html=cleaned.summary,
+        excerpt=clean_text(cleaned.text, limit=320),
+        language="en",
     )
 
 
 def _render(entries: list[Entry]) -> tuple[str, str]:
     project = load_project(REPO)
-    curated = curate(entries, now=NOW, language="en", sections=project.sections,
-                     per_feed_cap=50, rules=load_rules("en"))
+    curated = curate(
+        entries,
+        now=NOW,
+        language="en",
+        sections=project.sections,
+        per_feed_cap=50,
+        rules=load_rules("en"),
+    )
     issue = make_issue(project, curated, NOW, issue_id="t", language="en")
     rendered = render_issue(project, issue)
     return rendered.html, rendered.text
@@ -60,11 +74,17 @@ def _body_of(html: str) -> str:
 
 def test_mjml_injection_and_script_are_inert() -> None:
     entries = [
-        _entry(0, "A year of courage: a message from our Secretary General",
-               "<p>As this year draws to a close</p></mj-text><mj-raw><script>alert(1)</script>"
-               "</mj-raw><mj-text>"),
-        _entry(1, "</mj-text><mj-raw><script>alert(2)</script></mj-raw> prisoner released",
-               '<p onclick="x">Released <img src="javascript:alert(3)"></p>'),
+        _entry(
+            0,
+            "A year of courage: a message from our Secretary General",
+            "<p>As this year draws to a close</p></mj-text><mj-raw><script>alert(1)</script>"
+            "</mj-raw><mj-text>",
+        ),
+        _entry(
+            1,
+            "</mj-text><mj-raw><script>alert(2)</script></mj-raw> prisoner released",
+            '<p onclick="x">Released <img src="javascript:alert(3)"></p>',
+        ),
         _entry(2, "{{ 7*7 }} {% raw %} *|UNSUB|* released", "<p>{{ config }} AT&T < 5</p>"),
     ]
     html, text = _render(entries)
@@ -84,10 +104,31 @@ def test_no_web_fonts_or_external_css() -> None:
 
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
-_html = st.lists(st.one_of(_text, st.sampled_from(
-    ["<p>", "</p>", "</mj-text>", "<mj-raw>", "<script>", "{{ x }}", "{% if %}", "*|X|*",
-     "<b>", "<", "&", "\x00", "\ufffe", "<img src=x onerror=y>", "%unsubscribe_url%"])),
-    max_size=12).map("".join)
+_html = st.lists(
+    st.one_of(
+        _text,
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "</mj-text>",
+                "<mj-raw>",
+                "<script>",
+                "{{ x }}",
+                "{% if %}",
+                "*|X|*",
+                "<b>",
+                "<",
+                "&",
+                "\x00",
+                "\ufffe",
+                "<img src=x onerror=y>",
+                "%unsubscribe_url%",
+            ]
+        ),
+    ),
+    max_size=12,
+).map("".join)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,13 +17,20 @@ SOURCE = FeedSource("A", "https://example.org/feed")
 
 
 def _entry(entry_id: str, *, days_ago: float = 1, title: str = "t", dated: bool = True) -> Entry:
-    return Entry(feed_url=SOURCE.url, feed_name="A", entry_id=entry_id, title=title,
-                 link=f"https://example.org/{entry_id}", published=NOW - timedelta(days=days_ago),
-                 dated=dated)
+    return Entry(
+        feed_url=SOURCE.url,
+        feed_name="A",
+        entry_id=entry_id,
+        title=title,
+        link=f"https://example.org/{entry_id}",
+        published=NOW - timedelta(days=days_ago),
+        dated=dated,
+    )
 
 
-def _store(store: Store, *entries: Entry, now: datetime = NOW, bozo: bool = False,
-           etag: str = '"1"'):
+def _store(
+    store: Store, *entries: Entry, now: datetime = NOW, bozo: bool = False, etag: str = '"1"'
+):
     fetched = Fetched(SOURCE, FetchStatus.OK, body=b"x", etag=etag)
     return store.record_fetch(fetched, ParsedFeed(SOURCE, "A", None, entries, bozo=bozo), now)
 
@@ -68,8 +75,7 @@ def test_undated_entries_keep_their_first_seen_date(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite3") as store:
         _store(store, _entry("u", days_ago=0, dated=False))
         later = NOW + timedelta(days=3)
-        _store(store, Entry(**{**_entry("u", dated=False).__dict__, "published": later}),
-               now=later)
+        _store(store, Entry(**{**_entry("u", dated=False).__dict__, "published": later}), now=later)
         (entry,) = store.entries_between(NOW - timedelta(days=30), later)
         assert entry.published == NOW
 
@@ -96,12 +102,25 @@ def test_failures_are_counted_and_reset(tmp_path: Path) -> None:
 
 def test_retention_keeps_what_went_into_an_issue(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite3") as store:
-        _store(store, _entry("old", days_ago=500), _entry("sent", days_ago=500),
-               _entry("new", days_ago=1), now=NOW - timedelta(days=500))
-        store.record_issue("2024-W31", built_at=NOW, as_of=NOW, subject="s", html_bytes=1,
-                           manifest={}, placements=[(_entry("sent").key, "latest")])
+        _store(
+            store,
+            _entry("old", days_ago=500),
+            _entry("sent", days_ago=500),
+            _entry("new", days_ago=1),
+            now=NOW - timedelta(days=500),
+        )
+        store.record_issue(
+            "2024-W31",
+            built_at=NOW,
+            as_of=NOW,
+            subject="s",
+            html_bytes=1,
+            manifest={},
+            placements=[(_entry("sent").key, "latest")],
+        )
         assert store.prune(NOW, retention_days=400) == 1
         keys = {e.entry_id for e in store.entries_between(NOW - timedelta(days=900), NOW)}
         assert keys == {"sent", "new"}
         assert store.sent_keys([_entry("sent").key], excluding_issue="x") == {
-            _entry("sent").key: "2024-W31"}
+            _entry("sent").key: "2024-W31"
+        }

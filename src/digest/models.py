@@ -188,6 +188,27 @@ class FeedReport:
 
 
 @dataclass(frozen=True)
+class Letter:
+    """A personal letter that opens an issue (the year-end layout), HTML sanitised."""
+
+    title: str
+    html: str
+    author: str
+    role: str | None = None
+    portrait_url: str | None = None
+    portrait_alt: str = ""
+    signature_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """A computed figure for the highlights, such as (12, "people released")."""
+
+    number: int
+    label: str
+
+
+@dataclass(frozen=True)
 class Issue:
     """A curated issue, ready to render."""
 
@@ -203,6 +224,8 @@ class Issue:
     intro: str | None = None
     feeds: tuple[FeedReport, ...] = ()
     esp: str | None = None  # mailing-service profile; None: the project's default
+    letter: Letter | None = None
+    counts: tuple[Count, ...] = ()
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
 
     @property

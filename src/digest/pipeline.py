@@ -211,6 +211,7 @@ def build(
     language: str | None = None,
     allow_empty: bool = False,
     esp: str | None = None,
+    template: str | None = None,
     progress: Callable[[Fetched], None] | None = None,
 ) -> BuildResult:
     """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies)."""
@@ -244,6 +245,8 @@ def build(
             intro=edits.intro if edits else None,
             esp=esp or project.esp.name,
         )
+        if template:
+            issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
             return BuildResult(issue, curated, None, {}, fetched)
         rendered = render_issue(project, issue)

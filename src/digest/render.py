@@ -21,13 +21,14 @@ import html2text
 import jinja2
 import mjml
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from . import esp
 from .config import Project
 from .errors import RenderError, TemplateError
 from .links import tag_html, tag_text
-from .models import Candidate, Issue, Rendered
+from .models import Candidate, Issue, Letter, Rendered
 from .resources import bundled_templates
 
 TEXT_WIDTH = 72
@@ -46,6 +47,10 @@ LABELS: dict[str, dict[str, str]] = {
         "more_stories": "More stories",
         "unsubscribe": "Unsubscribe",
         "web_version": "View in your browser",
+        "good_news_count": "Good news this week: %d",
+        "letter_from": "A letter to our supporters",
+        "signature_of": "Signature of %s",
+        "year_in_numbers": "The year in numbers",
     },
     "fr": {
         "read_more": "Lire la suite",
@@ -58,6 +63,10 @@ LABELS: dict[str, dict[str, str]] = {
         "more_stories": "Autres articles",
         "unsubscribe": "Se désabonner",
         "web_version": "Voir dans le navigateur",
+        "good_news_count": "Les bonnes nouvelles de la semaine : %d",
+        "letter_from": "Une lettre à nos sympathisants",
+        "signature_of": "Signature de %s",
+        "year_in_numbers": "L'année en chiffres",
     },
 }
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}
@@ -229,7 +238,37 @@ def build_context(
             ],
             more=[_item(c, project, lang) for c in more or ()],
         ),
+        "letter": _letter(issue),
+        "highlights": NS(
+            counts=[
+                NS(number=format_decimal(c.number, locale=lang), label=c.label)
+                for c in issue.counts
+            ]
+        ),
     }
+
+
+def _letter(issue: Issue) -> NS | None:
+    """The issue's letter, else its lead item when that is a year-end message."""
+    letter = issue.letter
+    if letter is None:
+        lead = next((s.items[0] for s in issue.sections if s.id == "lead" and s.items), None)
+        if lead is None or lead.kind != "year_end":
+            return None
+        letter = Letter(
+            title=lead.display_title,
+            html=lead.entry.summary_html,
+            author=lead.entry.author or lead.entry.feed_name,
+        )
+    return NS(
+        title=letter.title,
+        html=Markup(letter.html),
+        author=letter.author,
+        role=letter.role,
+        portrait_url=letter.portrait_url,
+        portrait_alt=letter.portrait_alt or letter.author,
+        signature_url=letter.signature_url,
+    )
 
 
 def _item(c: Candidate, project: Project, lang: str) -> NS:

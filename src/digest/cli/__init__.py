@@ -13,7 +13,7 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_OK, EXIT_USAGE
-from .check import lint
+from .check import lint, preview
 from .common import Group
 from .issue import build, edit, fetch, rank
 from .project import feeds, init
@@ -46,7 +46,7 @@ def cli(ctx: click.Context, project_dir: Path | None) -> None:
     ctx.obj["project_dir"] = project_dir
 
 
-for command in (build, fetch, rank, edit, lint, init, feeds):
+for command in (build, fetch, rank, edit, lint, preview, init, feeds):
     cli.add_command(command)
 
 

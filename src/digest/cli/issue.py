@@ -50,6 +50,13 @@ from .common import (
 )
 @click.option("--allow-empty", is_flag=True, help="Write a draft even when no entry qualifies.")
 @click.option(
+    "--template",
+    metavar="NAME",
+    help="Layout: weekly, roundup (good news first, counted) or year-end (a letter, then "
+    "highlights); default: template in digest.toml. Your own templates/NAME.mjml and "
+    "NAME.txt work too.",
+)
+@click.option(
     "--esp",
     type=click.Choice(sorted(PROFILES)),
     metavar="SERVICE",
@@ -69,6 +76,7 @@ def build(
     offline: bool,
     language: str | None,
     allow_empty: bool,
+    template: str | None,
     esp: str | None,
 ) -> None:
     """Fetch feeds, pick the stories and write the issue into out/<issue-id>/.
@@ -98,6 +106,7 @@ def build(
             progress=tick,
             allow_empty=allow_empty,
             esp=esp,
+            template=template,
         )
     finally:
         if bar is not None:
