@@ -335,7 +335,20 @@ def inline_css(html: str) -> str:
     except Exception as e:  # premailer/cssutils raise assorted types (see TRAPS.md)
         raise RenderError(f"CSS inlining failed: {type(e).__name__}: {e}") from e
     result = str(result).replace(' data-premailer="ignore"', "")
-    return "<!doctype html>\n" + result.strip() + "\n"
+    return "<!doctype html>\n" + minify(result.strip()) + "\n"
+
+
+_STRUCTURE = (
+    r"(?:table|tbody|thead|tr|td|th|div|head|meta|title|style|body|html|center|!--|!\[endif)"
+)
+_BETWEEN_TAGS = re.compile(rf"(?<=>)\s*\n\s*(?=</?{_STRUCTURE}\b)")
+
+
+def minify(html: str) -> str:
+    """Drop whitespace that contains a line break and stands before a structural tag
+    (table parts, divs, head elements, conditional comments): browsers never render it.
+    Whitespace between inline elements and inside text is left alone."""
+    return _BETWEEN_TAGS.sub("", html)
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
