@@ -169,3 +169,9 @@ def test_property_only_allowlisted_markup_survives(fragment: str) -> None:
 def test_property_cleaning_is_idempotent(fragment: str) -> None:
     once = clean_html(fragment, BASE).html
     assert clean_html(once, BASE).html == once
+
+
+def test_nested_links_found_by_hypothesis_are_flattened() -> None:
+    once = clean_html("<A HREF=0><TABLE><A HREF=0>", BASE).html
+    assert once.count("<a ") == 1
+    assert clean_html(once, BASE).html == once

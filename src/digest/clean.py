@@ -217,7 +217,7 @@ def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 9
             elif tag == "br":
                 text.append(" ")
                 out.append("<br>")
-            elif tag == "a" and "href" not in attrs:
+            elif tag == "a" and ("href" not in attrs or "a" in stack):  # no nested links
                 stack.append("")
             else:
                 if tag in _BLOCK:
