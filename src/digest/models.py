@@ -185,6 +185,7 @@ class FeedReport:
     error: str | None = None
     error_kind: str | None = None
     warnings: tuple[str, ...] = ()
+    oldest: datetime | None = None  # the oldest dated entry the feed still carries
 
 
 @dataclass(frozen=True)

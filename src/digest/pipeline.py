@@ -20,12 +20,12 @@ from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
-from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, ParsedFeed
+from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, Letter, ParsedFeed, Section
 from .publish import package, write_issue
 from .store import Store
 
 if TYPE_CHECKING:
-    from .curate import Curated
+    from .curate import Curated as Curated
 
 # Curation and rendering are imported where they are used: `digest fetch` (often run by
 # cron) then starts without loading Jinja, MRML and Babel.
@@ -68,11 +68,17 @@ def default_issue_id(now: datetime) -> str:
 
 
 def run_fetch(
-    project: Project, store: Store, now: datetime, progress: Callable[[Fetched], None] | None = None
+    project: Project,
+    store: Store,
+    now: datetime,
+    progress: Callable[[Fetched], None] | None = None,
+    unconditional: bool = False,
 ) -> tuple[FeedReport, ...]:
     """Fetch every feed, parse each in a worker as soon as it arrives, then store each
     feed in its own transaction and prune entries past the retention period."""
     states = store.feed_states()
+    if unconditional:  # a backfill: ask for every document whole, whatever we hold
+        states = {url: replace(st, etag=None, last_modified=None) for url, st in states.items()}
     settings = project.fetch
     limits = Limits(
         memory_bytes=settings.parse_memory_mb * 1024 * 1024, cpu_seconds=settings.parse_seconds
@@ -152,6 +158,7 @@ def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: date
         updated=counts.updated,
         entries=len(parsed.entries),
         warnings=parsed.warnings,
+        oldest=min((e.published for e in parsed.entries if e.dated), default=None),
     )
 
 
@@ -335,3 +342,118 @@ def preheader(curated: Curated, intro: str | None = None) -> str:
     items = [c for s in curated.sections for c in s.items]
     titles = [c.display_title for c in items[:4]]
     return truncate(" · ".join(titles), PREHEADER_CHARS) if titles else ""
+
+
+def build_year_end(
+    project: Project,
+    now: datetime,
+    *,
+    year: int,
+    letter: Letter | None = None,
+    letter_from_feed: bool = False,
+    language: str | None = None,
+    group_by: str = "theme",
+    esp: str | None = None,
+    issue_id: str | None = None,
+) -> BuildResult:
+    """The year-end issue from the store: a letter, the year's figures and highlights."""
+    from .curate import curate, load_rules
+    from .models import SectionSpec
+    from .render import render_issue
+    from .yearend import highlights, year_counts
+    from .yearend import letter_from_feed as feed_letter
+
+    lang = language or project.language
+    issue_id = issue_id or f"{year}-year-end"
+    edits = read_edits(project, issue_id)
+    start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
+    end = datetime.combine(date(year, 12, 31), time(23, 59, 59), project.tz)
+    with Store(project.db_path) as store:
+        if edits:
+            edits = resolve_keys(edits, store.keys_with_prefix)
+        entries = store.entries_between(start, end, feed_urls=[f.url for f in project.feeds])
+        if edits:
+            have = {e.key for e in entries}
+            entries += store.entries_by_keys(
+                [i.key for i in edits.items if i.includes and i.key not in have]
+            )
+        if not entries:
+            raise ConfigError(
+                f"the store holds no entries from {year}",
+                hint=f"run `digest fetch --since {year}-01-01` first",
+            )
+        rules = load_rules(lang, project.root)
+        everything = SectionSpec("all", "All", (), len(entries) + 1)
+        ranked = curate(
+            entries,
+            now=min(now, end),
+            language=lang,
+            sections=(everything,),
+            per_feed_cap=len(entries) + 1,
+            rules=rules,
+            sources={f.url: f for f in project.feeds},
+            edits=edits,
+            recency=False,
+        )
+        chosen = letter or (feed_letter(ranked.candidates) if letter_from_feed else None)
+        if letter_from_feed and chosen is None:
+            raise ConfigError(
+                f"no year-end message found in the feeds for {year}",
+                hint="write the letter in Markdown and pass --letter FILE",
+            )
+        in_language = [
+            c for c in ranked.candidates if not c.left_out or c.left_out.startswith("same story")
+        ]
+        sections = highlights(in_language, group_by=group_by, language=lang)
+        if edits:  # pinned items always appear, in the first section that takes their kind
+            shown = {c.entry.key for s in sections for c in s.items}
+            pinned = [
+                c
+                for c in in_language
+                if c.entry.key not in shown
+                and (e := edits.for_key(c.entry.key)) is not None
+                and e.includes
+            ]
+            if pinned and sections:
+                first = sections[0]
+                sections = (replace(first, items=(*pinned, *first.items)), *sections[1:])
+        subject = f"{project.name}: {year}"
+        issue = Issue(
+            issue_id=issue_id,
+            subject=subject,
+            preheader=_year_preheader(chosen, sections),
+            generated_at=now,
+            window_start=start,
+            window_end=end,
+            language=lang,
+            template="year-end",
+            sections=sections,
+            intro=edits.intro if edits else None,
+            esp=esp or project.esp.name,
+            letter=chosen,
+            counts=year_counts(in_language, rules),
+            candidates=ranked.candidates,
+        )
+        rendered = render_issue(project, issue)
+        pkg = package(project, issue, rendered)
+        out_dir = write_issue(project.out_dir, issue_id, pkg)
+        store.record_issue(
+            issue_id,
+            built_at=now,
+            as_of=now,
+            subject=issue.subject,
+            html_bytes=len(rendered.html.encode("utf-8")),
+            manifest={"files": pkg.sizes, "items": [c.entry.key for c in issue.items]},
+            placements=[(c.entry.key, s.id) for s in sections for c in s.items],
+        )
+    from .curate import Curated as CuratedIssue
+
+    curated = CuratedIssue(sections, ranked.candidates)
+    return BuildResult(issue, curated, out_dir, pkg.sizes, (), pkg.lint)
+
+
+def _year_preheader(letter: Letter | None, sections: tuple[Section, ...]) -> str:
+    if letter is not None:
+        return truncate(letter.title, PREHEADER_CHARS)
+    titles = [c.display_title for s in sections for c in s.items][:3]
+    return truncate(" · ".join(titles), PREHEADER_CHARS)

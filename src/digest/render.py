@@ -260,10 +260,12 @@ def _letter(issue: Issue) -> NS | None:
             html=lead.entry.summary_html,
             author=lead.entry.author or lead.entry.feed_name,
         )
+    text = re.sub(r"<[^>]+>", " ", letter.html)
     return NS(
         title=letter.title,
         html=Markup(letter.html),
         author=letter.author,
+        signed=letter.author in text[-300:],  # the letter already ends with the name
         role=letter.role,
         portrait_url=letter.portrait_url,
         portrait_alt=letter.portrait_alt or letter.author,

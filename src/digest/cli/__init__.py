@@ -17,6 +17,7 @@ from .check import lint, preview
 from .common import Group
 from .issue import build, edit, fetch, rank
 from .project import feeds, init
+from .yearend import year_end
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,7 +47,7 @@ def cli(ctx: click.Context, project_dir: Path | None) -> None:
     ctx.obj["project_dir"] = project_dir
 
 
-for command in (build, fetch, rank, edit, lint, preview, init, feeds):
+for command in (build, fetch, rank, edit, year_end, lint, preview, init, feeds):
     cli.add_command(command)
 
 

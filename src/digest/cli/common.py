@@ -140,7 +140,8 @@ def progress(enabled: bool, total: int) -> tuple[Callable[[Fetched], None] | Non
 
 
 def fetch_record(f: FeedReport) -> dict[str, Any]:
-    return {**feed_record(f), "new": f.new, "updated": f.updated}
+    oldest = f.oldest.isoformat(timespec="seconds") if f.oldest else None
+    return {**feed_record(f), "new": f.new, "updated": f.updated, "oldest_entry": oldest}
 
 
 def rel(path: Path, root: Path) -> str:

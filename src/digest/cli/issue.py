@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,13 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
 @click.command()
 @project_options
 @clock_options
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Backfill: fetch every feed whole (no "
+    "conditional GET), keep entries from DATE on, and say how far back each feed "
+    "reaches.",
+)
 @click.pass_context
 def fetch(
     ctx: click.Context,
@@ -180,6 +188,7 @@ def fetch(
     quiet: bool,
     as_of: str | None,
     days: int | None,
+    since: str | None,
 ) -> None:
     """Fetch every feed in feeds/feeds.toml into the store, without building an issue.
 
@@ -190,14 +199,19 @@ def fetch(
     Examples:
       digest fetch
       digest fetch --json | jq '.feeds[] | select(.status == "failed")'
+      digest fetch --since 2025-01-01      # before a first year-end issue
     """
     setup_logging(verbose, quiet, as_json)
     project = load(ctx, project_dir, days)
     now = clock(project, as_of)
+    if since:
+        start = pipeline.parse_as_of(since, project, now)
+        keep = max(project.retention_days, (now - start).days + 1)
+        project = replace(project, retention_days=keep)  # do not prune what we backfill
     tick, bar = progress(not (quiet or as_json), len(project.feeds))
     try:
         with Store(project.db_path) as store:
-            reports = pipeline.run_fetch(project, store, now, tick)
+            reports = pipeline.run_fetch(project, store, now, tick, unconditional=bool(since))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -212,6 +226,11 @@ def fetch(
         )
     elif not quiet:
         print_fetch(reports)
+        if since:
+            for r in reports:
+                if r.status == "ok":
+                    reach = f"back to {r.oldest:%Y-%m-%d}" if r.oldest else "no dated entries"
+                    click.echo(f"  {r.name}: {reach}")
     ctx.exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 

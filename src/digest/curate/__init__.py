@@ -44,6 +44,7 @@ def curate(
     recent: Sequence[SentStory] = (),
     watch: tuple[str, ...] = (),
     edits: Edits | None = None,
+    recency: bool = True,
 ) -> Curated:
     """Rank `entries` for an issue in `language`. `sent` maps entry keys already sent to
     their issue; `recent` lists stories sent lately (for novelty); `edits` are the
@@ -57,6 +58,7 @@ def curate(
             source=(sources or {}).get(e.feed_url),
             watch=watch,
             history=history,
+            recency=recency,
         )
         for e in entries
     ]
@@ -99,6 +101,7 @@ def score(
     source: FeedSource | None = None,
     watch: tuple[str, ...] = (),
     history: _History | None = None,
+    recency: bool = True,
 ) -> Candidate:
     """Score one entry: its story kind from the rule pack, plus recency, source, watchlist."""
     evidence = signals.kind_evidence(entry, rules)
@@ -111,7 +114,7 @@ def score(
         if season:
             reasons.append(season)
     for extra in (
-        signals.recency(entry, now),
+        signals.recency(entry, now) if recency else None,
         signals.source_weight(source),
         signals.watchlist(entry, watch),
     ):

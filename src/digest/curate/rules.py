@@ -31,6 +31,18 @@ class KindRules:
     guards: tuple[re.Pattern[str], ...]
 
 
+@dataclass(frozen=True)
+class CountRule:
+    """A year-end figure: good-news stories matching these phrases ("12 releases")."""
+
+    one: str
+    many: str
+    patterns: tuple[re.Pattern[str], ...]
+
+    def matches(self, parts: list[str]) -> bool:
+        return any(p.search(sentence) for sentence in parts for p in self.patterns)
+
+
 class _Anchor(NamedTuple):  # a tuple: hashed in C, millions of times per big run
     kind: int  # index into RulePack.kinds
     guard: bool
@@ -46,6 +58,7 @@ class RulePack:
 
     language: str
     kinds: tuple[KindRules, ...]
+    counts: tuple[CountRule, ...] = ()
     anchors: dict[str, tuple[_Anchor, ...]] = field(default_factory=dict, compare=False)
     lengths: tuple[int, ...] = ()
     token_cache: dict[str, tuple[tuple[_Anchor, bool], ...]] = field(
@@ -232,9 +245,16 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
             del pattern
             guard = data["kind"][rules.kind]["guards"][i]
             anchors.setdefault(_anchor(guard), []).append(_Anchor(k, True, i, _single(guard)))
+    counts = tuple(
+        CountRule(
+            str(c["one"]), str(c["many"]), tuple(compile_phrase(p) for p in c.get("phrases", []))
+        )
+        for c in data.get("count", [])
+    )
     return RulePack(
         str(data.get("language", language)),
         tuple(kinds),
+        counts=counts,
         anchors={a: tuple(v) for a, v in anchors.items()},
         lengths=tuple(sorted({len(a) for a in anchors})),
     )

@@ -1,0 +1,147 @@
+"""`digest year-end`: the secretary-general's letter with the year's highlights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import esp, pipeline
+from ..errors import ConfigError
+from ..publish import item_record
+from ..yearend import parse_letter
+from .common import clock, emit_json, load, project_options, rel, setup_logging, size
+
+
+@click.command("year-end")
+@project_options
+@click.option(
+    "--year",
+    type=click.IntRange(1990, 2200),
+    help="The year to review (default: the year of --as-of).",
+)
+@click.option(
+    "--letter",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The letter, in Markdown with a front matter (title, author, role, "
+    "portrait, portrait_alt, signature, language, embargo).",
+)
+@click.option(
+    "--letter-from-feed",
+    is_flag=True,
+    help="Use the year-end message found in the feeds as the letter.",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["theme", "month"]),
+    default="theme",
+    show_default=True,
+    help="Group the highlights by story type or by month.",
+)
+@click.option(
+    "--language",
+    metavar="LANG",
+    help="Build in this language (dates, numbers, "
+    "rule packs); default: the letter's, else digest.toml's.",
+)
+@click.option(
+    "--esp",
+    "service",
+    type=click.Choice(sorted(esp.PROFILES)),
+    metavar="SERVICE",
+    help="Mailing service whose merge tags to use.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    envvar="DIGEST_AS_OF",
+    metavar="DATE",
+    help="Run as if it were this date (the embargo is checked against it).",
+)
+@click.option("--force", is_flag=True, help="Build even before the letter's embargo date.")
+@click.pass_context
+def year_end(
+    ctx: click.Context,
+    project_dir: Path | None,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+    year: int | None,
+    letter: Path | None,
+    letter_from_feed: bool,
+    group_by: str,
+    language: str | None,
+    service: str | None,
+    as_of: str | None,
+    force: bool,
+) -> None:
+    """Build the year-end issue: a letter, the year's figures, then its highlights.
+
+    The highlights are the year's stories from the store, ranked with the same rules as
+    the weekly issues; the figures ("12 releases from detention, 5 court wins") are
+    counted from them, never typed in. Pin or drop stories in edits/<year>-year-end.toml.
+    Writes out/<year>-year-end/ like any issue. For a first year, run
+    `digest fetch --since <year>-01-01` to store what the feeds still carry.
+
+    \b
+    Examples:
+      digest year-end --year 2025 --letter feeds/letters/2025-year-end.md --as-of 2025-12-20
+      digest year-end --year 2025 --letter feeds/letters/2025-year-end.fr.md --language fr
+      digest year-end --year 2025 --letter-from-feed --group-by month
+    """
+    setup_logging(verbose, quiet, as_json)
+    project = load(ctx, project_dir)
+    now = clock(project, as_of)
+    year = year or now.year
+    if letter and letter_from_feed:
+        raise click.UsageError("give --letter or --letter-from-feed, not both")
+    if not letter and not letter_from_feed:
+        raise click.UsageError("give the letter with --letter FILE (or --letter-from-feed)")
+    parsed = None
+    if letter:
+        parsed = parse_letter(letter if letter.is_absolute() else Path.cwd() / letter)
+        if parsed.embargo and now.date() < parsed.embargo and not force:
+            raise ConfigError(
+                f"the letter is embargoed until {parsed.embargo:%Y-%m-%d}",
+                path=letter,
+                hint="wait, or pass --force to build a draft now",
+            )
+    result = pipeline.build_year_end(
+        project,
+        now,
+        year=year,
+        letter=parsed.letter if parsed else None,
+        letter_from_feed=letter_from_feed,
+        language=language or (parsed.language if parsed else None),
+        group_by=group_by,
+        esp=service,
+    )
+    issue = result.issue
+    if as_json:
+        emit_json(
+            {
+                "issue_id": issue.issue_id,
+                "subject": issue.subject,
+                "out_dir": str(result.out_dir),
+                "files": result.files,
+                "counts": [{"number": c.number, "label": c.label} for c in issue.counts],
+                "items": [item_record(c) for c in issue.items],
+                "lint": {k: result.lint.get(k) for k in ("ok", "errors", "warnings")},
+            }
+        )
+    elif not quiet:
+        click.echo(
+            f"Built {issue.issue_id}: {len(issue.items)} highlights"
+            + (
+                ", " + ", ".join(f"{c.number} {c.label}" for c in issue.counts)
+                if issue.counts
+                else ""
+            )
+        )
+        assert result.out_dir is not None
+        for name, nbytes in result.files.items():
+            click.echo(f"  {rel(result.out_dir, project.root)}/{name}  ({size(nbytes)})")
+    if not result.lint.get("ok", True):
+        for finding in result.lint.get("findings", []):
+            if finding["level"] == "error":
+                click.echo(f"digest: lint: {finding['where']}: {finding['message']}", err=True)

@@ -1,0 +1,169 @@
+"""The year-end issue from a fixture archive spanning a year: counts match the fixture, the
+letter keeps its paragraphs and signature, lint passes; embargo, French, hostile Markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import DEMO_AS_OF, REPO
+from .feeds import rss
+
+RELEASES = [f"Journalist {n} freed after months in detention" for n in "ABCDEF"]
+ACQUITTALS = [f"Court acquits activist {n} of all charges" for n in "GHI"]
+REPEALS = ["Parliament repeals blasphemy law", "Government abolishes death penalty"]
+GRIM = [f"Police detain {n} protesters in crackdown" for n in (12, 30, 45, 7)]
+CAMPAIGNS = [f"Sign the petition for prisoner {n}" for n in "JKL"]
+LETTER = """---
+title: Thank you for this year
+author: Ama Mensah
+role: Secretary General
+portrait: https://fixture.example/ama.jpg
+portrait_alt: Ama Mensah at our annual meeting
+signature: https://fixture.example/ama-signature.png
+language: en
+embargo: 2025-12-15
+---
+Dear friends,
+
+This year you wrote **thousands** of letters.
+
+Because of you, people came home.
+"""
+
+
+def _archive(root: Path) -> Path:
+    """A project whose one feed carries a story every two weeks of 2025."""
+    titles = RELEASES + ACQUITTALS + REPEALS + GRIM + CAMPAIGNS
+    items = []
+    for i, title in enumerate(titles):
+        month = 1 + (i * 11) // len(titles)
+        items.append({"title": title, "link": f"https://fixture.example/{i}", "guid": f"y{i}",
+                      "pubDate": f"{10 + i % 15:02d} {_MONTHS[month - 1]} 2025 10:00:00 +0000",
+                      "description": f"<p>{title}. More details in our report.</p>"})
+    root.mkdir(parents=True)
+    (root / "digest.toml").write_text(
+        '[newsletter]\nname = "Fixture Annual"\nsender = "F <f@fixture.example>"\n'
+        'website = "https://fixture.example/"\n[esp]\nname = "listmonk"\n')
+    (root / "feeds").mkdir()
+    (root / "feeds" / "archive.xml").write_bytes(rss(items))
+    (root / "feeds" / "feeds.toml").write_text(
+        '[[feed]]\nname = "Archive"\nurl = "feeds/archive.xml"\nlanguage = "en"\n')
+    (root / "letter.md").write_text(LETTER)
+    return root
+
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+@pytest.fixture
+def archive(digest, tmp_path: Path) -> Path:
+    project = _archive(tmp_path / "annual")
+    assert digest("fetch", "-p", str(project), "-q", "--as-of", "2025-12-20").exit_code == 0
+    return project
+
+
+def _year_end(digest, project: Path, *args: str):
+    return digest("year-end", "-p", str(project), "--year", "2025", *args)
+
+
+def test_counts_letter_and_lint(digest, archive: Path) -> None:
+    result = _year_end(digest, archive, "--letter", str(archive / "letter.md"), "--as-of",
+                       "2025-12-20", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    counts = {c["label"]: c["number"] for c in data["counts"]}
+    assert counts == {"releases from detention": 6, "acquittals and dropped charges": 3,
+                      "laws repealed or reformed": 2}
+    assert data["lint"]["ok"]
+    out = archive / "out" / "2025-year-end"
+    html = (out / "newsletter.html").read_text()
+    text = (out / "newsletter.txt").read_text()
+    for part in (html, text):
+        assert "Thank you for this year" in part
+        assert "Ama Mensah" in part and "Secretary General" in part
+        assert "Because of you, people came home." in part
+    assert html.count("<p") >= 3 and "<strong>thousands</strong>" in html
+    assert 'src="https://fixture.example/ama-signature.png"' in html
+    assert 'alt="Ama Mensah at our annual meeting"' in html
+    assert "Dear friends,\n\nThis year you wrote thousands of letters." in text
+    titles = {i["title"] for i in data["items"]}
+    assert len(set(RELEASES + ACQUITTALS + REPEALS) & titles) == 10  # the good-news top 10
+    assert "{{ UnsubscribeURL }}" in html and "{{ UnsubscribeURL }}" in text
+    assert digest("lint", str(out)).exit_code == 0
+
+
+def test_embargo_refuses_without_force(digest, archive: Path) -> None:
+    early = _year_end(digest, archive, "--letter", str(archive / "letter.md"), "--as-of",
+                      "2025-12-01")
+    assert early.exit_code == 2
+    assert "embargoed until 2025-12-15" in early.stderr and "--force" in early.stderr
+    assert not (archive / "out" / "2025-year-end").exists()
+    forced = _year_end(digest, archive, "--letter", str(archive / "letter.md"), "--as-of",
+                       "2025-12-01", "--force", "-q")
+    assert forced.exit_code == 0
+
+
+def test_french_build(digest, project: Path) -> None:
+    digest("fetch", "-p", str(project), "-q")
+    result = _year_end(digest, project, "--letter",
+                       str(REPO / "feeds" / "letters" / "2025-year-end.fr.md"), "--as-of",
+                       "2025-12-20", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert all(i["feed"] == "Northlight France" for i in data["items"])
+    html = (project / "out" / "2025-year-end" / "newsletter.html").read_text()
+    assert 'lang="fr"' in html and "décembre 2025" in html
+    assert "L’ANNÉE EN CHIFFRES" in html.upper().replace("'", "’")
+    assert {c["label"] for c in data["counts"]} >= {"libérations"}
+
+
+def test_hostile_markdown_is_sanitised(digest, archive: Path) -> None:
+    (archive / "evil.md").write_text(
+        "---\ntitle: Hi <script>alert(1)</script>\nauthor: X\n---\n"
+        "Hello <script>alert(2)</script> <iframe src=https://evil.example></iframe>\n\n"
+        "[click](javascript:alert(3)) ![pixel](data:image/png;base64,AAAA)\n\n"
+        "</mj-text><mj-raw><script>alert(4)</script></mj-raw>\n\n"
+        '<a href="https://evil.example" onclick="x()">raw</a> {{ 7*7 }}\n')
+    result = _year_end(digest, archive, "--letter", str(archive / "evil.md"), "--as-of",
+                       "2025-12-20")
+    assert result.exit_code == 0, result.output
+    html = (archive / "out" / "2025-year-end" / "newsletter.html").read_text()
+    body = html.split("<body", 1)[1].lower()
+    for bad in ("<script", "<iframe", 'href="javascript:', 'src="data:', "<mj-raw"):
+        assert bad not in body, bad
+    assert not re.search(r"<[^>]+\son\w+=", body)  # escaped text is fine, attributes not
+    assert "{{ 7*7 }}" in html and "49" not in body.split("{{ 7*7 }}")[0][-20:]
+
+
+def test_letter_errors_name_the_line(digest, archive: Path) -> None:
+    (archive / "bad.md").write_text("---\ntitle: T\nauthor: A\nembargo: soon\n---\nHi\n")
+    result = _year_end(digest, archive, "--letter", str(archive / "bad.md"))
+    assert result.exit_code == 2 and "bad.md:4: embargo 'soon' is not a date" in result.stderr
+    (archive / "bad.md").write_text("---\ntitle: T\ncolour: red\n---\nHi\n")
+    result = _year_end(digest, archive, "--letter", str(archive / "bad.md"))
+    assert result.exit_code == 2 and "bad.md:3: front matter" in result.stderr
+
+
+def test_letter_from_feed_and_month_grouping(digest, project: Path) -> None:
+    digest("fetch", "-p", str(project), "-q")
+    result = _year_end(digest, project, "--letter-from-feed", "--group-by", "month",
+                       "--as-of", "2025-12-20", "--json")
+    assert result.exit_code == 0, result.output
+    html = (project / "out" / "2025-year-end" / "newsletter.html").read_text()
+    assert "A year of courage: a message from our Secretary General" in html
+    for month in ("OCTOBER", "NOVEMBER", "DECEMBER"):
+        assert month in html.upper()
+
+
+def test_backfill_reports_reach(digest, archive: Path) -> None:
+    result = digest("fetch", "-p", str(archive), "--since", "2025-01-01", "--as-of",
+                    "2025-12-20")
+    assert result.exit_code == 0
+    assert "Archive: back to 2025-01-10" in result.output
+    data = json.loads(digest("fetch", "-p", str(archive), "--since", "2025-01-01",
+                             "--as-of", "2025-12-20", "--json").stdout)
+    assert data["feeds"][0]["oldest_entry"].startswith("2025-01-10")
