@@ -20,6 +20,7 @@ from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
+from .lock import project_lock
 from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, Letter, ParsedFeed, Section
 from .publish import package, write_issue
 from .store import Store
@@ -43,6 +44,7 @@ class BuildResult:
     files: dict[str, int]
     fetched: tuple[FeedReport, ...]
     lint: dict[str, Any] = field(default_factory=dict)
+    kept: int = 0  # >0: the issue existed and this many new entries were not added
 
 
 def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> datetime:
@@ -219,9 +221,42 @@ def build(
     allow_empty: bool = False,
     esp: str | None = None,
     template: str | None = None,
+    force: bool = False,
     progress: Callable[[Fetched], None] | None = None,
 ) -> BuildResult:
-    """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies)."""
+    """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies).
+
+    One run at a time per project (LockedError otherwise). The same inputs rebuild the same
+    issue byte for byte; when the issue already exists and new entries have arrived since,
+    it is kept as it is unless `force` (a cron run never swaps a draft under its editors)."""
+    with project_lock(project.root):
+        return _build(
+            project,
+            now,
+            offline=offline,
+            issue_id=issue_id,
+            language=language,
+            allow_empty=allow_empty,
+            esp=esp,
+            template=template,
+            force=force,
+            progress=progress,
+        )
+
+
+def _build(
+    project: Project,
+    now: datetime,
+    *,
+    offline: bool,
+    issue_id: str | None,
+    language: str | None,
+    allow_empty: bool,
+    esp: str | None,
+    template: str | None,
+    force: bool,
+    progress: Callable[[Fetched], None] | None,
+) -> BuildResult:
     from .render import render_issue
 
     issue_id = issue_id or default_issue_id(now)
@@ -256,6 +291,14 @@ def build(
             issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
             return BuildResult(issue, curated, None, {}, fetched)
+        candidates = sorted(c.entry.key for c in curated.candidates)
+        previous = store.issue_manifest(issue_id)
+        existing = project.out_dir / issue_id
+        if previous is not None and not force and (existing / "manifest.json").exists():
+            new = set(candidates) - set(previous.get("candidates", candidates))
+            if new:
+                files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
+                return BuildResult(issue, curated, existing, files, fetched, kept=len(new))
         rendered = render_issue(project, issue)
         pkg = package(project, issue, rendered)  # includes the lint report
         out_dir = write_issue(project.out_dir, issue_id, pkg)
@@ -265,7 +308,12 @@ def build(
             as_of=now,
             subject=issue.subject,
             html_bytes=len(rendered.html.encode("utf-8")),
-            manifest={"files": pkg.sizes, "items": [c.entry.key for c in issue.items]},
+            manifest={
+                "files": pkg.sizes,
+                "items": [c.entry.key for c in issue.items],
+                "candidates": candidates,
+                "lint_ok": pkg.lint.get("ok"),
+            },
             placements=[(c.entry.key, c.section or "") for c in issue.items],
         )
     return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint)
@@ -357,15 +405,43 @@ def build_year_end(
     issue_id: str | None = None,
 ) -> BuildResult:
     """The year-end issue from the store: a letter, the year's figures and highlights."""
+    lang = language or project.language
+    issue_id = issue_id or f"{year}-year-end"
+    edits = read_edits(project, issue_id)
+    with project_lock(project.root):
+        return _build_year_end(
+            project,
+            now,
+            year=year,
+            letter=letter,
+            letter_from_feed=letter_from_feed,
+            lang=lang,
+            group_by=group_by,
+            esp=esp,
+            issue_id=issue_id,
+            edits=edits,
+        )
+
+
+def _build_year_end(
+    project: Project,
+    now: datetime,
+    *,
+    year: int,
+    letter: Letter | None,
+    letter_from_feed: bool,
+    lang: str,
+    group_by: str,
+    esp: str | None,
+    issue_id: str,
+    edits: Edits | None,
+) -> BuildResult:
     from .curate import curate, load_rules
     from .models import SectionSpec
     from .render import render_issue
     from .yearend import highlights, year_counts
     from .yearend import letter_from_feed as feed_letter
 
-    lang = language or project.language
-    issue_id = issue_id or f"{year}-year-end"
-    edits = read_edits(project, issue_id)
     start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
     end = datetime.combine(date(year, 12, 31), time(23, 59, 59), project.tz)
     with Store(project.db_path) as store:

@@ -85,6 +85,7 @@ GITIGNORE = """\
 *.sqlite3-wal
 *.sqlite3-shm
 *.lock
+.digest.lock
 """
 
 

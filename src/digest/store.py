@@ -416,6 +416,12 @@ class Store:
                 [(issue_id, key, section, i) for i, (key, section) in enumerate(placements)],
             )
 
+    def issue_manifest(self, issue_id: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT manifest FROM issues WHERE issue_id = ?", (issue_id,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
     def issues(self) -> list[dict[str, Any]]:
         return [
             dict(r)

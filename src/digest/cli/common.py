@@ -30,6 +30,7 @@ Exit codes:
   2  usage or configuration error
   3  nothing in the window: no draft written (see --allow-empty)
   4  a draft was written but some feeds failed (named on stderr)
+  75 another digest run holds the project lock (try again later)
 """
 
 
@@ -118,7 +119,8 @@ def clock(project: Project, as_of: str | None) -> datetime:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    """One JSON document on one line (cron mail and `jq` both like that)."""
+    click.echo(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def progress(enabled: bool, total: int) -> tuple[Callable[[Fetched], None] | None, Any]:

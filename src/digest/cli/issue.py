@@ -14,6 +14,7 @@ from ..config import Project
 from ..edits import edits_path, resolve_keys, skeleton
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..esp import PROFILES
+from ..lock import project_lock
 from ..models import Candidate
 from ..publish import item_record
 from ..store import Store
@@ -51,6 +52,12 @@ from .common import (
 )
 @click.option("--allow-empty", is_flag=True, help="Write a draft even when no entry qualifies.")
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild the issue even if it exists and new "
+    "entries have arrived since (by default it is kept as it is).",
+)
+@click.option(
     "--template",
     metavar="NAME",
     help="Layout: weekly, roundup (good news first, counted) or year-end (a letter, then "
@@ -77,6 +84,7 @@ def build(
     offline: bool,
     language: str | None,
     allow_empty: bool,
+    force: bool,
     template: str | None,
     esp: str | None,
 ) -> None:
@@ -108,6 +116,7 @@ def build(
             allow_empty=allow_empty,
             esp=esp,
             template=template,
+            force=force,
         )
     finally:
         if bar is not None:
@@ -140,9 +149,10 @@ def _check_issue_id(issue_id: str) -> None:
 def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> dict[str, Any]:
     out = result.out_dir
     return {
-        "status": {EXIT_OK: "written", EXIT_PARTIAL: "written_with_failures", EXIT_EMPTY: "empty"}[
-            code
-        ],
+        "status": "kept"
+        if result.kept
+        else {EXIT_OK: "written", EXIT_PARTIAL: "written_with_failures", EXIT_EMPTY: "empty"}[code],
+        "new_since_built": result.kept,
         "exit_code": code,
         "issue_id": result.issue.issue_id,
         "subject": result.issue.subject,
@@ -161,6 +171,12 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
         click.echo(f"Nothing in the window for issue {issue.issue_id}: no draft written.")
         return
     folder = rel(result.out_dir, project.root)
+    if result.kept:
+        click.echo(
+            f"Issue {issue.issue_id} already exists; {result.kept} new entries arrived "
+            f"since it was built. Kept it as it is: rebuild with --force."
+        )
+        return
     click.echo(
         f"Built issue {issue.issue_id}: {len(issue.items)} items in "
         f"{len(issue.sections)} sections. Subject: {issue.subject}"
@@ -210,7 +226,7 @@ def fetch(
         project = replace(project, retention_days=keep)  # do not prune what we backfill
     tick, bar = progress(not (quiet or as_json), len(project.feeds))
     try:
-        with Store(project.db_path) as store:
+        with project_lock(project.root), Store(project.db_path) as store:
             reports = pipeline.run_fetch(project, store, now, tick, unconditional=bool(since))
     finally:
         if bar is not None:
