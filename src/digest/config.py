@@ -57,6 +57,20 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """[smtp]: where `digest send` delivers test copies. The password comes from the
+    environment (DIGEST_SMTP_PASSWORD by default) or digest.toml, never the command line."""
+
+    host: str | None = None
+    port: int = 587
+    security: str = "starttls"  # starttls, tls (implicit) or none
+    user: str | None = None
+    password: str | None = None
+    password_env: str = "DIGEST_SMTP_PASSWORD"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
 class UtmSettings:
     """[links]: UTM parameters added to every web link of an issue (none by default)."""
 
@@ -92,6 +106,8 @@ class Project:
     feeds: tuple[FeedSource, ...] = ()
     esp: EspSettings = field(default_factory=EspSettings)
     utm: UtmSettings = field(default_factory=UtmSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    warn_after_failures: int = 3  # a feed failing this many runs in a row is flagged
     html_budget: int = 90 * 1024  # bytes of HTML after inlining (Gmail clips at ~102 KB)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
     novelty_days: int = 60  # stories similar to ones sent this recently rank lower
@@ -262,7 +278,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> Project:
     top = _Reader(data, path, text, None)
-    for table in ("newsletter", "theme", "fetch", "store", "curation", "esp", "links"):
+    for table in ("newsletter", "theme", "fetch", "store", "curation", "esp", "links", "smtp"):
         top.get(table, dict, {})
     top.get("section", list, [])
     top.check_unknown()
@@ -291,6 +307,9 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
     window = nl.get("window_days", int, 7)
     if window < 1:
         raise nl.fail("window_days", "must be at least 1")
+    warn_after = nl.get("warn_after_failures", int, 3)
+    if warn_after < 1:
+        raise nl.fail("warn_after_failures", "must be at least 1")
     per_feed = nl.get("per_feed_cap", int, 4)
     if per_feed < 1:
         raise nl.fail("per_feed_cap", "must be at least 1")
@@ -317,6 +336,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         timezone=tz,
         window_days=window,
         per_feed_cap=per_feed,
+        warn_after_failures=warn_after,
     )
     nl.check_unknown()
     return replace(
@@ -328,6 +348,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         **_curation(data.get("curation", {}), path, text),
         esp=_esp(data.get("esp", {}), path, text),
         utm=_links(data.get("links", {}), path, text),
+        smtp=_smtp(data.get("smtp", {}), path, text),
     )
 
 
@@ -420,6 +441,28 @@ def _esp(data: dict[str, Any], path: Path, text: str) -> EspSettings:
             hint="every bulk email must offer a way to unsubscribe",
         )
     return EspSettings(name, url, mailto, web)
+
+
+def _smtp(data: dict[str, Any], path: Path, text: str) -> SmtpSettings:
+    r = _Reader(data, path, text, "smtp")
+    base = SmtpSettings()
+    security = r.get("security", str, base.security)
+    if security not in ("starttls", "tls", "none"):
+        raise r.fail("security", "use starttls, tls or none")
+    port = r.get("port", int, 465 if security == "tls" else base.port)
+    if not 0 < port < 65536:
+        raise r.fail("port", "must be a port number")
+    settings = SmtpSettings(
+        host=r.get("host", str),
+        port=port,
+        security=security,
+        user=r.get("user", str),
+        password=r.get("password", str),
+        password_env=r.get("password_env", str, base.password_env),
+        timeout=r.get("timeout", float, base.timeout),
+    )
+    r.check_unknown()
+    return settings
 
 
 def _links(data: dict[str, Any], path: Path, text: str) -> UtmSettings:

@@ -79,6 +79,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX issue_entries_key ON issue_entries(entry_key);
     """,
+    # 2: history of builds and test sends
+    """
+    CREATE TABLE builds (
+        issue_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        built_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        html_bytes INTEGER NOT NULL,
+        manifest TEXT NOT NULL,
+        PRIMARY KEY (issue_id, n)
+    );
+    CREATE TABLE sends (
+        issue_id TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        recipients INTEGER NOT NULL,
+        server TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -410,6 +429,18 @@ class Store:
                     json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                 ),
             )
+            previous = db.execute(
+                "SELECT manifest FROM builds WHERE issue_id = ? ORDER BY n DESC LIMIT 1",
+                (issue_id,),
+            ).fetchone()
+            record = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+            if previous is None or previous[0] != record:  # a rebuild that changed something
+                db.execute(
+                    "INSERT INTO builds (issue_id, n, built_at, as_of, subject, html_bytes,"
+                    " manifest) SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ?, ?"
+                    " FROM builds WHERE issue_id = ?",
+                    (issue_id, _iso(built_at), _iso(as_of), subject, html_bytes, record, issue_id),
+                )
             db.executemany(
                 "INSERT INTO issue_entries (issue_id, entry_key, section, position)"
                 " VALUES (?, ?, ?, ?)",
@@ -423,13 +454,26 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def issues(self) -> list[dict[str, Any]]:
-        return [
-            dict(r)
-            for r in self.db.execute(
-                "SELECT issue_id, built_at, as_of, subject, html_bytes FROM issues"
-                " ORDER BY as_of DESC, issue_id DESC"
+        """Every issue, newest first, with its build count and test sends."""
+        rows = self.db.execute(
+            "SELECT i.issue_id, i.built_at, i.as_of, i.subject, i.html_bytes, i.manifest,"
+            " (SELECT COUNT(*) FROM builds b WHERE b.issue_id = i.issue_id) AS builds,"
+            " (SELECT COUNT(*) FROM sends s WHERE s.issue_id = i.issue_id) AS test_sends,"
+            " (SELECT MAX(sent_at) FROM sends s WHERE s.issue_id = i.issue_id) AS last_sent"
+            " FROM issues i ORDER BY i.as_of DESC, i.issue_id DESC"
+        )
+        return [dict(r) for r in rows]
+
+    def builds(self, issue_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM builds WHERE issue_id = ? ORDER BY n", (issue_id,))
+        return [{**dict(r), "manifest": json.loads(r["manifest"])} for r in rows]
+
+    def record_send(self, issue_id: str, sent_at: datetime, recipients: int, server: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sends (issue_id, sent_at, recipients, server) VALUES (?, ?, ?, ?)",
+                (issue_id, _iso(sent_at), recipients, server),
             )
-        ]
 
 
 # Entry columns compared to decide whether a stored entry changed.

@@ -13,8 +13,9 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_OK, EXIT_USAGE
-from .check import lint, preview
+from .check import lint, preview, send
 from .common import Group
+from .history import issues
 from .issue import build, edit, fetch, rank
 from .project import feeds, init
 from .yearend import year_end
@@ -47,7 +48,7 @@ def cli(ctx: click.Context, project_dir: Path | None) -> None:
     ctx.obj["project_dir"] = project_dir
 
 
-for command in (build, fetch, rank, edit, year_end, lint, preview, init, feeds):
+for command in (build, fetch, rank, edit, year_end, lint, preview, send, issues, init, feeds):
     cli.add_command(command)
 
 

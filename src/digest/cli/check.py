@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,8 @@ from ..errors import DigestError
 from ..lint import lint_issue
 from ..preview import Previewer, serve
 from ..publish import EML_NAME, HTML_NAME, MANIFEST_NAME, TEXT_NAME
+from ..send import MAX_RECIPIENTS, check_recipients, deliver, test_message
+from ..store import Store
 from .common import clock, clock_options, emit_json, load, project_options, setup_logging
 
 
@@ -195,3 +198,52 @@ def preview(
         pass
     finally:
         server.server_close()
+
+
+@click.command()
+@click.option(
+    "--to",
+    "recipients",
+    multiple=True,
+    required=True,
+    metavar="ADDRESS",
+    help=f"A tester's address (repeatable, at most {MAX_RECIPIENTS}).",
+)
+@click.option("--issue-id", metavar="ID", help="Which built issue (default: the newest).")
+@project_options
+@click.pass_context
+def send(
+    ctx: click.Context,
+    recipients: tuple[str, ...],
+    issue_id: str | None,
+    project_dir: Path | None,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Send a built issue to a few people as a test email ("[TEST]" subject).
+
+    Uses [smtp] in digest.toml (host, port, security = starttls | tls | none, user); the
+    password comes from the DIGEST_SMTP_PASSWORD environment variable (or [smtp]
+    password), never from the command line. At most five recipients: digest drafts,
+    mailing services send.
+
+    \b
+    Examples:
+      DIGEST_SMTP_PASSWORD=... digest send --to editor@northlight.example
+      digest send --to a@example.org --to b@example.org --issue-id 2025-W51
+    """
+    setup_logging(verbose, quiet, as_json)
+    project = load(ctx, project_dir)
+    addresses = check_recipients(list(recipients))
+    with Store(project.db_path) as store:
+        issue = issue_id or next((i["issue_id"] for i in store.issues()), None)
+        if issue is None:
+            raise DigestError("no issue has been built yet", hint="run `digest build` first")
+        msg = test_message(project.out_dir / issue / EML_NAME, addresses)
+        server = deliver(msg, project.smtp, project.sender_address)
+        store.record_send(issue, datetime.now(UTC), len(addresses), server)
+    if as_json:
+        emit_json({"issue_id": issue, "to": addresses, "server": server})
+    elif not quiet:
+        click.echo(f"Sent {issue} to {', '.join(addresses)} through {server}.")
