@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DEMO_AS_OF, REPO
+from .conftest import REPO
 from .feeds import rss
 
 RELEASES = [f"Journalist {n} freed after months in detention" for n in "ABCDEF"]
@@ -56,7 +56,7 @@ def _archive(root: Path) -> Path:
     return root
 
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @pytest.fixture

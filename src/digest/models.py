@@ -186,6 +186,8 @@ class FeedReport:
     error_kind: str | None = None
     warnings: tuple[str, ...] = ()
     oldest: datetime | None = None  # the oldest dated entry the feed still carries
+    failures: int = 0  # consecutive failed runs, from the store
+    last_success: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -345,7 +345,10 @@ def _feed_health(
                 status,
                 entries=in_window.get(feed.url, 0),
                 error=error,
+                error_kind=run.error_kind if run else None,
                 warnings=run.warnings if run else (),
+                failures=state.failures if state else 0,
+                last_success=state.last_success if state else None,
             )
         )
     return tuple(reports)

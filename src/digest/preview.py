@@ -56,7 +56,9 @@ PAGE = """<!doctype html>
      version = state.version;
      frame.src = "issue/newsletter.html?v=" + version;
      const text = await fetch("issue/newsletter.txt");
-     document.getElementById("text").textContent = await text.text();
+     const notes = await fetch("issue/editor-notes.txt");
+     document.getElementById("text").textContent =
+       (notes.ok ? (await notes.text()) + "\n----\n\n" : "") + await text.text();
    }}
  }}
  refresh(); setInterval(refresh, 1500);
@@ -110,7 +112,11 @@ def serve(previewer: Previewer, host: str, port: int, issue_id: str) -> Threadin
                     "builds": previewer.builds,
                 }
                 self._send(json.dumps(body).encode(), "application/json")
-            elif path in ("/issue/newsletter.html", "/issue/newsletter.txt"):
+            elif path in (
+                "/issue/newsletter.html",
+                "/issue/newsletter.txt",
+                "/issue/editor-notes.txt",
+            ):
                 previewer.refresh()
                 name = path.rsplit("/", 1)[1]
                 if previewer.folder is None or not (previewer.folder / name).exists():

@@ -32,6 +32,7 @@ HTML_NAME = "newsletter.html"
 TEXT_NAME = "newsletter.txt"
 EML_NAME = "newsletter.eml"
 MANIFEST_NAME = "manifest.json"
+NOTES_NAME = "editor-notes.txt"
 MANIFEST_SCHEMA = 1
 
 
@@ -125,6 +126,7 @@ def item_record(c: Candidate) -> dict[str, Any]:
 
 def feed_record(f: FeedReport) -> dict[str, Any]:
     return {
+        "failures": f.failures,
         "name": f.name,
         "url": f.url,
         "status": f.status,
@@ -153,10 +155,50 @@ def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
     )
     record = manifest(project, issue, files, rendered.meta)
     record["lint"] = report.as_dict()
+    attention = [f for f in issue.feeds if f.failures >= project.warn_after_failures]
+    record["attention"] = [
+        {
+            "name": f.name,
+            "url": f.url,
+            "failures": f.failures,
+            "error": f.error,
+            "last_success": f.last_success.isoformat(timespec="seconds")
+            if f.last_success
+            else None,
+        }
+        for f in attention
+    ]
+    notes = editor_notes(issue, attention, report)
+    if notes:  # for the editors only: never part of the email
+        files[NOTES_NAME] = notes.encode("utf-8")
     files[MANIFEST_NAME] = (
         json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     ).encode("utf-8")
     return Package(files, record["lint"])
+
+
+def editor_notes(issue: Issue, attention: list[FeedReport], report: Any) -> str:
+    """Things the editors should know before sending; empty when there are none."""
+    lines = []
+    for f in attention:
+        since = (
+            f" (last success {f.last_success:%Y-%m-%d})"
+            if f.last_success
+            else " (never fetched successfully)"
+        )
+        lines.append(
+            f"- Feed {f.name} has failed {f.failures} runs in a row{since}: "
+            f"{f.error or 'unknown error'}\n  {f.url}"
+        )
+    for finding in report.findings:
+        lines.append(f"- lint {finding.level}: {finding.message} ({finding.where})")
+    if not lines:
+        return ""
+    return (
+        f"Notes for the editors of issue {issue.issue_id} (not part of the email)\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
 
 
 def write_issue(out_root: Path, issue_id: str, pkg: Package) -> Path:
