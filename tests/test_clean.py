@@ -175,3 +175,8 @@ def test_nested_links_found_by_hypothesis_are_flattened() -> None:
     once = clean_html("<A HREF=0><TABLE><A HREF=0>", BASE).html
     assert once.count("<a ") == 1
     assert clean_html(once, BASE).html == once
+
+
+def test_character_references_to_controls_are_dropped() -> None:
+    assert clean_html("&#1", BASE).html == ""
+    assert clean_html("<p>a&#1;b&#x7f;c</p>", BASE).html == "<p>abc</p>"

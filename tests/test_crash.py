@@ -25,10 +25,22 @@ KILLS = 50
 
 def _digest(project: Path, *args: str, capture: bool = False) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "digest", "build", "-p", str(project), "--as-of", DEMO_AS_OF,
-         "-q", *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if capture else subprocess.DEVNULL,
-        start_new_session=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        [
+            sys.executable,
+            "-m",
+            "digest",
+            "build",
+            "-p",
+            str(project),
+            "--as-of",
+            DEMO_AS_OF,
+            "-q",
+            *args,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if capture else subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
 
 
@@ -49,7 +61,8 @@ def test_two_concurrent_builds_make_one_issue(tmp_path: Path) -> None:
     assert codes == [0, 75], results
     assert "another digest run is working on this project" in results[1][1]
     assert [p.name for p in (project / "out").iterdir() if not p.name.startswith(".")] == [
-        DEMO_ISSUE]
+        DEMO_ISSUE
+    ]
 
 
 def _state(project: Path) -> None:
@@ -97,7 +110,11 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
     assert got == expected, "the re-run differs from a clean build"
     assert not [p for p in (project / "out").iterdir() if p.name.startswith(".")]
     con = sqlite3.connect(project / "digest.sqlite3")
-    keys = [r[0] for r in con.execute(
-        "SELECT entry_key FROM issue_entries WHERE issue_id = ?", (DEMO_ISSUE,))]
+    keys = [
+        r[0]
+        for r in con.execute(
+            "SELECT entry_key FROM issue_entries WHERE issue_id = ?", (DEMO_ISSUE,)
+        )
+    ]
     manifest = json.loads(got["manifest.json"])
     assert sorted(keys) == sorted(i["key"] for i in manifest["items"])  # none lost, none twice

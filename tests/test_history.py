@@ -27,8 +27,9 @@ def test_list_show_and_diff(digest, project: Path) -> None:
     assert DEMO_ISSUE in human and "2 build(s)" in human
     shown = digest("issues", "show", DEMO_ISSUE, "-p", str(project))
     assert "A year of courage" in shown.output and "[good-news]" in shown.output
-    diff = json.loads(digest("issues", "diff", f"{DEMO_ISSUE}@1", DEMO_ISSUE, "-p",
-                             str(project), "--json").stdout)
+    diff = json.loads(
+        digest("issues", "diff", f"{DEMO_ISSUE}@1", DEMO_ISSUE, "-p", str(project), "--json").stdout
+    )
     assert [i["key"] for i in diff["removed"]] == [dropped]
     text = digest("issues", "diff", f"{DEMO_ISSUE}@1", DEMO_ISSUE, "-p", str(project)).output
     assert f"- {dropped}" in text
@@ -61,8 +62,9 @@ def test_existing_issue_is_kept_when_new_entries_arrive(digest, project: Path) -
     assert "rebuild with --force" in message
     forced = json.loads(_build(digest, project, "--force").stdout)
     assert forced["status"] == "written"
-    assert "Bellhaven Four released" in (project / "out" / DEMO_ISSUE /
-                                         "newsletter.html").read_text()
+    assert (
+        "Bellhaven Four released" in (project / "out" / DEMO_ISSUE / "newsletter.html").read_text()
+    )
 
 
 def test_chronically_failing_feeds_are_flagged_for_editors(digest, project: Path) -> None:

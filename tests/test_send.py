@@ -38,8 +38,13 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_server():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(),
-                            authenticator=_authenticator, auth_require_tls=False)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=_authenticator,
+        auth_require_tls=False,
+    )
     controller.start()
     yield inbox, controller.port
     controller.stop()
@@ -47,18 +52,27 @@ def smtp_server():
 
 def _configure(project: Path, port: int) -> None:
     with open(project / "digest.toml", "a") as f:
-        f.write(f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
-                'user = "editor"\n')
+        f.write(
+            f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "editor"\n'
+        )
 
 
-def test_send_delivers_both_parts_text_first(digest, project: Path, smtp_server,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_send_delivers_both_parts_text_first(
+    digest, project: Path, smtp_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inbox, port = smtp_server
     _configure(project, port)
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "right-password")
     assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
-    result = digest("send", "-p", str(project), "--to", "editor@northlight.example",
-                    "--to", "sg@northlight.example")
+    result = digest(
+        "send",
+        "-p",
+        str(project),
+        "--to",
+        "editor@northlight.example",
+        "--to",
+        "sg@northlight.example",
+    )
     assert result.exit_code == 0, result.output
     assert f"Sent {DEMO_ISSUE}" in result.output
     ((mail_from, rcpt, content),) = inbox.messages
@@ -75,8 +89,9 @@ def test_send_delivers_both_parts_text_first(digest, project: Path, smtp_server,
     assert history[0]["issue_id"] == DEMO_ISSUE and history[0]["test_sends"] == 1
 
 
-def test_refused_login_is_a_clear_error(digest, project: Path, smtp_server,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refused_login_is_a_clear_error(
+    digest, project: Path, smtp_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inbox, port = smtp_server
     _configure(project, port)
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "wrong-password")

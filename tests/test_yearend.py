@@ -41,17 +41,25 @@ def _archive(root: Path) -> Path:
     items = []
     for i, title in enumerate(titles):
         month = 1 + (i * 11) // len(titles)
-        items.append({"title": title, "link": f"https://fixture.example/{i}", "guid": f"y{i}",
-                      "pubDate": f"{10 + i % 15:02d} {_MONTHS[month - 1]} 2025 10:00:00 +0000",
-                      "description": f"<p>{title}. More details in our report.</p>"})
+        items.append(
+            {
+                "title": title,
+                "link": f"https://fixture.example/{i}",
+                "guid": f"y{i}",
+                "pubDate": f"{10 + i % 15:02d} {_MONTHS[month - 1]} 2025 10:00:00 +0000",
+                "description": f"<p>{title}. More details in our report.</p>",
+            }
+        )
     root.mkdir(parents=True)
     (root / "digest.toml").write_text(
         '[newsletter]\nname = "Fixture Annual"\nsender = "F <f@fixture.example>"\n'
-        'website = "https://fixture.example/"\n[esp]\nname = "listmonk"\n')
+        'website = "https://fixture.example/"\n[esp]\nname = "listmonk"\n'
+    )
     (root / "feeds").mkdir()
     (root / "feeds" / "archive.xml").write_bytes(rss(items))
     (root / "feeds" / "feeds.toml").write_text(
-        '[[feed]]\nname = "Archive"\nurl = "feeds/archive.xml"\nlanguage = "en"\n')
+        '[[feed]]\nname = "Archive"\nurl = "feeds/archive.xml"\nlanguage = "en"\n'
+    )
     (root / "letter.md").write_text(LETTER)
     return root
 
@@ -71,13 +79,17 @@ def _year_end(digest, project: Path, *args: str):
 
 
 def test_counts_letter_and_lint(digest, archive: Path) -> None:
-    result = _year_end(digest, archive, "--letter", str(archive / "letter.md"), "--as-of",
-                       "2025-12-20", "--json")
+    result = _year_end(
+        digest, archive, "--letter", str(archive / "letter.md"), "--as-of", "2025-12-20", "--json"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     counts = {c["label"]: c["number"] for c in data["counts"]}
-    assert counts == {"releases from detention": 6, "acquittals and dropped charges": 3,
-                      "laws repealed or reformed": 2}
+    assert counts == {
+        "releases from detention": 6,
+        "acquittals and dropped charges": 3,
+        "laws repealed or reformed": 2,
+    }
     assert data["lint"]["ok"]
     out = archive / "out" / "2025-year-end"
     html = (out / "newsletter.html").read_text()
@@ -97,21 +109,36 @@ def test_counts_letter_and_lint(digest, archive: Path) -> None:
 
 
 def test_embargo_refuses_without_force(digest, archive: Path) -> None:
-    early = _year_end(digest, archive, "--letter", str(archive / "letter.md"), "--as-of",
-                      "2025-12-01")
+    early = _year_end(
+        digest, archive, "--letter", str(archive / "letter.md"), "--as-of", "2025-12-01"
+    )
     assert early.exit_code == 2
     assert "embargoed until 2025-12-15" in early.stderr and "--force" in early.stderr
     assert not (archive / "out" / "2025-year-end").exists()
-    forced = _year_end(digest, archive, "--letter", str(archive / "letter.md"), "--as-of",
-                       "2025-12-01", "--force", "-q")
+    forced = _year_end(
+        digest,
+        archive,
+        "--letter",
+        str(archive / "letter.md"),
+        "--as-of",
+        "2025-12-01",
+        "--force",
+        "-q",
+    )
     assert forced.exit_code == 0
 
 
 def test_french_build(digest, project: Path) -> None:
     digest("fetch", "-p", str(project), "-q")
-    result = _year_end(digest, project, "--letter",
-                       str(REPO / "feeds" / "letters" / "2025-year-end.fr.md"), "--as-of",
-                       "2025-12-20", "--json")
+    result = _year_end(
+        digest,
+        project,
+        "--letter",
+        str(REPO / "feeds" / "letters" / "2025-year-end.fr.md"),
+        "--as-of",
+        "2025-12-20",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert all(i["feed"] == "Northlight France" for i in data["items"])
@@ -127,9 +154,11 @@ def test_hostile_markdown_is_sanitised(digest, archive: Path) -> None:
         "Hello <script>alert(2)</script> <iframe src=https://evil.example></iframe>\n\n"
         "[click](javascript:alert(3)) ![pixel](data:image/png;base64,AAAA)\n\n"
         "</mj-text><mj-raw><script>alert(4)</script></mj-raw>\n\n"
-        '<a href="https://evil.example" onclick="x()">raw</a> {{ 7*7 }}\n')
-    result = _year_end(digest, archive, "--letter", str(archive / "evil.md"), "--as-of",
-                       "2025-12-20")
+        '<a href="https://evil.example" onclick="x()">raw</a> {{ 7*7 }}\n'
+    )
+    result = _year_end(
+        digest, archive, "--letter", str(archive / "evil.md"), "--as-of", "2025-12-20"
+    )
     assert result.exit_code == 0, result.output
     html = (archive / "out" / "2025-year-end" / "newsletter.html").read_text()
     body = html.split("<body", 1)[1].lower()
@@ -150,8 +179,16 @@ def test_letter_errors_name_the_line(digest, archive: Path) -> None:
 
 def test_letter_from_feed_and_month_grouping(digest, project: Path) -> None:
     digest("fetch", "-p", str(project), "-q")
-    result = _year_end(digest, project, "--letter-from-feed", "--group-by", "month",
-                       "--as-of", "2025-12-20", "--json")
+    result = _year_end(
+        digest,
+        project,
+        "--letter-from-feed",
+        "--group-by",
+        "month",
+        "--as-of",
+        "2025-12-20",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     html = (project / "out" / "2025-year-end" / "newsletter.html").read_text()
     assert "A year of courage: a message from our Secretary General" in html
@@ -160,10 +197,12 @@ def test_letter_from_feed_and_month_grouping(digest, project: Path) -> None:
 
 
 def test_backfill_reports_reach(digest, archive: Path) -> None:
-    result = digest("fetch", "-p", str(archive), "--since", "2025-01-01", "--as-of",
-                    "2025-12-20")
+    result = digest("fetch", "-p", str(archive), "--since", "2025-01-01", "--as-of", "2025-12-20")
     assert result.exit_code == 0
     assert "Archive: back to 2025-01-10" in result.output
-    data = json.loads(digest("fetch", "-p", str(archive), "--since", "2025-01-01",
-                             "--as-of", "2025-12-20", "--json").stdout)
+    data = json.loads(
+        digest(
+            "fetch", "-p", str(archive), "--since", "2025-01-01", "--as-of", "2025-12-20", "--json"
+        ).stdout
+    )
     assert data["feeds"][0]["oldest_entry"].startswith("2025-01-10")

@@ -180,8 +180,8 @@ def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 9
     for match in _TOKEN.finditer(sanitised):
         closing, tag, attr_text, data = match.groups()
         if data is not None or tag is None:
-            raw = data if data is not None else "&lt;"
-            plain = unescape(raw)
+            raw = strip_controls(data) if data is not None else "&lt;"
+            plain = strip_controls(unescape(raw))  # &#1; decodes to a control character
             text.append(plain)
             if summary is None and text_len + len(plain) > summary_chars:
                 room = max(summary_chars - text_len, 0)
