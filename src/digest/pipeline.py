@@ -22,7 +22,7 @@ from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
 from .lock import project_lock
 from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, Letter, ParsedFeed, Section
-from .publish import package, write_issue
+from .publish import Package, package, write_issue
 from .store import Store
 
 if TYPE_CHECKING:
@@ -257,7 +257,6 @@ def _build(
     force: bool,
     progress: Callable[[Fetched], None] | None,
 ) -> BuildResult:
-    from .render import render_issue
 
     issue_id = issue_id or default_issue_id(now)
     lang = language or project.language
@@ -299,22 +298,13 @@ def _build(
             if new:
                 files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
                 return BuildResult(issue, curated, existing, files, fetched, kept=len(new))
-        rendered = render_issue(project, issue)
-        pkg = package(project, issue, rendered)  # includes the lint report
-        out_dir = write_issue(project.out_dir, issue_id, pkg)
-        store.record_issue(
-            issue_id,
-            built_at=now,
-            as_of=now,
-            subject=issue.subject,
-            html_bytes=len(rendered.html.encode("utf-8")),
-            manifest={
-                "files": pkg.sizes,
-                "items": [c.entry.key for c in issue.items],
-                "candidates": candidates,
-                "lint_ok": pkg.lint.get("ok"),
-            },
-            placements=[(c.entry.key, c.section or "") for c in issue.items],
+        out_dir, pkg = _publish(
+            project,
+            store,
+            issue,
+            now,
+            candidates,
+            [(c.entry.key, c.section or "") for c in issue.items],
         )
     return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint)
 
@@ -441,7 +431,6 @@ def _build_year_end(
 ) -> BuildResult:
     from .curate import curate, load_rules
     from .models import SectionSpec
-    from .render import render_issue
     from .yearend import highlights, year_counts
     from .yearend import letter_from_feed as feed_letter
 
@@ -513,22 +502,50 @@ def _build_year_end(
             counts=year_counts(in_language, rules),
             candidates=ranked.candidates,
         )
-        rendered = render_issue(project, issue)
-        pkg = package(project, issue, rendered)
-        out_dir = write_issue(project.out_dir, issue_id, pkg)
-        store.record_issue(
-            issue_id,
-            built_at=now,
-            as_of=now,
-            subject=issue.subject,
-            html_bytes=len(rendered.html.encode("utf-8")),
-            manifest={"files": pkg.sizes, "items": [c.entry.key for c in issue.items]},
-            placements=[(c.entry.key, s.id) for s in sections for c in s.items],
+        out_dir, pkg = _publish(
+            project,
+            store,
+            issue,
+            now,
+            sorted(c.entry.key for c in ranked.candidates),
+            [(c.entry.key, s.id) for s in sections for c in s.items],
         )
     from .curate import Curated as CuratedIssue
 
     curated = CuratedIssue(sections, ranked.candidates)
     return BuildResult(issue, curated, out_dir, pkg.sizes, (), pkg.lint)
+
+
+def _publish(
+    project: Project,
+    store: Store,
+    issue: Issue,
+    now: datetime,
+    candidates: list[str],
+    placements: list[tuple[str, str]],
+) -> tuple[Path, Package]:
+    """Render, package (with lint), write out/<issue-id>/ atomically, then record in one
+    transaction which entries went into the issue: files first, store second."""
+    from .render import render_issue
+
+    rendered = render_issue(project, issue)
+    pkg = package(project, issue, rendered)
+    out_dir = write_issue(project.out_dir, issue.issue_id, pkg)
+    store.record_issue(
+        issue.issue_id,
+        built_at=now,
+        as_of=now,
+        subject=issue.subject,
+        html_bytes=len(rendered.html.encode("utf-8")),
+        manifest={
+            "files": pkg.sizes,
+            "items": [c.entry.key for c in issue.items],
+            "candidates": candidates,
+            "lint_ok": pkg.lint.get("ok"),
+        },
+        placements=placements,
+    )
+    return out_dir, pkg
 
 
 def _year_preheader(letter: Letter | None, sections: tuple[Section, ...]) -> str:
