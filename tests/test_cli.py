@@ -204,3 +204,12 @@ def test_build_help_documents_exit_codes(digest) -> None:
 
 def test_version(digest) -> None:
     assert digest("--version").output.startswith("digest, version")
+
+
+def test_readme_documents_every_error_kind() -> None:
+    """The error_kind table in the README is the --json contract: it matches the code."""
+    from digest.fetch import ERROR_KINDS
+
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("| error_kind | meaning |", 1)[1].split("\n\n", 1)[0]
+    assert set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M)) == set(ERROR_KINDS)

@@ -4,8 +4,9 @@
     ├── ConfigError             a project file is missing or wrong: names file and line (exit 2)
     │   └── TemplateError       a template does not compile or render: names template and line
     ├── FeedError               one feed could not be read; survivable: the issue is still built
-    │   ├── FetchError          transport: timeout, HTTP status, size cap, bad scheme
     │   └── ParseError          the body is not a usable feed
+    │                           (transport failures are not raised: fetch returns them as
+    │                           values with an error_kind, see digest.fetch.ERROR_KINDS)
     ├── StoreError              the SQLite state file cannot be opened or written
     ├── RenderError             templates rendered, but MJML or CSS inlining failed
     ├── PublishError            the issue could not be written to out/
@@ -81,22 +82,6 @@ class FeedError(DigestError):
         self.reason = message
         self.kind = kind
         super().__init__(f"{url}: {message}", hint=hint)
-
-
-class FetchError(FeedError):
-    """The feed could not be retrieved (network, HTTP status, size, scheme)."""
-
-    def __init__(
-        self,
-        url: str,
-        message: str,
-        *,
-        kind: str = "connection",
-        status: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        self.status = status
-        super().__init__(url, message, kind=kind, hint=hint)
 
 
 class ParseError(FeedError):

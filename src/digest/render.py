@@ -310,7 +310,7 @@ def compile_mjml(source: str, name: str) -> str:
 
 
 INLINE_MARK = "/* digest:inline */"
-_STYLE_OPEN = re.compile(r"<style(?![^>]*data-premailer)([^>]*)>(?!\s*/\* digest:inline \*/)")
+_STYLE_OPEN = re.compile(rf"<style(?![^>]*data-premailer)([^>]*)>(?!\s*{re.escape(INLINE_MARK)})")
 
 
 def inline_css(html: str) -> str:
