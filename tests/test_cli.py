@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 
 from digest.cli import cli
@@ -169,13 +170,15 @@ def test_init_without_samples_builds_an_empty_project(digest, tmp_path: Path) ->
 
 
 def _commands() -> list[str]:
-    return sorted(cli.commands)
+    return cli.list_commands(click.Context(cli))
 
 
 def _all_commands() -> list[tuple[str, ...]]:
+    ctx = click.Context(cli)
     found = []
-    for name, command in sorted(cli.commands.items()):
+    for name in cli.list_commands(ctx):
         found.append((name,))
+        command = cli.get_command(ctx, name)
         for sub in sorted(getattr(command, "commands", {})):
             found.append((name, sub))
     return found

@@ -22,13 +22,13 @@ from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
 from .lock import project_lock
 from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, Letter, ParsedFeed, Section
-from .publish import Package, package, write_issue
 from .store import Store
 
 if TYPE_CHECKING:
     from .curate import Curated as Curated
+    from .publish import Package
 
-# Curation and rendering are imported where they are used: `digest fetch` (often run by
+# Curation, rendering and publishing are imported where they are used: `digest fetch` (often run by
 # cron) then starts without loading Jinja, MRML and Babel.
 
 log = logging.getLogger(__name__)
@@ -526,6 +526,7 @@ def _publish(
 ) -> tuple[Path, Package]:
     """Render, package (with lint), write out/<issue-id>/ atomically, then record in one
     transaction which entries went into the issue: files first, store second."""
+    from .publish import package, write_issue
     from .render import render_issue
 
     rendered = render_issue(project, issue)

@@ -26,7 +26,8 @@ from . import __version__, esp
 from .config import Project
 from .errors import PublishError
 from .lint import lint_issue
-from .models import Candidate, FeedReport, Issue, Rendered
+from .models import FeedReport, Issue, Rendered
+from .records import feed_record, item_record
 
 HTML_NAME = "newsletter.html"
 TEXT_NAME = "newsletter.txt"
@@ -102,38 +103,6 @@ def manifest(
         },
         "html_bytes": len(files.get(HTML_NAME, b"")),
         "html_budget": rendered_meta.get("budget"),
-    }
-
-
-def item_record(c: Candidate) -> dict[str, Any]:
-    """The item fields shared by the manifest and `digest rank --json`."""
-    e = c.entry
-    return {
-        "key": e.key,
-        "rank": c.rank,
-        "title": c.display_title,
-        "url": e.link,
-        "feed": e.feed_name,
-        "sources": list(c.sources),
-        "published": e.published.isoformat(timespec="seconds"),
-        "kind": c.kind,
-        "section": c.section,
-        "left_out": c.left_out,
-        "score": c.score,
-        "reasons": [{"signal": r.signal, "points": r.points, "text": r.text} for r in c.reasons],
-    }
-
-
-def feed_record(f: FeedReport) -> dict[str, Any]:
-    return {
-        "failures": f.failures,
-        "name": f.name,
-        "url": f.url,
-        "status": f.status,
-        "entries": f.entries,
-        "error": f.error,
-        "error_kind": f.error_kind,
-        "warnings": list(f.warnings),
     }
 
 

@@ -13,15 +13,24 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_OK, EXIT_USAGE
-from .check import lint, preview, send
 from .common import Group
-from .history import issues
-from .issue import build, edit, fetch, rank
-from .project import feeds, init
-from .yearend import year_end
+
+COMMANDS = {
+    "build": ".issue:build",
+    "fetch": ".issue:fetch",
+    "rank": ".issue:rank",
+    "edit": ".issue:edit",
+    "year-end": ".yearend:year_end",
+    "lint": ".check:lint",
+    "preview": ".check:preview",
+    "send": ".check:send",
+    "issues": ".history:issues",
+    "init": ".project:init",
+    "feeds": ".project:feeds",
+}
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digest")
 @click.option(
     "--project",
@@ -46,10 +55,6 @@ def cli(ctx: click.Context, project_dir: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["project_dir"] = project_dir
-
-
-for command in (build, fetch, rank, edit, year_end, lint, preview, send, issues, init, feeds):
-    cli.add_command(command)
 
 
 def main() -> None:

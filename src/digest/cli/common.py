@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import shutil
@@ -17,7 +18,7 @@ from .. import pipeline
 from ..config import Project, load_project
 from ..errors import DigestError
 from ..models import FeedReport, Fetched
-from ..publish import feed_record
+from ..records import feed_record
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("digest")
@@ -35,6 +36,24 @@ Exit codes:
 
 
 class Group(click.Group):
+    """Turns DigestError into a message and an exit code. Commands are imported lazily
+    (name -> "module:attribute"), so `digest fetch` from cron does not load the renderer,
+    the SMTP client or the preview server."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, _, attribute = self.lazy[name].partition(":")
+            command = getattr(importlib.import_module(module, "digest.cli"), attribute)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

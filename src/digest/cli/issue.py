@@ -16,7 +16,7 @@ from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..esp import PROFILES
 from ..lock import project_lock
 from ..models import Candidate
-from ..publish import item_record
+from ..records import item_record
 from ..store import Store
 from .common import (
     EXIT_CODES_HELP,

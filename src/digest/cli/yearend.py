@@ -8,7 +8,7 @@ import click
 
 from .. import esp, pipeline
 from ..errors import ConfigError
-from ..publish import item_record
+from ..records import item_record
 from ..yearend import parse_letter
 from .common import clock, emit_json, load, project_options, rel, setup_logging, size
 
