@@ -89,6 +89,19 @@ def test_send_delivers_both_parts_text_first(
     assert history[0]["issue_id"] == DEMO_ISSUE and history[0]["test_sends"] == 1
 
 
+def test_service_tags_are_pointed_out(
+    digest, project: Path, smtp_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    _configure(project, port)
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "right-password")
+    digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q", "--esp", "mailchimp")
+    result = digest("send", "-p", str(project), "--to", "editor@northlight.example")
+    assert result.exit_code == 0
+    assert "built for Mailchimp" in result.stderr
+    assert b"*|UNSUB|*" in inbox.messages[0][2]
+
+
 def test_refused_login_is_a_clear_error(
     digest, project: Path, smtp_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

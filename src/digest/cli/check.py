@@ -94,6 +94,13 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
     raise SystemExit(0 if report.ok else 1)
 
 
+def _service_of(manifest: Path) -> str:
+    try:
+        return str(json.loads(manifest.read_text("utf-8")).get("esp") or "none")
+    except (OSError, ValueError):
+        return "none"
+
+
 def _read(path: Path) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
@@ -241,6 +248,14 @@ def send(
         if issue is None:
             raise DigestError("no issue has been built yet", hint="run `digest build` first")
         msg = test_message(project.out_dir / issue / EML_NAME, addresses)
+        service = _service_of(project.out_dir / issue / MANIFEST_NAME)
+        if service not in ("none", "smtp") and not quiet and not as_json:
+            click.echo(
+                f"note: {issue} was built for {esp.PROFILES[service].label}; its merge "
+                "tags (such as the unsubscribe link) go out as they are. For a faithful "
+                "test, build with --esp smtp or --esp none.",
+                err=True,
+            )
         server = deliver(msg, project.smtp, project.sender_address)
         store.record_send(issue, datetime.now(UTC), len(addresses), server)
     if as_json:
