@@ -81,3 +81,19 @@ def test_chronically_failing_feeds_are_flagged_for_editors(digest, project: Path
     assert "Courtwatch Collective has failed 4 runs in a row" in notes
     for part in ("newsletter.html", "newsletter.txt", "newsletter.eml"):
         assert "failed 4 runs" not in (out / part).read_text()  # never in the email
+
+
+def test_experiments_on_the_same_day_do_not_hide_stories(digest, project: Path) -> None:
+    """A trial build under another id must not empty the real issue; last week's issue does
+    count as sent."""
+    assert _build(digest, project, "--issue-id", "trial").exit_code == 0
+    real = json.loads(_build(digest, project).stdout)
+    assert real["status"] == "written" and len(real["items"]) >= 8
+    next_week = json.loads(
+        digest(
+            "build", "-p", str(project), "--as-of", "2025-12-22", "--days", "14", "--json"
+        ).stdout
+    )
+    assert all(i["key"] not in {r["key"] for r in real["items"]} for i in next_week["items"]), (
+        "stories sent last week came back"
+    )

@@ -183,11 +183,14 @@ def gather(
         have = {e.key for e in entries}
         wanted = [i.key for i in edits.items if i.includes and i.key not in have]
         entries += store.entries_by_keys(wanted)
-    sent = store.sent_keys([e.key for e in entries], excluding_issue=issue_id)
+    # Only issues built as of an earlier day count as sent: several builds of the same
+    # day (a draft, an experiment with another --issue-id) never hide stories from each other.
+    today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
+    sent = store.sent_keys([e.key for e in entries], excluding_issue=issue_id, before=today)
     recent = [
         SentStory(*row)
         for row in store.recent_sent(
-            now - timedelta(days=project.novelty_days), excluding_issue=issue_id
+            now - timedelta(days=project.novelty_days), excluding_issue=issue_id, before=today
         )
     ]
     lang = language or project.language

@@ -343,17 +343,21 @@ class Store:
         sql += " ORDER BY published, key"
         return [_entry(r) for r in self.db.execute(sql, args)]
 
-    def sent_keys(self, keys: Sequence[str], *, excluding_issue: str) -> dict[str, str]:
-        """Which of these entries already went into another issue, and which one."""
+    def sent_keys(
+        self, keys: Sequence[str], *, excluding_issue: str, before: datetime
+    ) -> dict[str, str]:
+        """Which of these entries went into another issue built as of before `before`, and
+        which one. Issues of the same day (drafts, experiments) do not count."""
         if not keys:
             return {}
         found: dict[str, str] = {}
         for chunk in _chunks(list(keys), 500):
             rows = self.db.execute(
-                "SELECT entry_key, MIN(issue_id) AS issue_id FROM issue_entries"
-                f" WHERE issue_id != ? AND entry_key IN ({','.join('?' * len(chunk))})"
-                " GROUP BY entry_key",
-                [excluding_issue, *chunk],
+                "SELECT ie.entry_key, MIN(ie.issue_id) AS issue_id FROM issue_entries ie"
+                " JOIN issues i ON i.issue_id = ie.issue_id"
+                f" WHERE ie.issue_id != ? AND i.as_of < ? AND ie.entry_key IN"
+                f" ({','.join('?' * len(chunk))}) GROUP BY ie.entry_key",
+                [excluding_issue, _iso(before), *chunk],
             )
             found.update({r["entry_key"]: r["issue_id"] for r in rows})
         return found
@@ -377,13 +381,16 @@ class Store:
             found.extend(_entry(r) for r in rows)
         return found
 
-    def recent_sent(self, since: datetime, *, excluding_issue: str) -> list[tuple[str, str, str]]:
-        """(key, title, issue) of entries that went into issues built since `since`."""
+    def recent_sent(
+        self, since: datetime, *, excluding_issue: str, before: datetime
+    ) -> list[tuple[str, str, str]]:
+        """(key, title, issue) of entries that went into issues built as of [since, before)."""
         rows = self.db.execute(
             "SELECT e.key, e.title, i.issue_id FROM issue_entries ie"
             " JOIN issues i ON i.issue_id = ie.issue_id JOIN entries e ON e.key = ie.entry_key"
-            " WHERE i.as_of >= ? AND i.issue_id != ? ORDER BY i.as_of, ie.position",
-            (_iso(since), excluding_issue),
+            " WHERE i.as_of >= ? AND i.as_of < ? AND i.issue_id != ?"
+            " ORDER BY i.as_of, ie.position",
+            (_iso(since), _iso(before), excluding_issue),
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
