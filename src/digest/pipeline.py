@@ -21,11 +21,21 @@ from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
 from .lock import project_lock
-from .models import FeedReport, FeedState, Fetched, FetchStatus, Issue, Letter, ParsedFeed, Section
+from .models import (
+    Entry,
+    FeedReport,
+    FeedState,
+    Fetched,
+    FetchStatus,
+    Issue,
+    Letter,
+    ParsedFeed,
+    Section,
+)
 from .store import Store
 
 if TYPE_CHECKING:
-    from .curate import Curated as Curated
+    from .curate import Curated
     from .publish import Package
 
 # Curation, rendering and publishing are imported where they are used: `digest fetch` (often run by
@@ -178,11 +188,9 @@ def gather(
     from .curate import SentStory, curate, load_rules
 
     start = now - timedelta(days=project.window_days)
-    entries = store.entries_between(start, now, feed_urls=[f.url for f in project.feeds])
-    if edits:  # pinned or moved items may come from outside the window
-        have = {e.key for e in entries}
-        wanted = [i.key for i in edits.items if i.includes and i.key not in have]
-        entries += store.entries_by_keys(wanted)
+    entries = _with_pinned(
+        store, store.entries_between(start, now, feed_urls=[f.url for f in project.feeds]), edits
+    )
     # Only issues built as of an earlier day count as sent: several builds of the same
     # day (a draft, an experiment with another --issue-id) never hide stories from each other.
     today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
@@ -206,6 +214,16 @@ def gather(
         recent=recent,
         watch=project.watchlist,
         edits=edits,
+    )
+
+
+def _with_pinned(store: Store, entries: list[Entry], edits: Edits | None) -> list[Entry]:
+    """The window's entries plus those the editors pinned or moved from outside it."""
+    if not edits:
+        return entries
+    have = {e.key for e in entries}
+    return entries + store.entries_by_keys(
+        [i.key for i in edits.items if i.includes and i.key not in have]
     )
 
 
@@ -432,7 +450,7 @@ def _build_year_end(
     issue_id: str,
     edits: Edits | None,
 ) -> BuildResult:
-    from .curate import curate, load_rules
+    from .curate import Curated, curate, load_rules
     from .models import SectionSpec
     from .yearend import highlights, year_counts
     from .yearend import letter_from_feed as feed_letter
@@ -442,12 +460,11 @@ def _build_year_end(
     with Store(project.db_path) as store:
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
-        entries = store.entries_between(start, end, feed_urls=[f.url for f in project.feeds])
-        if edits:
-            have = {e.key for e in entries}
-            entries += store.entries_by_keys(
-                [i.key for i in edits.items if i.includes and i.key not in have]
-            )
+        entries = _with_pinned(
+            store,
+            store.entries_between(start, end, feed_urls=[f.url for f in project.feeds]),
+            edits,
+        )
         if not entries:
             raise ConfigError(
                 f"the store holds no entries from {year}",
@@ -472,15 +489,15 @@ def _build_year_end(
                 f"no year-end message found in the feeds for {year}",
                 hint="write the letter in Markdown and pass --letter FILE",
             )
-        in_language = [
-            c for c in ranked.candidates if not c.left_out or c.left_out.startswith("same story")
-        ]
-        sections = highlights(in_language, group_by=group_by, language=lang)
-        if edits:  # pinned items always appear, in the first section that takes their kind
+        # Stories of this language, each once: other languages, dropped items and the
+        # same story from a second feed are left out (they must not be counted twice).
+        stories = [c for c in ranked.candidates if not c.left_out]
+        sections = highlights(stories, group_by=group_by, language=lang)
+        if edits:  # pinned items always appear, at the top of the first section
             shown = {c.entry.key for s in sections for c in s.items}
             pinned = [
                 c
-                for c in in_language
+                for c in stories
                 if c.entry.key not in shown
                 and (e := edits.for_key(c.entry.key)) is not None
                 and e.includes
@@ -502,7 +519,7 @@ def _build_year_end(
             intro=edits.intro if edits else None,
             esp=esp or project.esp.name,
             letter=chosen,
-            counts=year_counts(in_language, rules),
+            counts=year_counts(stories, rules),
             candidates=ranked.candidates,
         )
         out_dir, pkg = _publish(
@@ -513,10 +530,9 @@ def _build_year_end(
             sorted(c.entry.key for c in ranked.candidates),
             [(c.entry.key, s.id) for s in sections for c in s.items],
         )
-    from .curate import Curated as CuratedIssue
-
-    curated = CuratedIssue(sections, ranked.candidates)
-    return BuildResult(issue, curated, out_dir, pkg.sizes, (), pkg.lint)
+    return BuildResult(
+        issue, Curated(sections, ranked.candidates), out_dir, pkg.sizes, (), pkg.lint
+    )
 
 
 def _publish(

@@ -96,7 +96,6 @@ def environment(project: Project) -> jinja2.Environment:
     )
     env.filters["wrap"] = wrap
     env.filters["fragment_text"] = fragment_text
-    env.filters["ldate"] = lambda d, lang: format_date(d, format="long", locale=lang)
     return env
 
 
@@ -202,14 +201,13 @@ def build_context(
     project: Project,
     issue: Issue,
     chosen: esp.Profile,
-    sections: list[list[Candidate]] | None = None,
-    more: list[Candidate] | None = None,
+    sections: list[list[Candidate]],
+    more: list[Candidate],
 ) -> dict[str, Any]:
+    """What the templates see. `sections` and `more` are the issue's items after the size
+    budget moved some of them into the compact "more stories" list."""
     lang = issue.language
     labels = LABELS.get(lang, LABELS["en"])
-    local_date = issue.window_end.astimezone(project.tz)
-    if sections is None:
-        sections = [list(s.items) for s in issue.sections]
     return {
         "newsletter": NS(
             name=project.name,
@@ -229,14 +227,14 @@ def build_context(
             id=issue.issue_id,
             subject=issue.subject,
             preheader=esp.PREVIEW,
-            date=format_date(local_date, format="long", locale=lang),
+            date=issue_date(issue.window_end, project, lang),
             intro=issue.intro,
             sections=[
                 NS(id=s.id, title=s.title, items=[_item(c, project, lang) for c in items])
                 for s, items in zip(issue.sections, sections, strict=True)
                 if items
             ],
-            more=[_item(c, project, lang) for c in more or ()],
+            more=[_item(c, project, lang) for c in more],
         ),
         "letter": _letter(issue),
         "highlights": NS(

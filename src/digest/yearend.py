@@ -195,9 +195,9 @@ def highlights(
     candidates: Sequence[Candidate], *, group_by: str, language: str, per_month: int = 3
 ) -> tuple[Section, ...]:
     """The year's top stories, by theme (good news, campaigns, grim reports) or by month
-    (the best few of each month, January first). `candidates` come ranked best first."""
-    usable = [c for c in candidates if not c.left_out or c.left_out.startswith("same story")]
-    usable = [c for c in usable if c.kind != "year_end"]
+    (the best few of each month, January first). `candidates` come ranked best first and
+    already without those left out; year-end messages (the letter's kind) are skipped."""
+    usable = [c for c in candidates if c.kind != "year_end"]
     if group_by == "month":
         sections = []
         for month in range(1, 13):

@@ -7,7 +7,8 @@ import json
 import logging
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -142,22 +143,20 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def progress(enabled: bool, total: int) -> tuple[Callable[[Fetched], None] | None, Any]:
+@contextmanager
+def progress(enabled: bool, total: int) -> Iterator[Callable[[Fetched], None] | None]:
+    """A progress bar on a terminal (stderr); yields the per-feed callback, or None."""
     if not enabled or total == 0 or not sys.stderr.isatty():
-        return None, None
-    bar = click.progressbar(
+        yield None
+        return
+    with click.progressbar(
         length=total,
         label="Fetching feeds",
         file=sys.stderr,
         show_pos=True,
         item_show_func=lambda s: s,
-    )
-    bar.__enter__()
-
-    def tick(result: Fetched) -> None:
-        bar.update(1, result.source.name)
-
-    return tick, bar
+    ) as bar:
+        yield lambda result: bar.update(1, result.source.name)
 
 
 def fetch_record(f: FeedReport) -> dict[str, Any]:

@@ -104,8 +104,7 @@ def build(
     now = clock(project, as_of)
     issue_id = issue_id or pipeline.default_issue_id(now)
     _check_issue_id(issue_id)
-    tick, bar = progress(not (quiet or as_json or offline), len(project.feeds))
-    try:
+    with progress(not (quiet or as_json or offline), len(project.feeds)) as tick:
         result = pipeline.build(
             project,
             now,
@@ -118,9 +117,6 @@ def build(
             template=template,
             force=force,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     failed = [f for f in result.fetched if f.status == "failed"]
     code = EXIT_OK
     if result.out_dir is None:
@@ -224,13 +220,12 @@ def fetch(
         start = pipeline.parse_as_of(since, project, now)
         keep = max(project.retention_days, (now - start).days + 1)
         project = replace(project, retention_days=keep)  # do not prune what we backfill
-    tick, bar = progress(not (quiet or as_json), len(project.feeds))
-    try:
-        with project_lock(project.root), Store(project.db_path) as store:
-            reports = pipeline.run_fetch(project, store, now, tick, unconditional=bool(since))
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with (
+        progress(not (quiet or as_json), len(project.feeds)) as tick,
+        project_lock(project.root),
+        Store(project.db_path) as store,
+    ):
+        reports = pipeline.run_fetch(project, store, now, tick, unconditional=bool(since))
     failed = [r for r in reports if r.status == "failed"]
     if as_json:
         emit_json(
