@@ -212,8 +212,9 @@ def test_a_story_from_two_feeds_counts_once(digest, project: Path) -> None:
     """The Sorvenian journalists' acquittal is reported by two feeds: one highlight, one
     count."""
     digest("fetch", "-p", str(project), "-q")
-    data = json.loads(_year_end(digest, project, "--letter-from-feed", "--as-of",
-                                "2025-12-20", "--json").stdout)
+    data = json.loads(
+        _year_end(digest, project, "--letter-from-feed", "--as-of", "2025-12-20", "--json").stdout
+    )
     titles = [i["title"] for i in data["items"]]
     assert len(titles) == len(set(titles))
     assert sum("journalists" in t and "acquit" in t for t in titles) == 1
