@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_AS_OF ?= 2025-12-19
+NODE_TOOLS := tests/node/node_modules/.package-lock.json
 
 .PHONY: demo test lint golden bench clean help
 
@@ -29,7 +30,13 @@ demo: $(STAMP)
 	@echo
 	@echo "Open out/2025-W51/newsletter.html in a browser; newsletter.txt, newsletter.eml and manifest.json are beside it."
 
-test: $(STAMP)
+# axe-core, doiuse-email and the Nu validator for the email checks (skipped without npm)
+$(NODE_TOOLS): tests/node/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the tests that need axe-core, doiuse-email or vnu will be skipped"; fi
+
+test: $(STAMP) $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

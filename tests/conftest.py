@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -40,3 +41,111 @@ def digest(runner: CliRunner):
         return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+def need(what: str, why: str) -> None:
+    """A tool from outside Python is missing: under CI=true (where .ci/run installs it)
+    the test fails, elsewhere it is skipped with the reason."""
+    message = f"{what} is not available: {why}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (.ci/run installs it; under CI=true this test must run)")
+    pytest.skip(message)
+
+
+def chromium_path() -> str:
+    found = (
+        os.environ.get("DIGEST_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+    if not found:
+        need("Debian's chromium", "apt-get install chromium")
+    assert found
+    return found
+
+
+class Browser:
+    """One headless Chromium (Debian's, driven by Playwright) for the whole session, in a
+    thread of its own: Playwright's sync API keeps an event loop running in the thread
+    that starts it, and digest's fetch stage needs `asyncio.run` in the main thread.
+    `run(job)` calls `job(browser)` in that thread and returns its result."""
+
+    def __init__(self, executable: str) -> None:
+        import queue
+        import threading
+
+        self._jobs: queue.Queue = queue.Queue()
+        self._ready: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._serve, args=(executable,), daemon=True)
+        self._thread.start()
+        error = self._ready.get(timeout=120)
+        if error is not None:
+            raise error
+
+    def _serve(self, executable: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=executable,
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--no-first-run",
+                        "--hide-scrollbars",
+                    ],
+                )
+                self._ready.put(None)
+                while (item := self._jobs.get()) is not None:
+                    job, answer = item
+                    try:
+                        answer.put((True, job(browser)))
+                    except BaseException as e:  # handed back to the test thread
+                        answer.put((False, e))
+                browser.close()
+        except BaseException as e:
+            self._ready.put(e)
+
+    def run(self, job):
+        import queue
+
+        answer: queue.Queue = queue.Queue()
+        self._jobs.put((job, answer))
+        ok, value = answer.get(timeout=600)
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The session's Chromium (see Browser). Never `playwright install`: that would
+    download a browser build; Debian's chromium is used as it is."""
+    executable = chromium_path()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        need("Playwright for Python", "pip install -e '.[test]'")
+    shared = Browser(executable)
+    yield shared
+    shared.close()
+
+
+def offline_page(browser, width: int, scheme: str = "light"):
+    """A page of `width` CSS pixels in light or dark mode that may load local files only
+    (remote images are refused, as in a mail client that blocks them). Call it inside a
+    Browser.run job."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
+    return page

@@ -1,107 +1,31 @@
-"""The issues in real headless Chromium at phone (375 px) and desktop (600 px) widths: no
-horizontal scroll, columns stack, images inside the viewport. Screenshots are saved in
+"""The issues in real headless Chromium (Debian's, driven by Playwright) at phone (375 px)
+and desktop (600 px) widths: no horizontal scroll, columns stack, images inside the
+viewport and never wider than their natural size. Screenshots are saved in
 tests/artifacts/ for a person to look at.
 
-Headless Chromium will not make its window narrower than 500 px, so each issue is framed
-in an iframe of the wanted width and measured from inside (same-origin file:// pages).
-Needs Debian's `chromium`; .ci/run installs it, and under CI=true a missing browser fails.
+One browser serves the whole session (the `browser` fixture in conftest.py); .ci/run
+installs chromium, and under CI=true a missing browser fails.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from .conftest import DEMO_AS_OF, DEMO_ISSUE
+from .conftest import DEMO_AS_OF, DEMO_ISSUE, offline_page
 from .test_email import MANY, SMALL, WORLD, _fixture
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--allow-file-access-from-files",
-    "--disable-quic",
-]
-PROBE = """<!doctype html><html><body style="margin:0">
-<iframe id="f" src="{src}" style="width:{width}px;height:2600px;border:0;display:block"></iframe>
-<pre id="result">pending</pre>
-<script>
-document.getElementById("f").addEventListener("load", () => {{
-  const d = document.getElementById("f").contentDocument;
+MEASURE = """() => {
+  const d = document;
   const rects = [...d.images].map(i => i.getBoundingClientRect());
   const cols = [...d.querySelectorAll('[class*="mj-column-per"]')].map(
     c => Math.round(c.getBoundingClientRect().width));
-  document.getElementById("result").textContent = JSON.stringify({{
+  return {
     scrollWidth: d.documentElement.scrollWidth,
-    viewport: d.documentElement.clientWidth,
     imageRight: Math.max(0, ...rects.map(r => Math.ceil(r.right))),
     columns: cols,
-  }});
-}});
-</script></body></html>"""
-
-
-def _chromium() -> str:
-    found = (
-        os.environ.get("DIGEST_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-    if not found:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required under CI=true (.ci/run installs it)")
-        pytest.skip("Debian's chromium is not installed")
-    return found
-
-
-def _run(args: list[str], tmp: Path) -> str:
-    profile = tmp / "chromium-profile"
-    profile.mkdir(exist_ok=True)
-    proc = subprocess.run(
-        [_chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    return proc.stdout
-
-
-def _measure(issue: Path, width: int, tmp: Path) -> dict:
-    probe = issue / f"probe-{width}.html"
-    probe.write_text(PROBE.format(src="newsletter.html", width=width))
-    dom = _run(
-        ["--window-size=800,2700", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()], tmp
-    )
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert found and found.group(1) != "pending", dom[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"'))
-
-
-def _screenshot(issue: Path, width: int, name: str, tmp: Path) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    probe = issue / f"probe-{width}.html"
-    window = max(width, 500)
-    _run(
-        [
-            f"--window-size={window},2600",
-            "--virtual-time-budget=10000",
-            f"--screenshot={ARTIFACTS / f'{name}-{width}.png'}",
-            probe.as_uri(),
-        ],
-        tmp,
-    )
+  };
+}"""
 
 
 def _issues(digest, project: Path, tmp_path: Path) -> dict[str, Path]:
@@ -120,16 +44,85 @@ def _issues(digest, project: Path, tmp_path: Path) -> dict[str, Path]:
 
 
 def test_issues_in_chromium_at_phone_and_desktop_width(
-    digest, project: Path, tmp_path: Path
+    browser, digest, project: Path, tmp_path: Path
 ) -> None:
-    _chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
     for name, issue in _issues(digest, project, tmp_path).items():
         for width in (375, 600):
-            m = _measure(issue, width, tmp_path)
+
+            def look(b, issue=issue, width=width, name=name):
+                page = offline_page(b, width)
+                page.goto((issue / "newsletter.html").as_uri())
+                found = page.evaluate(MEASURE)
+                page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+                page.close()
+                return found
+
+            m = browser.run(look)
             assert m["scrollWidth"] <= width, f"{name} scrolls sideways at {width}px: {m}"
             assert m["imageRight"] <= width, f"{name}: an image overflows at {width}px: {m}"
             assert m["columns"], f"{name}: no MJML columns found"
             if width == 375:  # one column per row: each spans the phone's width
                 assert all(c >= width - 10 for c in m["columns"]), (name, m)
-            _screenshot(issue, width, name, tmp_path)
     assert (ARTIFACTS / "demo-375.png").stat().st_size > 10_000
+
+
+def test_images_keep_their_ratio_and_are_never_upscaled(browser, tmp_path: Path) -> None:
+    """A portrait the feed declares 600x900, a 120x80 thumbnail and an image of unknown
+    size: at every width each keeps its ratio and none is drawn wider than it is."""
+    html = tmp_path / "images.html"
+    from digest.models import Image
+    from digest.render import _image
+
+    tall = _image(Image("https://x.example/tall.png", "tall", 600, 900), "t")
+    thumb = _image(Image("https://x.example/thumb.png", "thumb", 120, 80), "t")
+    unknown = _image(Image("https://x.example/unknown.png", "unknown"), "t")
+    assert (tall.width, tall.height, tall.fluid) == (552, 828, True)
+    assert (thumb.width, thumb.height) == (120, 80)
+    assert (unknown.width, unknown.height, unknown.fluid) == (552, None, False)
+    # local stand-ins with those natural sizes (an SVG knows its size)
+    pictures = []
+    for name, img, size in (
+        ("tall", tall, (600, 900)),
+        ("thumb", thumb, (120, 80)),
+        ("unknown", unknown, (200, 100)),
+    ):
+        svg = tmp_path / f"{name}.svg"
+        svg.write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]}" height="{size[1]}">'
+            f'<rect width="100%" height="100%" fill="#48a"/></svg>'
+        )
+        height = f' height="{img.height}"' if img.height else ""
+        style = (
+            f"width:100%;max-width:{img.width}px;" if img.fluid else "width:auto;max-width:100%;"
+        )
+        pictures.append(
+            f'<img id="{name}" src="{svg.name}" alt="{name}" width="{img.width}"{height} '
+            f'style="display:block;height:auto;{style}">'
+        )
+    html.write_text(
+        '<!doctype html><html><body style="margin:0"><div style="padding:0 28px">'
+        + "".join(pictures)
+        + "</div></body></html>"
+    )
+    for width in (320, 375, 600, 900):
+
+        def measure(b, width=width):
+            page = offline_page(b, width)
+            page.goto(html.as_uri())
+            found = page.evaluate(
+                "() => Object.fromEntries([...document.images].map(i => [i.id, "
+                "[i.getBoundingClientRect().width, i.getBoundingClientRect().height]]))"
+            )
+            page.close()
+            return found
+
+        sizes = browser.run(measure)
+        for name, (natural_w, natural_h) in (
+            ("tall", (600, 900)),
+            ("thumb", (120, 80)),
+            ("unknown", (200, 100)),
+        ):
+            w, h = sizes[name]
+            assert w <= min(natural_w, width - 56) + 0.5, (name, width, sizes)
+            assert abs(h / w - natural_h / natural_w) < 0.02, (name, width, sizes)

@@ -142,7 +142,8 @@ def test_french_build(digest, project: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert all(i["feed"] == "Northlight France" for i in data["items"])
-    html = (project / "out" / "2025-year-end" / "newsletter.html").read_text()
+    assert data["issue_id"] == "2025-year-end-fr"  # never over the English edition
+    html = (project / "out" / "2025-year-end-fr" / "newsletter.html").read_text()
     assert 'lang="fr"' in html and "décembre 2025" in html
     assert "L’ANNÉE EN CHIFFRES" in html.upper().replace("'", "’")
     assert {c["label"] for c in data["counts"]} >= {"libérations"}

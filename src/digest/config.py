@@ -7,6 +7,7 @@ naming the file and, where it can be found, the line.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -16,9 +17,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import lang
 from .errors import ConfigError
 from .esp import EspSettings
 from .models import FeedSource, SectionSpec
+
+log = logging.getLogger(__name__)
 
 CONFIG_NAME = "digest.toml"
 FEEDS_NAME = "feeds/feeds.toml"
@@ -85,6 +89,22 @@ class UtmSettings:
 
 
 @dataclass(frozen=True)
+class YearEndSettings:
+    """[year_end]: the year-end issue's own name, subject and campaign tag, and how many
+    highlights of each story kind it shows. None: the issue language's default (i18n)."""
+
+    name: str | None = None  # masthead; placeholders {year}, {organisation}, {title}, ...
+    tagline: str | None = None  # default: the organisation (the sender's name)
+    subject: str | None = None  # default: "{title}", the letter's title
+    utm_campaign: str = "{issue_id}"  # placeholders {issue_id}, {year}, {language}
+    limits: tuple[tuple[str, int], ...] = (("good_news", 10), ("campaign", 5), ("grim", 5))
+    per_month: int = 3  # highlights per month with --group-by month
+
+
+YEAR_END_FIELDS = ("year", "organisation", "title", "author", "name")
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     name: str
@@ -108,7 +128,9 @@ class Project:
     utm: UtmSettings = field(default_factory=UtmSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     warn_after_failures: int = 3  # a feed failing this many runs in a row is flagged
-    html_budget: int = 90 * 1024  # bytes of HTML after inlining (Gmail clips at ~102 KB)
+    html_budget: int = 95_000  # bytes of HTML as sent: links tracked, encoded (digest.budget)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # [labels.<tag>]
+    year_end: YearEndSettings = field(default_factory=YearEndSettings)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
     novelty_days: int = 60  # stories similar to ones sent this recently rank lower
 
@@ -278,7 +300,18 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> Project:
     top = _Reader(data, path, text, None)
-    for table in ("newsletter", "theme", "fetch", "store", "curation", "esp", "links", "smtp"):
+    for table in (
+        "newsletter",
+        "theme",
+        "fetch",
+        "store",
+        "curation",
+        "esp",
+        "links",
+        "smtp",
+        "labels",
+        "year_end",
+    ):
         top.get(table, dict, {})
     top.get("section", list, [])
     top.check_unknown()
@@ -323,11 +356,19 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         raise nl.fail(
             "subject", f"bad placeholder {e}; use {{name}}, {{date}} or {{issue_id}}"
         ) from None
+    html_budget = nl.get("html_budget", int, Project.html_budget)
+    if not 20_000 <= html_budget <= 102_000:
+        raise nl.fail(
+            "html_budget",
+            "must be between 20000 and 102000 bytes",
+            hint="Gmail clips HTML past about 102 KB as sent",
+        )
     project = Project(
         root=root,
         name=name.strip(),
         sender=sender,
-        language=nl.get("language", str, "en"),
+        language=language_setting(nl, "language") or lang.DEFAULT,
+        html_budget=html_budget,
         template=nl.get("template", str, "weekly"),
         subject=subject,
         tagline=nl.get("tagline", str, ""),
@@ -349,7 +390,97 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         esp=_esp(data.get("esp", {}), path, text),
         utm=_links(data.get("links", {}), path, text),
         smtp=_smtp(data.get("smtp", {}), path, text),
+        labels=_labels(data.get("labels", {}), path, text),
+        year_end=_year_end(data.get("year_end", {}), path, text),
     )
+
+
+def language_setting(r: _Reader, key: str) -> str | None:
+    """A BCP 47 tag from a config table, in canonical case; `en_GB` is taken as `en-GB`
+    with a warning; anything else that is not a tag of a language Babel knows is an
+    error naming the file and line."""
+    value = r.get(key, str)
+    if value is None:
+        return None
+    try:
+        tag = lang.normalise(value)
+    except lang.LanguageError as e:
+        raise r.fail(key, str(e)) from None
+    if not lang.is_known(tag.tag):
+        raise r.fail(
+            key,
+            f"unknown language {value!r}",
+            hint='use a BCP 47 tag such as "en", "en-GB", "fr-CA", "es", "pt-BR" or "ar"',
+        )
+    if tag.note:
+        line = locate(r.text, r.table, key, r.nth)
+        where = f"{r.path}:{line}" if line else str(r.path)
+        log.warning("%s: %s: %s (taken as such; write it so)", where, key, tag.note)
+    return tag.tag
+
+
+def _labels(data: dict[str, Any], path: Path, text: str) -> dict[str, dict[str, str]]:
+    """[labels.<tag>]: the project's own wording of built-in labels, per language."""
+    from .i18n import label_names
+
+    known = label_names()
+    out: dict[str, dict[str, str]] = {}
+    for key, table in data.items():
+        r = _Reader(table if isinstance(table, dict) else {}, path, text, f"labels.{key}")
+        try:
+            tag = lang.normalise(key).tag
+        except lang.LanguageError as e:
+            raise r.fail(None, str(e), hint="use [labels.en], [labels.fr]...") from None
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"labels.{key}: expected a table of labels",
+                path=path,
+                line=locate(text, "labels", key),
+                hint=f"[labels.{tag}]",
+            )
+        for name in table:
+            if name not in known:
+                raise r.fail(name, "unknown label", hint=f"use one of {', '.join(sorted(known))}")
+            r.get(name, str)
+        out[tag] = {k: str(v) for k, v in table.items()}
+    return out
+
+
+def _year_end(data: dict[str, Any], path: Path, text: str) -> YearEndSettings:
+    r = _Reader(data, path, text, "year_end")
+    base = YearEndSettings()
+    values: dict[str, Any] = {}
+    for key in ("name", "tagline", "subject"):
+        value = r.get(key, str)
+        if value is not None:
+            _check_placeholders(r, key, value, YEAR_END_FIELDS)
+            values[key] = value
+    campaign = r.get("utm_campaign", str, base.utm_campaign)
+    _check_placeholders(r, "utm_campaign", campaign, ("issue_id", "year", "language"))
+    if not re.fullmatch(r"[\w.{}~-]{1,80}", campaign):
+        raise r.fail("utm_campaign", "use letters, digits, . _ - ~ and placeholders")
+    limits = []
+    for kind, default in base.limits:
+        limit = r.get(kind, int, default)
+        if not 0 <= limit <= 50:
+            raise r.fail(kind, "must be between 0 and 50")
+        limits.append((kind, limit))
+    per_month = r.get("per_month", int, base.per_month)
+    if not 1 <= per_month <= 20:
+        raise r.fail("per_month", "must be between 1 and 20")
+    r.check_unknown()
+    return YearEndSettings(
+        **values, utm_campaign=campaign, limits=tuple(limits), per_month=per_month
+    )
+
+
+def _check_placeholders(r: _Reader, key: str, value: str, names: tuple[str, ...]) -> None:
+    try:
+        value.format(**dict.fromkeys(names, ""))
+    except (KeyError, IndexError, ValueError) as e:
+        raise r.fail(
+            key, f"bad placeholder {e}; use {', '.join('{' + n + '}' for n in names)}"
+        ) from None
 
 
 def _theme(data: dict[str, Any], path: Path, text: str) -> Theme:
@@ -514,7 +645,27 @@ def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...
         max_items = r.get("max", int, 6)
         if not 0 < max_items <= 50:
             raise r.fail("max", "must be between 1 and 50")
-        specs.append(SectionSpec(sid, r.get("title", str, sid.title()), kinds, max_items))
+        title = r.get("title", str)
+        translations = r.get("titles", dict, {})
+        titles = []
+        for key, value in translations.items():
+            try:
+                tag = lang.normalise(key).tag
+            except lang.LanguageError as e:
+                raise r.fail("titles", str(e)) from None
+            if not isinstance(value, str) or not value.strip():
+                raise r.fail("titles", f"the {key} title must be text")
+            titles.append((tag, value.strip()))
+        specs.append(
+            SectionSpec(
+                sid,
+                title or sid.replace("-", " ").replace("_", " ").capitalize(),
+                kinds,
+                max_items,
+                titles=tuple(titles),
+                custom=title is not None,
+            )
+        )
         r.check_unknown()
     return tuple(specs)
 
@@ -562,7 +713,7 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
                 url=url,
                 weight=weight,
                 tags=r.string_list("tags"),
-                language=r.get("language", str),
+                language=language_setting(r, "language"),
                 line=headers[i] if i < len(headers) else None,
             )
         )

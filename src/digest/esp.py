@@ -79,8 +79,9 @@ def profile(name: str, language: str = "en") -> Profile:
         raise ConfigError(
             f"unknown mailing service {name!r}", hint=f"choose one of {', '.join(PROFILES)}"
         ) from None
-    if found.name == "mailjet" and language != "en":  # Mailjet localises its unsubscribe page
-        return Profile(found.name, found.label, f"[[UNSUB_LINK_{language.upper()}]]")
+    primary = language.split("-", 1)[0].lower()
+    if found.name == "mailjet" and primary != "en":  # Mailjet localises its unsubscribe page
+        return Profile(found.name, found.label, f"[[UNSUB_LINK_{primary.upper()}]]")
     return found
 
 

@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from . import esp
+from .budget import GMAIL_CLIP, as_sent
 
-GMAIL_CLIP = 102_000  # Gmail clips HTML bodies past about 102 KB and drops head styles
 FORBIDDEN_TAGS = {
     "script",
     "form",
@@ -168,16 +168,7 @@ def _check_html(
     stats: dict[str, Any],
 ) -> None:
     where = "newsletter.html"
-    if size > GMAIL_CLIP:
-        add(
-            "error",
-            "size",
-            f"{size:,} bytes: Gmail clips HTML past about 102 KB "
-            "(and then drops the styles that make it responsive)",
-            where,
-        )
-    elif budget and size > budget:
-        add("warning", "size", f"{size:,} bytes, over the {budget:,}-byte budget", where)
+    _check_size(html, size, budget, add, stats)
     if not re.match(r"\s*<!doctype html>", html, re.I):
         add("error", "doctype", "missing <!doctype html> (clients fall back to quirks mode)", where)
     scan = _Scan()
@@ -230,6 +221,8 @@ def _check_html(
     if _WEB_FONT.search(html):
         add("error", "web-font", "web font or @import found (no external fetches)", where)
     stats.update(images=images, links=links)
+    _check_attributes(scan.tags, add)
+    _check_craft(html, scan.tags, add)
     if scan.preheader is None:
         add("error", "preheader", "no preheader (the hidden preview text)", where)
     else:
@@ -253,6 +246,129 @@ def _check_html(
                 "missing; the service will refuse or add its own footer",
                 where,
             )
+
+
+def _check_size(html: str, size: int, budget: int | None, add: Any, stats: dict[str, Any]) -> None:
+    """Both figures: the file, and the HTML as a mailing service sends it (every link
+    through a click-tracking redirect, transfer-encoded; digest.budget). The budget and
+    Gmail's clip apply to the second."""
+    where = "newsletter.html"
+    sent = as_sent(html)
+    stats["html_sent_bytes"] = sent
+    if max(size, sent) > GMAIL_CLIP:
+        add(
+            "error",
+            "size",
+            f"{size:,} bytes, {sent:,} as sent (links tracked, encoded): Gmail clips HTML "
+            "past about 102 KB (and then drops the styles that make it responsive)",
+            where,
+        )
+    elif budget and sent > budget:
+        add(
+            "warning",
+            "size",
+            f"{sent:,} bytes as sent (links tracked, encoded), over the {budget:,}-byte budget",
+            where,
+        )
+
+
+# Attributes an email's HTML may carry: HTML's global ones, each element's own, and the
+# presentational ones Outlook still needs on tables and images (obsolete, not invalid).
+_GLOBAL = {"class", "style", "id", "dir", "lang", "title", "role", "hidden", "xml:lang"}
+_LEGACY = {"align", "valign", "bgcolor", "width", "height", "border"}
+_OWN: dict[str, set[str]] = {
+    "html": {"xmlns", "xmlns:v", "xmlns:o"},
+    "meta": {"name", "content", "http-equiv", "charset"},
+    "style": {"type", "media"},
+    "body": {"bgcolor"},
+    "a": {"href", "target", "rel", "name"},
+    "img": {"src", "alt", "width", "height", "border"},
+    "table": {"cellpadding", "cellspacing", "summary", *_LEGACY},
+    "td": {"colspan", "rowspan", "headers", "scope", *_LEGACY},
+    "th": {"colspan", "rowspan", "headers", "scope", *_LEGACY},
+    "tr": {"align", "valign", "bgcolor"},
+    "tbody": {"align", "valign"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "ol": {"start", "type", "reversed"},
+    "li": {"value"},
+    "abbr": set(),
+}
+_KNOWN = {
+    *_OWN,
+    *[
+        "head",
+        "title",
+        "div",
+        "span",
+        "p",
+        "br",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "small",
+        "sub",
+        "sup",
+        "code",
+        "pre",
+        "ul",
+        "figure",
+        "figcaption",
+        "cite",
+        "hr",
+        "center",
+        "font",
+    ],
+}
+
+
+def _check_attributes(tags: list[tuple[str, dict[str, str], int]], add: Any) -> None:
+    """No attribute HTML does not define on its element (MRML once put `vertical-align`
+    on a cell), numeric width and height on images and tables (`height="auto"` is not)."""
+    for tag, attrs, line in tags:
+        at = f"newsletter.html:{line}"
+        if tag not in _KNOWN:
+            continue
+        allowed = _GLOBAL | _OWN.get(tag, set())
+        for name in attrs:
+            if name in allowed or name.startswith(("aria-", "data-")) or name.startswith("on"):
+                continue
+            add("error", "attribute", f"<{tag}> may not have the attribute {name!r}", at)
+        for name in ("width", "height"):
+            value = attrs.get(name)
+            if value is None or tag not in ("img", "table", "td") or value.isdigit():
+                continue
+            if tag == "img" or not (value.endswith("%") and value[:-1].isdigit()):
+                add("error", "attribute", f"<{tag} {name}={value!r}>: must be a number", at)
+
+
+def _check_craft(html: str, tags: list[tuple[str, dict[str, str], int]], add: Any) -> None:
+    """What email clients need beyond valid HTML (warnings): Apple and phone meta tags,
+    colour-scheme support, a preheader Outlook hides, one h1."""
+    where = "newsletter.html"
+    metas = {attrs.get("name", "").lower() for tag, attrs, _ in tags if tag == "meta"}
+    for name, why in (
+        ("x-apple-disable-message-reformatting", "Apple Mail rescales the layout"),
+        ("format-detection", "iOS turns dates and numbers into links"),
+        ("color-scheme", "clients do not know it supports dark mode"),
+    ):
+        if name not in metas:
+            add("warning", "meta", f"no <meta name={name!r}>: {why}", where)
+    hidden = re.search(r"<body[^>]*>\s*<div style=\"(display:\s*none[^\"]*)\"", html)
+    if hidden and "mso-hide:all" not in hidden.group(1).replace(" ", ""):
+        add("warning", "preheader", "the preheader lacks mso-hide:all (Outlook shows it)", where)
+    h1 = sum(1 for tag, _, _ in tags if tag == "h1")
+    if h1 != 1:
+        add("warning", "headings", f"{h1} h1 elements; an issue has one (its title)", where)
 
 
 def _check_links_in_text(html: str, text: str, add: Any) -> None:

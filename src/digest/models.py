@@ -163,6 +163,8 @@ class SectionSpec:
     title: str
     kinds: tuple[str, ...] = ()  # empty: takes any kind
     max_items: int = 6
+    titles: tuple[tuple[str, str], ...] = ()  # (language tag, title) translations
+    custom: bool = False  # the project set `title` itself (else: the built-in title)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,9 @@ class Issue:
     letter: Letter | None = None
     counts: tuple[Count, ...] = ()
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+    name: str | None = None  # the issue's own masthead name (the year-end issue's)
+    tagline: str = ""  # ... and the line under it
+    utm_campaign: str | None = None  # utm_campaign for this issue instead of [links]'
 
     @property
     def items(self) -> tuple[Candidate, ...]:

@@ -23,6 +23,7 @@ import feedparser
 
 from .clean import clean_html, clean_text, safe_url
 from .errors import ParseError
+from .lang import lenient
 from .models import Entry, Fetched, Image, ParsedFeed
 
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -255,9 +256,8 @@ def _int(value: Any) -> int | None:
 
 
 def _language(value: Any) -> str | None:
-    text = clean_text(value).lower().replace("_", "-")
-    match = re.match(r"^([a-z]{2,3})(?:-|$)", text)
-    return match.group(1) if match else None
+    """A feed's language as a BCP 47 tag (en, en-US, pt-BR); None when it is not one."""
+    return lenient(clean_text(value))
 
 
 def _content_hash(*parts: str) -> str:

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import lang as bcp47
 from .clean import truncate
 from .config import Project
 from .edits import Edits, edits_path, load_edits, resolve_keys
@@ -77,6 +78,23 @@ def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> da
 def default_issue_id(now: datetime) -> str:
     year, week, _ = now.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def issue_language(project: Project, language: str | None) -> str:
+    """The issue's language: `language` (from --language or a letter) checked as a BCP 47
+    tag, else digest.toml's."""
+    if language is None:
+        return project.language
+    try:
+        tag = bcp47.normalise(language)
+    except bcp47.LanguageError as e:
+        raise ConfigError(f"language: {e}") from None
+    if not bcp47.is_known(tag.tag):
+        raise ConfigError(
+            f"unknown language {language!r}",
+            hint='use a BCP 47 tag such as "en", "en-GB", "fr-CA", "es", "pt-BR" or "ar"',
+        )
+    return tag.tag
 
 
 def run_fetch(
@@ -186,6 +204,7 @@ def gather(
     """Curate the entries of the issue window from the store, applying the editors'
     overrides (whose keys must already be resolved)."""
     from .curate import SentStory, curate, load_rules
+    from .i18n import localise_sections
 
     start = now - timedelta(days=project.window_days)
     entries = _with_pinned(
@@ -201,14 +220,14 @@ def gather(
             now - timedelta(days=project.novelty_days), excluding_issue=issue_id, before=today
         )
     ]
-    lang = language or project.language
+    lang = issue_language(project, language)
     return curate(
         entries,
         now=now,
         language=lang,
-        sections=project.sections,
+        sections=localise_sections(project.sections, lang, project.language),
         per_feed_cap=project.per_feed_cap,
-        rules=load_rules(lang, project.root),
+        rules=load_rules(bcp47.primary(lang), project.root),
         sources={f.url: f for f in project.feeds},
         sent=sent,
         recent=recent,
@@ -280,7 +299,7 @@ def _build(
 ) -> BuildResult:
 
     issue_id = issue_id or default_issue_id(now)
-    lang = language or project.language
+    lang = issue_language(project, language)
     if (esp or project.esp.name) == "smtp" and not (
         project.esp.unsubscribe_url or project.esp.unsubscribe_mailto
     ):
@@ -376,14 +395,16 @@ def make_issue(
     intro: str | None = None,
     esp: str | None = None,
 ) -> Issue:
+    from .i18n import pack, typeset
     from .render import issue_date
 
     when = issue_date(now, project, language)
+    words = pack(language, project.labels)
     subject = project.subject.format(name=project.name, date=when, issue_id=issue_id)
     return Issue(
         issue_id=issue_id,
-        subject=" ".join(subject.split()),
-        preheader=preheader(curated, intro),
+        subject=typeset(" ".join(subject.split()), words),
+        preheader=typeset(preheader(curated, intro), words),
         generated_at=now,
         window_start=now - timedelta(days=project.window_days),
         window_end=now,
@@ -406,6 +427,14 @@ def preheader(curated: Curated, intro: str | None = None) -> str:
     return truncate(" · ".join(titles), PREHEADER_CHARS) if titles else ""
 
 
+def year_end_issue_id(project: Project, year: int, language: str) -> str:
+    """``2025-year-end`` in the project's language, ``2025-year-end-fr`` (the tag in
+    lower case) for an edition in another language, so editions never overwrite each other."""
+    if bcp47.primary(language) == bcp47.primary(project.language):
+        return f"{year}-year-end"
+    return f"{year}-year-end-{language.lower()}"
+
+
 def build_year_end(
     project: Project,
     now: datetime,
@@ -419,9 +448,20 @@ def build_year_end(
     issue_id: str | None = None,
 ) -> BuildResult:
     """The year-end issue from the store: a letter, the year's figures and highlights."""
-    lang = language or project.language
-    issue_id = issue_id or f"{year}-year-end"
-    edits = read_edits(project, issue_id)
+    import re
+
+    from .models import SectionSpec
+    from .yearend import section_ids
+
+    lang = issue_language(project, language)
+    issue_id = issue_id or year_end_issue_id(project, year, lang)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", issue_id):
+        raise ConfigError(f"issue id {issue_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
+    # `section =` in the edits file names a highlight section (good-news, month-03...)
+    edits = load_edits(
+        edits_path(project.root, issue_id),
+        [SectionSpec(sid, sid) for sid in section_ids(group_by)],
+    )
     with project_lock(project.root):
         return _build_year_end(
             project,
@@ -451,8 +491,9 @@ def _build_year_end(
     edits: Edits | None,
 ) -> BuildResult:
     from .curate import Curated, curate, load_rules
+    from .i18n import pack, typeset
     from .models import SectionSpec
-    from .yearend import highlights, year_counts
+    from .yearend import each_story_once, highlights, mentioned, year_counts
     from .yearend import letter_from_feed as feed_letter
 
     start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
@@ -470,7 +511,7 @@ def _build_year_end(
                 f"the store holds no entries from {year}",
                 hint=f"run `digest fetch --since {year}-01-01` first",
             )
-        rules = load_rules(lang, project.root)
+        rules = load_rules(bcp47.primary(lang), project.root)
         everything = SectionSpec("all", "All", (), len(entries) + 1)
         ranked = curate(
             entries,
@@ -480,7 +521,7 @@ def _build_year_end(
             per_feed_cap=len(entries) + 1,
             rules=rules,
             sources={f.url: f for f in project.feeds},
-            edits=edits,
+            edits=_as_pins(edits),
             recency=False,
         )
         chosen = letter or (feed_letter(ranked.candidates) if letter_from_feed else None)
@@ -491,24 +532,26 @@ def _build_year_end(
             )
         # Stories of this language, each once: other languages, dropped items and the
         # same story from a second feed are left out (they must not be counted twice).
-        stories = [c for c in ranked.candidates if not c.left_out]
-        sections = highlights(stories, group_by=group_by, language=lang)
-        if edits:  # pinned items always appear, at the top of the first section
-            shown = {c.entry.key for s in sections for c in s.items}
-            pinned = [
-                c
-                for c in stories
-                if c.entry.key not in shown
-                and (e := edits.for_key(c.entry.key)) is not None
-                and e.includes
-            ]
-            if pinned and sections:
-                first = sections[0]
-                sections = (replace(first, items=(*pinned, *first.items)), *sections[1:])
-        subject = f"{project.name}: {year}"
+        stories = each_story_once([c for c in ranked.candidates if not c.left_out])
+        words = pack(lang, project.labels)
+        pinned = {i.key for i in edits.items if i.includes} if edits else set()
+        sections = highlights(
+            stories,
+            group_by=group_by,
+            titles={k: typeset(v, words) for k, v in words.year_end.items()},
+            tag=lang,
+            limits=dict(project.year_end.limits),
+            per_month=project.year_end.per_month,
+            always=frozenset(pinned | mentioned(chosen, stories)),
+            edits=edits,
+        )
+        name, tagline, subject = _year_end_names(project, words, year, chosen)
+        campaign = project.year_end.utm_campaign.format(
+            issue_id=issue_id, year=year, language=lang.lower()
+        )
         issue = Issue(
             issue_id=issue_id,
-            subject=subject,
+            subject=typeset(subject, words),
             preheader=_year_preheader(chosen, sections),
             generated_at=now,
             window_start=start,
@@ -521,6 +564,9 @@ def _build_year_end(
             letter=chosen,
             counts=year_counts(stories, rules),
             candidates=ranked.candidates,
+            name=typeset(name, words),
+            tagline=typeset(tagline, words),
+            utm_campaign=campaign,
         )
         out_dir, pkg = _publish(
             project,
@@ -533,6 +579,36 @@ def _build_year_end(
     return BuildResult(
         issue, Curated(sections, ranked.candidates), out_dir, pkg.sizes, (), pkg.lint
     )
+
+
+def _as_pins(edits: Edits | None) -> Edits | None:
+    """The year-end ranks every story in one list: an edit's section and position are the
+    highlights' business (yearend.highlights), so curation sees a pin instead."""
+    if not edits:
+        return edits
+    return replace(
+        edits,
+        items=tuple(replace(i, pin=i.includes, section=None, position=None) for i in edits.items),
+    )
+
+
+def _year_end_names(
+    project: Project, words: Any, year: int, letter: Letter | None
+) -> tuple[str, str, str]:
+    """The year-end issue's masthead name, tagline and subject ([year_end] in digest.toml,
+    else the language's defaults)."""
+    settings = project.year_end
+    fields = {
+        "year": year,
+        "organisation": project.sender_address.display_name or project.name,
+        "title": letter.title if letter else "",
+        "author": letter.author if letter else "",
+        "name": project.name,
+    }
+    name = (settings.name or words.year_end["name"]).format(**fields)
+    tagline = (settings.tagline or "{organisation}").format(**fields)
+    subject = (settings.subject or words.year_end["subject"]).format(**fields)
+    return name, tagline, " ".join(subject.split()) or name
 
 
 def _publish(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, esp
+from .budget import transfer_encoding
 from .config import Project
 from .errors import PublishError
 from .lint import lint_issue
@@ -65,8 +66,10 @@ def build_eml(project: Project, issue: Issue, rendered: Rendered) -> bytes:
         msg["List-Unsubscribe"] = ", ".join(f"<{t}>" for t in targets)
         if project.esp.unsubscribe_url:  # RFC 8058 one-click needs an https URL
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # each part in the shorter of quoted-printable and base64 (Arabic text: base64)
+    text_cte, html_cte = (transfer_encoding(part) for part in (rendered.text, rendered.html))
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte=text_cte)
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=html_cte)
     msg.set_boundary(f"==digest-{content_hash[:32]}==")
     return msg.as_bytes()
 
@@ -102,6 +105,7 @@ def manifest(
             for name, body in files.items()
         },
         "html_bytes": len(files.get(HTML_NAME, b"")),
+        "html_sent_bytes": rendered_meta.get("html_sent_bytes"),
         "html_budget": rendered_meta.get("budget"),
     }
 

@@ -2,74 +2,51 @@
 
 One Jinja environment (autoescape on for ``.mjml``, ``StrictUndefined``); project templates
 override the bundled ones. MJML is compiled by MRML with no web fonts; premailer inlines the
-CSS with network access off and cssutils silenced; the doctype premailer drops is restored.
-The text part comes from its own template; html2text only converts entry fragments.
+CSS with network access off and cssutils silenced; the doctype premailer drops is restored,
+and what MRML gets wrong for email clients is fixed (:func:`fix_html`). The text part comes
+from its own template; html2text only converts entry fragments (:mod:`digest.plaintext`).
+
+Language: labels and typography come from :mod:`digest.i18n`, dates and numbers from
+Babel through :mod:`digest.lang`, and right-to-left languages get a mirrored layout.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import textwrap
 import traceback
+from dataclasses import replace
 from datetime import datetime
-from html import escape, unescape
+from html import escape
 from types import SimpleNamespace as NS
 from typing import Any
 
-import html2text
 import jinja2
 import mjml
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from . import esp
+from . import budget, esp, i18n, lang
 from .config import Project
 from .errors import RenderError, TemplateError
 from .links import tag_html, tag_text
-from .models import Candidate, Issue, Letter, Rendered
+from .models import Candidate, Image, Issue, Letter, Rendered
+from .plaintext import fragment_text, tidy, wrap
 from .resources import bundled_templates
 
-TEXT_WIDTH = 72
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
-_BLANK_RUNS = re.compile(r"\n{3,}")
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "read_more": "Read more",
-        "also": "Also reported by",
-        "in_this_issue": "In this issue",
-        "view_online": "Visit our website",
-        "why": "You receive this email because you signed up for news from",
-        "issue": "Issue",
-        "by": "by",
-        "more_stories": "More stories",
-        "unsubscribe": "Unsubscribe",
-        "web_version": "View in your browser",
-        "good_news_count": "Good news this week: %d",
-        "letter_from": "A letter to our supporters",
-        "signature_of": "Signature of %s",
-        "year_in_numbers": "The year in numbers",
-    },
-    "fr": {
-        "read_more": "Lire la suite",
-        "also": "Également publié par",
-        "in_this_issue": "Dans ce numéro",
-        "view_online": "Visiter notre site",
-        "why": "Vous recevez ce message car vous êtes abonné·e aux nouvelles de",
-        "issue": "Numéro",
-        "by": "par",
-        "more_stories": "Autres articles",
-        "unsubscribe": "Se désabonner",
-        "web_version": "Voir dans le navigateur",
-        "good_news_count": "Les bonnes nouvelles de la semaine : %d",
-        "letter_from": "Une lettre à nos sympathisants",
-        "signature_of": "Signature de %s",
-        "year_in_numbers": "L'année en chiffres",
-    },
-}
-RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}
+DARK = NS(  # the dark-mode palette: every pair keeps a contrast of at least 4.5:1
+    page="#111316",
+    card="#1b1e23",
+    head="#0c1a2b",
+    text="#e8e6e3",
+    muted="#b4bcc5",
+    heading="#f2c27a",
+    link="#9cc3ff",
+    rule="#3a3f47",
+    button="#335f96",
+)
+CONTENT_WIDTH = 552  # 600 px less the 28 px side padding
 
 
 def _silence_cssutils() -> None:
@@ -105,8 +82,9 @@ def _autoescape(name: str | None) -> bool:
 
 def render_issue(project: Project, issue: Issue) -> Rendered:
     """Render the issue's MJML and text templates into final HTML and plain text for the
-    issue's mailing service. If the HTML would exceed the project's size budget, the
-    lowest-ranked items move into a compact "more stories" list until it fits."""
+    issue's mailing service. If the HTML, as a mailing service would send it (links
+    tracked, transfer-encoded: :mod:`digest.budget`), would exceed the project's size
+    budget, the lowest-ranked items move into a compact "more stories" list until it fits."""
     chosen = esp.profile(issue.esp or project.esp.name, issue.language)
     env = environment(project)
     sections = [list(s.items) for s in issue.sections]
@@ -114,16 +92,17 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
     while True:
         context = build_context(project, issue, chosen, sections, more)
         mjml_source = _render(env, f"{issue.template}.mjml", context)
-        html = inline_css(compile_mjml(mjml_source, f"{issue.template}.mjml"))
+        html = fix_html(inline_css(compile_mjml(mjml_source, f"{issue.template}.mjml")))
         html = _finish(html, project, issue, chosen, html=True)
-        size = len(html.encode("utf-8"))
-        if size <= project.html_budget or not _overflow(sections, more, size, project.html_budget):
+        sent = budget.as_sent(html)
+        if sent <= project.html_budget or not _overflow(sections, more, sent, project.html_budget):
             break
-    text = _tidy_text(_render(env, f"{issue.template}.txt", context))
+    text = tidy(_render(env, f"{issue.template}.txt", context))
     text = _finish(text, project, issue, chosen, html=False)
     meta = {
         "esp": chosen.name,
-        "html_bytes": size,
+        "html_bytes": len(html.encode("utf-8")),
+        "html_sent_bytes": sent,
         "budget": project.html_budget,
         "more_stories": [c.entry.key for c in more],
     }
@@ -155,10 +134,13 @@ def _overflow(
 def _finish(body: str, project: Project, issue: Issue, chosen: esp.Profile, *, html: bool) -> str:
     """Tag links, then replace the neutral placeholders with the service's literal tags."""
     content = {c.entry.link: c.entry.key for c in issue.items if c.entry.link}
+    utm = project.utm
+    if issue.utm_campaign and utm.enabled:
+        utm = replace(utm, campaign=issue.utm_campaign)
     if html:
-        body = tag_html(body, project.utm, issue.issue_id, content)
+        body = tag_html(body, utm, issue.issue_id, content)
     else:
-        body = tag_text(body, project.utm, issue.issue_id, content)
+        body = tag_text(body, utm, issue.issue_id, content)
     preheader = escape(issue.preheader) if html else issue.preheader
     return esp.substitute(body, chosen, project.esp, preheader)
 
@@ -205,20 +187,38 @@ def build_context(
     more: list[Candidate],
 ) -> dict[str, Any]:
     """What the templates see. `sections` and `more` are the issue's items after the size
-    budget moved some of them into the compact "more stories" list."""
-    lang = issue.language
-    labels = LABELS.get(lang, LABELS["en"])
+    budget moved some of them into the compact "more stories" list. Every text from feeds,
+    letters and labels gets the language's typography."""
+    tag = issue.language
+    words = i18n.pack(tag, project.labels)
+    rtl = lang.direction(tag) == "rtl"
+
+    def typeset(text: str) -> str:
+        return i18n.typeset(text, words)
+
+    def item(c: Candidate) -> NS:
+        return _item(c, project, tag, words)
+
+    organisation = project.sender_address.display_name or project.name
     return {
         "newsletter": NS(
-            name=project.name,
-            tagline=project.tagline,
+            name=issue.name or project.name,
+            tagline=typeset(issue.tagline if issue.name else project.tagline),
             website=project.website,
-            sender_name=project.sender_address.display_name or project.name,
+            sender_name=organisation,
+            footer_name=organisation if issue.name else project.name,
         ),
         "theme": project.theme,
-        "labels": labels,
-        "lang": lang,
-        "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+        "dark": DARK,
+        "labels": {k: typeset(v) for k, v in words.labels.items()},
+        "lang": tag,
+        "dir": "rtl" if rtl else "ltr",
+        "start": "right" if rtl else "left",
+        "end": "left" if rtl else "right",
+        "arrow": "←" if rtl else "→",
+        "spacing": "0" if rtl else "2px",  # letter-spacing breaks cursive scripts apart
+        "spacing_small": "0" if rtl else "1px",
+        "pad": lambda top, end, bottom, start: _padding(top, end, bottom, start, rtl),
         "links": NS(
             unsubscribe=esp.UNSUBSCRIBE if esp.has_unsubscribe(chosen, project.esp) else None,
             web_version=esp.WEB_VERSION if esp.has_web_version(chosen, project.esp) else None,
@@ -227,26 +227,32 @@ def build_context(
             id=issue.issue_id,
             subject=issue.subject,
             preheader=esp.PREVIEW,
-            date=issue_date(issue.window_end, project, lang),
-            intro=issue.intro,
+            date=issue_date(issue.window_end, project, tag),
+            intro=typeset(issue.intro) if issue.intro else None,
             sections=[
-                NS(id=s.id, title=s.title, items=[_item(c, project, lang) for c in items])
+                NS(id=s.id, title=typeset(s.title), items=[item(c) for c in items])
                 for s, items in zip(issue.sections, sections, strict=True)
                 if items
             ],
-            more=[_item(c, project, lang) for c in more],
+            more=[item(c) for c in more],
         ),
-        "letter": _letter(issue),
+        "letter": _letter(issue, words),
         "highlights": NS(
             counts=[
-                NS(number=format_decimal(c.number, locale=lang), label=c.label)
+                NS(number=format_decimal(c.number, locale=lang.locale(tag)), label=c.label)
                 for c in issue.counts
             ]
         ),
     }
 
 
-def _letter(issue: Issue) -> NS | None:
+def _padding(top: int, end: int, bottom: int, start: int, rtl: bool) -> str:
+    """CSS padding (top right bottom left) from logical sides, mirrored right to left."""
+    right, left = (start, end) if rtl else (end, start)
+    return " ".join(f"{v}px" if v else "0" for v in (top, right, bottom, left))
+
+
+def _letter(issue: Issue, words: i18n.Pack) -> NS | None:
     """The issue's letter, else its lead item when that is a year-end message."""
     letter = issue.letter
     if letter is None:
@@ -260,8 +266,8 @@ def _letter(issue: Issue) -> NS | None:
         )
     text = re.sub(r"<[^>]+>", " ", letter.html)
     return NS(
-        title=letter.title,
-        html=Markup(letter.html),
+        title=i18n.typeset(letter.title, words),
+        html=Markup(i18n.typeset_html(letter.html, words)),
         author=letter.author,
         signed=letter.author in text[-300:],  # the letter already ends with the name
         role=letter.role,
@@ -271,30 +277,55 @@ def _letter(issue: Issue) -> NS | None:
     )
 
 
-def _item(c: Candidate, project: Project, lang: str) -> NS:
+def _item(c: Candidate, project: Project, tag: str, words: i18n.Pack) -> NS:
     e = c.entry
-    image = None
-    if e.image is not None:
-        width = min(e.image.width or 552, 552)
-        height = (
-            round(e.image.height * width / e.image.width)
-            if e.image.height and e.image.width
-            else None
-        )
-        image = NS(url=e.image.url, alt=e.image.alt or e.title, width=width, height=height)
     return NS(
         key=e.key,
-        title=c.display_title,
+        title=i18n.typeset(c.display_title, words),
         url=e.link,
-        excerpt=c.blurb or e.excerpt,
-        html=Markup(e.summary_html),  # sanitised and re-serialised by digest.clean
-        date=format_date(e.published.astimezone(project.tz), format="long", locale=lang),
+        excerpt=i18n.typeset(c.blurb or e.excerpt, words),
+        html=Markup(i18n.typeset_html(e.summary_html, words)),  # sanitised by digest.clean
+        date=issue_date(e.published, project, tag),
         feed=e.feed_name,
         author=e.author,
         also=[s for s in c.sources if s != e.feed_name],
         kind=c.kind,
-        image=image,
+        image=_image(e.image, e.title) if e.image is not None else None,
     )
+
+
+def _image(image: Image, title: str) -> NS:
+    """Numeric width and height attributes for Outlook; in CSS, 100% of the column up to
+    the natural width (never upscaled) and `height: auto`, so the aspect ratio holds at
+    every width. An image of unknown size is shown at its natural size, at most the
+    column's width (`fluid` false)."""
+    if image.width:
+        width = min(image.width, CONTENT_WIDTH)
+        height = round(image.height * width / image.width) if image.height else None
+        return NS(url=image.url, alt=image.alt or title, width=width, height=height, fluid=True)
+    return NS(url=image.url, alt=image.alt or title, width=CONTENT_WIDTH, height=None, fluid=False)
+
+
+_PREHEADER = re.compile(r'(<body[^>]*>\s*<div style=")(display:\s*none;[^"]*)(")')
+# No colour: white-on-background hidden text is what spam filters look for
+# (SpamAssassin's HTML_FONT_LOW_CONTRAST); hidden is hidden.
+_PREHEADER_STYLE = (
+    "display:none;font-size:1px;line-height:1px;max-height:0px;max-width:0px;"
+    "opacity:0;overflow:hidden;mso-hide:all;"
+)
+_BAD_ATTRIBUTE = re.compile(
+    r'(<td\b[^>]*?) vertical-align="[^"]*"|(<img\b[^>]*?) height="auto"'
+    r'|(<a\b[^>]*?) target="_blank"'
+)
+
+
+def fix_html(html: str) -> str:
+    """What MRML emits that email clients or validators object to: the preheader gets
+    `mso-hide:all` (Outlook shows it otherwise); a `vertical-align` attribute on the button
+    cell and `height="auto"` on images are not HTML and go, and so does the button's
+    `target` (Gmail ignores it, links in email open a browser anyway)."""
+    html = _PREHEADER.sub(lambda m: m.group(1) + _PREHEADER_STYLE + m.group(3), html, count=1)
+    return _BAD_ATTRIBUTE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), html)
 
 
 def compile_mjml(source: str, name: str) -> str:
@@ -331,6 +362,7 @@ def inline_css(html: str) -> str:
             disable_leftover_css=False,
             cssutils_logging_level=logging.CRITICAL,
             exclude_pseudoclasses=True,
+            disable_basic_attributes=["align", "valign", "bgcolor", "width", "height"],
         ).transform()
     except Exception as e:  # premailer/cssutils raise assorted types (see TRAPS.md)
         raise RenderError(f"CSS inlining failed: {type(e).__name__}: {e}") from e
@@ -339,7 +371,8 @@ def inline_css(html: str) -> str:
 
 
 _STRUCTURE = (
-    r"(?:table|tbody|thead|tr|td|th|div|head|meta|title|style|body|html|center|!--|!\[endif)"
+    r"(?:table|tbody|thead|tr|td|th|div|p|h[1-6]|ul|ol|li|head|meta|title|style|body|html|center"
+    r"|!--|!\[endif)"
 )
 _BETWEEN_TAGS = re.compile(rf"(?<=>)\s*\n\s*(?=</?{_STRUCTURE}\b)")
 
@@ -351,58 +384,6 @@ def minify(html: str) -> str:
     return _BETWEEN_TAGS.sub("", html)
 
 
-def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
-    """Wrap prose for the text part without ever breaking a URL or a long word."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", text or "")]
-    return "\n\n".join(
-        textwrap.fill(
-            " ".join(p.split()),
-            width=width,
-            initial_indent=indent,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-        for p in paragraphs
-        if p.strip()
-    )
-
-
-def fragment_text(html: str) -> str:
-    """A sanitised HTML fragment as readable plain text (no Markdown debris)."""
-    converter = html2text.HTML2Text()
-    converter.body_width = 0
-    converter.ignore_links = True
-    converter.ignore_images = True
-    converter.ignore_emphasis = True
-    converter.ignore_tables = True
-    converter.unicode_snob = True
-    converter.ul_item_mark = "-"
-    html = _LINK.sub(_link_text, str(html))  # keep every link, as "text (URL)"
-    text = _MD_ESCAPE.sub(r"\1", converter.handle(html))
-    lines = [line.rstrip() for line in text.splitlines()]
-    blocks = "\n".join(lines).strip()
-    return "\n\n".join(
-        "\n".join(
-            wrap(line) if not line.lstrip().startswith("- ") else line for line in block.split("\n")
-        )
-        for block in re.split(r"\n\s*\n", blocks)
-    )
-
-
-_LINK = re.compile(r'<a [^>]*?href="([^"]+)"[^>]*>(.*?)</a>', re.S)
-
-
-def _link_text(match: re.Match[str]) -> str:
-    url, label = match.group(1), match.group(2)
-    plain = re.sub(r"<[^>]+>", "", label).strip()
-    return url if plain in ("", url, unescape(url)) else f"{label} ({url})"
-
-
-def _tidy_text(text: str) -> str:
-    lines = [line.rstrip() for line in text.splitlines()]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
-
-
-def issue_date(when: datetime, project: Project, lang: str) -> str:
-    return format_date(when.astimezone(project.tz), format="long", locale=lang)
+def issue_date(when: datetime, project: Project, tag: str) -> str:
+    """A date in the issue's language and the project's time zone ("9 December 2025")."""
+    return format_date(when.astimezone(project.tz), format="long", locale=lang.locale(tag))

@@ -20,15 +20,19 @@ content. Counts are computed from the stories, never written by hand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 from babel.dates import format_date
 
+from . import lang
 from .clean import clean_html, clean_text, safe_url
 from .curate.rules import RulePack, sentences
+from .edits import Edits, ItemEdit
 from .errors import ConfigError
 from .models import Candidate, Count, Letter, Section
 
@@ -92,6 +96,19 @@ def parse_letter(path: Path) -> LetterFile:
                 line=1,
                 hint="add it between the --- lines at the top",
             )
+    language = None
+    if "language" in meta:
+        try:
+            language = lang.normalise(meta["language"]).tag
+        except lang.LanguageError as e:
+            raise ConfigError(str(e), path=path, line=_line_of(lines, "language")) from None
+        if not lang.is_known(language):
+            raise ConfigError(
+                f"unknown language {meta['language']!r}",
+                path=path,
+                line=_line_of(lines, "language"),
+                hint='use a BCP 47 tag such as "en", "en-GB", "fr-CA", "es" or "ar"',
+            )
     embargo = None
     if meta.get("embargo"):
         try:
@@ -125,7 +142,7 @@ def parse_letter(path: Path) -> LetterFile:
             portrait_alt=clean_text(meta.get("portrait_alt"), limit=200),
             signature_url=images.get("signature"),
         ),
-        language=meta.get("language") or None,
+        language=language,
         embargo=embargo,
     )
 
@@ -176,43 +193,151 @@ def year_counts(candidates: Sequence[Candidate], rules: RulePack) -> tuple[Count
     )
 
 
-THEMES = (("good_news", 10), ("campaign", 5), ("grim", 5))
-THEME_TITLES = {
-    "en": {
-        "good_news": "The year's good news",
-        "campaign": "What we campaigned for",
-        "grim": "What we stood up against",
-    },
-    "fr": {
-        "good_news": "Les bonnes nouvelles de l'année",
-        "campaign": "Nos campagnes",
-        "grim": "Ce que nous avons dénoncé",
-    },
-}
+THEMES = ("good_news", "campaign", "grim")  # highlight sections, in order, by story kind
+_NAME = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w-]+(?:’s|'s)?(?:\s+[A-ZÀ-ÖØ-Þ][\w-]+(?:’s|'s)?)+")
+_COMMON_WORDS = """
+    Supreme Court High Appeal Appeals Constitutional Parliament Government Council United
+    Nations Human Rights Pride Write European National Assembly Republic Ministry Minister
+    President Police Our The A An New Sign Take Thanks Urgent Action Victory Verdict
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())  # capitalised words that make no name alone
+SAME_STORY_DAYS = 14
+
+
+def section_ids(group_by: str) -> tuple[str, ...]:
+    """The ids the highlights' sections can have (for `section =` in the edits file)."""
+    if group_by == "month":
+        return tuple(f"month-{m:02d}" for m in range(1, 13))
+    return tuple(kind.replace("_", "-") for kind in THEMES)
+
+
+def names(text: str) -> set[str]:
+    """Proper names of two words or more ("Lina Moravec", "Farid Solano"), without a
+    possessive and with institutions' common words left out."""
+    found = set()
+    for match in _NAME.finditer(text):
+        words = [re.sub(r"(?:’s|'s)$", "", w) for w in match.group(0).split()]
+        while words and words[0] in _COMMON:  # "Verdict Lina Moravec" -> "Lina Moravec"
+            words.pop(0)
+        if len(words) >= 2 and not all(w in _COMMON for w in words):
+            found.add(" ".join(words))
+    return found
+
+
+def same_story(a: Candidate, b: Candidate) -> bool:
+    """Two feeds' reports of one story: the same link or title, or the same kind, within
+    two weeks, naming the same person or place ("Supreme Court orders release of Lina
+    Moravec" and "Verdict: Lina Moravec walks free")."""
+    if a.entry.link and a.entry.link == b.entry.link:
+        return True
+    if a.display_title.casefold() == b.display_title.casefold():
+        return True
+    if a.kind != b.kind or a.kind == "other":
+        return False
+    if abs((a.entry.published - b.entry.published).days) > SAME_STORY_DAYS:
+        return False
+    return bool(names(a.display_title) & names(b.display_title))
+
+
+def each_story_once(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Ranked candidates with later reports of a story folded into the first (best) one,
+    whose `sources` then list every feed that carried it."""
+    kept: list[Candidate] = []
+    for c in candidates:
+        first = next((i for i, k in enumerate(kept) if same_story(k, c)), None)
+        if first is None:
+            kept.append(c)
+            continue
+        have = kept[first]
+        extra = tuple(s for s in c.sources if s not in have.sources)
+        kept[first] = replace(have, sources=(*have.sources, *extra))
+    return kept
+
+
+def mentioned(letter: Letter | None, candidates: Sequence[Candidate]) -> set[str]:
+    """Keys of the stories the letter names (a person's or place's full name in the
+    story's title or excerpt) or links to."""
+    if letter is None:
+        return set()
+    text = re.sub(r"<[^>]+>", " ", letter.html)
+    named = names(unescape(text))
+    links = set(re.findall(r'href="([^"]+)"', letter.html))
+    return {
+        c.entry.key
+        for c in candidates
+        if (c.entry.link and c.entry.link in links)
+        or named & names(f"{c.display_title}. {c.entry.excerpt}")
+    }
 
 
 def highlights(
-    candidates: Sequence[Candidate], *, group_by: str, language: str, per_month: int = 3
+    candidates: Sequence[Candidate],
+    *,
+    group_by: str,
+    titles: Mapping[str, str],
+    tag: str,
+    limits: Mapping[str, int],
+    per_month: int = 3,
+    always: frozenset[str] = frozenset(),
+    edits: Edits | None = None,
 ) -> tuple[Section, ...]:
-    """The year's top stories, by theme (good news, campaigns, grim reports) or by month
-    (the best few of each month, January first). `candidates` come ranked best first and
-    already without those left out; year-end messages (the letter's kind) are skipped."""
-    usable = [c for c in candidates if c.kind != "year_end"]
-    if group_by == "month":
-        sections = []
-        for month in range(1, 13):
-            best = [c for c in usable if c.entry.published.month == month][:per_month]
-            if best:
-                name = format_date(date(2000, month, 1), "MMMM", locale=language).capitalize()
-                sections.append(Section(f"month-{month:02d}", name, tuple(best)))
-        return tuple(sections)
-    titles = THEME_TITLES.get(language, THEME_TITLES["en"])
-    return tuple(
-        Section(
-            kind.replace("_", "-"),
-            titles[kind],
-            tuple([c for c in usable if c.kind == kind][:limit]),
-        )
-        for kind, limit in THEMES
-        if any(c.kind == kind for c in usable)
-    )
+    """The year's top stories, by theme (good news, campaigns, grim reports: `limits`
+    of each) or by month (`per_month`, January first). `candidates` come ranked best first,
+    each story once, without those left out; year-end messages (the letter's kind) are
+    skipped. Stories in `always` (pinned, or named by the letter) are shown whatever the
+    limits, before the others fill the rest; an edit's `section` and `position` move a
+    story into that section, at that place."""
+    pinned = {e.key for e in (edits.items if edits else ()) if e.includes}
+    usable = [c for c in candidates if c.kind != "year_end" or c.entry.key in pinned]
+    moved = {
+        e.key: e for e in (edits.items if edits else ()) if e.section is not None or e.position
+    }
+
+    def home(c: Candidate) -> str | None:
+        edit = moved.get(c.entry.key)
+        if edit is not None and edit.section:
+            return edit.section
+        if group_by == "month":
+            return f"month-{c.entry.published.month:02d}"
+        return c.kind.replace("_", "-") if c.kind in THEMES else None
+
+    ids = section_ids(group_by)
+    groups: dict[str, list[Candidate]] = {i: [] for i in ids}
+    for c in usable:
+        place = home(c) or (ids[0] if c.entry.key in always else None)
+        if place is not None:
+            groups[place].append(c)
+    sections = []
+    for sid in ids:
+        limit = per_month if group_by == "month" else limits.get(sid.replace("-", "_"), 0)
+        chosen = _positions(_pick(groups[sid], limit, always | moved.keys()), moved)
+        if chosen:
+            sections.append(Section(sid, _title(sid, titles, tag), tuple(chosen)))
+    return tuple(sections)
+
+
+def _pick(items: list[Candidate], limit: int, always: Collection[str]) -> list[Candidate]:
+    """The `always` stories, then the best others up to `limit`, in rank order."""
+    forced = [c for c in items if c.entry.key in always]
+    others = [c for c in items if c.entry.key not in always][: max(0, limit - len(forced))]
+    keep = {c.entry.key for c in forced + others}
+    return [c for c in items if c.entry.key in keep]
+
+
+def _positions(items: list[Candidate], moved: Mapping[str, ItemEdit]) -> list[Candidate]:
+    """Editors' positions (1 = first), applied in the order the edits file gives them."""
+    out = list(items)
+    for key, edit in moved.items():
+        found = next((c for c in out if c.entry.key == key), None)
+        if found is not None and edit.position:
+            out.remove(found)
+            out.insert(min(edit.position, len(out) + 1) - 1, found)
+    return out
+
+
+def _title(sid: str, titles: Mapping[str, str], tag: str) -> str:
+    if sid.startswith("month-"):
+        when = date(2000, int(sid[6:]), 1)
+        name = format_date(when, "LLLL", locale=lang.locale(tag))
+        return name[:1].upper() + name[1:]
+    return titles.get(sid, sid)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .. import esp, pipeline
+from ..budget import DEFAULT_BUDGET
 from ..edits import edits_path
 from ..errors import DigestError
 from ..lint import lint_issue
@@ -31,20 +32,24 @@ from .common import clock, clock_options, emit_json, load, project_options, setu
 @click.option(
     "--budget",
     type=click.IntRange(1000),
-    default=90 * 1024,
+    default=DEFAULT_BUDGET,
     show_default=True,
-    help="Warn when the HTML is larger than this many bytes.",
+    help="Warn when the HTML, as a mailing service sends it (links tracked, "
+    "transfer-encoded), is larger than this many bytes.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code.")
 def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: bool) -> None:
     """Check a built issue (its folder, or an HTML file) before sending it.
 
-    Checks: size against Gmail's clipping limit, doctype, lang and dir, alt text and width
-    on every image, only absolute http(s)/mailto links, no script, form, iframe, object or
-    event handlers, no external stylesheet or web font, a preheader of sensible length,
-    the mailing service's unsubscribe tag in HTML and text, every HTML link also in the
-    text part, and the .eml structure. Exit code 0 when there is no error, 1 otherwise.
+    Checks: size (the file, and as a mailing service sends it: every link rewritten for
+    click tracking, transfer-encoded) against the budget and Gmail's clipping limit,
+    doctype, lang and dir, alt text and width on every image, no attribute HTML does not
+    define (numeric image sizes), only absolute http(s)/mailto links, no script, form,
+    iframe, object or event handlers, no external stylesheet or web font, a preheader of
+    sensible length hidden from Outlook, the Apple and dark-mode meta tags, one h1, the
+    mailing service's unsubscribe tag in HTML and text, every HTML link also in the text
+    part, and the .eml structure. Exit code 0 when there is no error, 1 otherwise.
 
     \b
     Examples:
@@ -78,6 +83,7 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
             mark = "✗" if f.level == "error" else "!"
             click.echo(f"{mark} {f.where or target}: {f.message}  [{f.code}]")
         size = report.stats.get("html_bytes")
+        sent = report.stats.get("html_sent_bytes")
         summary = (
             "no problems"
             if not report.findings
@@ -88,7 +94,7 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
         )
         click.echo(
             f"{target}: {summary}"
-            + (f"; HTML {size:,} bytes" if size else "")
+            + (f"; HTML {size:,} bytes, {sent:,} as sent" if size and sent else "")
             + f"; service: {name}"
         )
     raise SystemExit(0 if report.ok else 1)

@@ -129,6 +129,25 @@ def clock_options(func: F) -> F:
     return func
 
 
+def language_tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for --language: a BCP 47 tag (en, en-GB, fr-CA, es, pt-BR, ar)."""
+    from .. import lang
+
+    if value is None:
+        return None
+    try:
+        tag = lang.normalise(value)
+    except lang.LanguageError as e:
+        raise click.BadParameter(str(e)) from None
+    if not lang.is_known(tag.tag):
+        raise click.BadParameter(
+            f"unknown language {value!r}; use a BCP 47 tag such as en, en-GB, fr, es or ar"
+        )
+    if tag.note:
+        click.echo(f"digest: warning: --language: {tag.note}", err=True)
+    return tag.tag
+
+
 def load(ctx: click.Context, project_dir: Path | None, days: int | None = None) -> Project:
     root = project_dir or ctx.obj.get("project_dir") or Path.cwd()
     return load_project(Path(root), window_days=days)

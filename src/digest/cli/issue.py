@@ -25,6 +25,7 @@ from .common import (
     clock_options,
     emit_json,
     fetch_record,
+    language_tag,
     load,
     print_fetch,
     progress,
@@ -48,7 +49,9 @@ from .common import (
 @click.option(
     "--language",
     metavar="LANG",
-    help="Build the issue in this language (default: language in digest.toml).",
+    callback=language_tag,
+    help="Build the issue in this language, a BCP 47 tag such as en-GB, fr or ar "
+    "(default: language in digest.toml).",
 )
 @click.option("--allow-empty", is_flag=True, help="Write a draft even when no entry qualifies.")
 @click.option(
@@ -253,7 +256,12 @@ def fetch(
     metavar="ID",
     help="Rank as for this issue (entries sent in other issues are left out).",
 )
-@click.option("--language", metavar="LANG", help="Rank for an issue in this language.")
+@click.option(
+    "--language",
+    metavar="LANG",
+    callback=language_tag,
+    help="Rank for an issue in this language (a BCP 47 tag).",
+)
 @click.option("--limit", type=click.IntRange(1), default=None, help="Show at most N candidates.")
 @click.option(
     "--explain",

@@ -11,7 +11,7 @@ from ..config import FEEDS_NAME
 from ..errors import DigestError
 from ..feedlist import NewFeed, add_feeds, parse_opml, remove_feed, to_opml
 from ..store import Store
-from .common import clip, emit_json, load, project_options, setup_logging
+from .common import clip, emit_json, language_tag, load, project_options, setup_logging
 
 
 @click.command()
@@ -23,7 +23,13 @@ from .common import clip, emit_json, load, project_options, setup_logging
     show_default=True,
     help="From address of the issues.",
 )
-@click.option("--language", default="en", show_default=True, help="Language of the issues.")
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    callback=language_tag,
+    help="Language of the issues, a BCP 47 tag: en, en-GB, fr, fr-CA, es, pt-BR, ar...",
+)
 @click.option(
     "--samples",
     is_flag=True,
@@ -137,7 +143,12 @@ def _health_record(
 @click.argument("url")
 @click.option("--weight", type=click.FloatRange(0, 10), help="How much this source counts (0-10).")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
-@click.option("--language", metavar="LANG", help="The feed's language, e.g. fr.")
+@click.option(
+    "--language",
+    metavar="LANG",
+    callback=language_tag,
+    help="The feed's language, a BCP 47 tag such as fr or en-GB.",
+)
 @project_options
 @click.pass_context
 def add(

@@ -10,7 +10,16 @@ from .. import esp, pipeline
 from ..errors import ConfigError
 from ..records import item_record
 from ..yearend import parse_letter
-from .common import clock, emit_json, load, project_options, rel, setup_logging, size
+from .common import (
+    clock,
+    emit_json,
+    language_tag,
+    load,
+    project_options,
+    rel,
+    setup_logging,
+    size,
+)
 
 
 @click.command("year-end")
@@ -41,8 +50,15 @@ from .common import clock, emit_json, load, project_options, rel, setup_logging,
 @click.option(
     "--language",
     metavar="LANG",
-    help="Build in this language (dates, numbers, "
+    callback=language_tag,
+    help="Build in this language, a BCP 47 tag such as en-GB or fr (dates, numbers, labels, "
     "rule packs); default: the letter's, else digest.toml's.",
+)
+@click.option(
+    "--issue-id",
+    metavar="ID",
+    help="Write out/ID/ (default: YEAR-year-end, or YEAR-year-end-LANG for an edition in "
+    "another language than digest.toml's, such as 2025-year-end-fr).",
 )
 @click.option(
     "--esp",
@@ -71,6 +87,7 @@ def year_end(
     letter_from_feed: bool,
     group_by: str,
     language: str | None,
+    issue_id: str | None,
     service: str | None,
     as_of: str | None,
     force: bool,
@@ -79,14 +96,18 @@ def year_end(
 
     The highlights are the year's stories from the store, ranked with the same rules as
     the weekly issues; the figures ("12 releases from detention, 5 court wins") are
-    counted from them, never typed in. Pin or drop stories in edits/<year>-year-end.toml.
-    Writes out/<year>-year-end/ like any issue. For a first year, run
-    `digest fetch --since <year>-01-01` to store what the feeds still carry.
+    counted from them, never typed in; stories the letter names are always among them.
+    Name, subject, campaign tag and how many highlights of each kind: [year_end] in
+    digest.toml. Pin, drop or move stories in edits/<issue-id>.toml. Writes
+    out/<year>-year-end/ (out/<year>-year-end-fr/ for a French edition of an English
+    project) like any issue. For a first year, run `digest fetch --since <year>-01-01`
+    to store what the feeds still carry.
 
     \b
     Examples:
       digest year-end --year 2025 --letter feeds/letters/2025-year-end.md --as-of 2025-12-20
       digest year-end --year 2025 --letter feeds/letters/2025-year-end.fr.md --language fr
+      digest year-end --year 2025 --letter draft.md --issue-id 2025-year-end-draft --force
       digest year-end --year 2025 --letter-from-feed --group-by month
     """
     setup_logging(verbose, quiet, as_json)
@@ -115,6 +136,7 @@ def year_end(
         language=language or (parsed.language if parsed else None),
         group_by=group_by,
         esp=service,
+        issue_id=issue_id,
     )
     issue = result.issue
     if as_json:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..edits import Edits, ItemEdit
+from ..lang import matches
 from ..models import Candidate, Entry, FeedSource, Reason, Section, SectionSpec
 from . import signals
 from .rules import RulePack, load_rules
@@ -168,7 +169,7 @@ def _mark(c: Candidate, language: str, sent: Mapping[str, str], edits: Edits | N
         note = "pinned by the editors" if edit.pin else f"moved to “{edit.section}” by the editors"
         return replace(c, reasons=(*c.reasons, Reason("editor", 0.0, note)))
     lang = c.entry.language
-    if lang and lang != language:
+    if not matches(lang, language):  # by primary language: en-GB takes en and en-US
         return replace(c, left_out=f"written in {lang}; this issue is in {language}")
     if c.entry.key in sent:
         return replace(c, left_out=f"already sent in issue {sent[c.entry.key]}")
