@@ -206,3 +206,36 @@ def test_fixture_issues_are_golden(
             continue
         assert golden.exists(), "no golden file yet: run `make golden`"
         assert produced == golden.read_bytes(), f"{name}/{filename} differs; `make golden`"
+
+
+def test_lint_reports_sizes_and_attributes_html_does_not_allow(digest, project: Path) -> None:
+    out = _build(digest, project)
+    human = digest("lint", str(out))
+    assert human.exit_code == 0
+    assert re.search(r"HTML [\d,]+ bytes, [\d,]+ as sent", human.output)
+    html = (out / "newsletter.html").read_text()
+    assert 'vertical-align="' not in html and 'height="auto"' not in html
+    assert "mso-hide:all" in html and 'name="x-apple-disable-message-reformatting"' in html
+    (out / "newsletter.html").write_text(
+        html.replace('<td align="left"', '<td vertical-align="middle" align="left"', 1).replace(
+            "</body>", '<img src="https://x.example/a.png" alt="" width="10" height="auto"></body>'
+        )
+    )
+    data = json.loads(digest("lint", str(out), "--json").stdout)
+    messages = [f["message"] for f in data["findings"] if f["code"] == "attribute"]
+    assert any("'vertical-align'" in m for m in messages), messages
+    assert any("height='auto'" in m for m in messages), messages
+    assert data["stats"]["html_sent_bytes"] > data["stats"]["html_bytes"] * 0.9
+
+
+def test_the_size_budget_applies_to_the_html_as_sent(tmp_path: Path) -> None:
+    """Tracking redirects and transfer encoding: a page of links and non-ASCII text is
+    larger as sent than as written, and the .eml uses the shorter encoding."""
+    from digest.budget import TRACKING_URL, as_sent, tracked, transfer_encoding
+
+    links = "".join(f'<a href="https://e.example/{i}">x</a>' for i in range(100))
+    html = f'<html><body>{links}<a href="mailto:a@b.example">m</a></body></html>'
+    assert tracked(html).count(TRACKING_URL) == 100 and "mailto:a@b.example" in tracked(html)
+    assert as_sent(html) > len(html) + 100 * (len(TRACKING_URL) - len("https://e.example/99"))
+    assert transfer_encoding("plain ASCII text " * 100) == "quoted-printable"
+    assert transfer_encoding("نص عربي " * 100) == "base64"

@@ -221,3 +221,128 @@ def test_a_story_from_two_feeds_counts_once(digest, project: Path) -> None:
     assert sum("journalists" in t and "acquit" in t for t in titles) == 1
     counts = {c["label"]: c["number"] for c in data["counts"]}
     assert counts["acquittals and dropped charges"] == 3
+
+
+def test_own_name_subject_and_campaign_tag(digest, archive: Path) -> None:
+    """Not "Fixture Annual: 2025" with the weekly masthead and utm_campaign=weekly-..."""
+    toml = archive / "digest.toml"
+    toml.write_text(
+        toml.read_text()
+        + '[links]\nutm_source = "newsletter"\nutm_campaign = "weekly-{issue_id}"\n'
+    )
+    result = _year_end(
+        digest, archive, "--letter", str(archive / "letter.md"), "--as-of", "2025-12-20", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["subject"] == "Thank you for this year"  # the letter's title
+    html = (archive / "out" / "2025-year-end" / "newsletter.html").read_text()
+    assert re.search(r"<h1[^>]*>2025 in review</h1>", html)
+    assert "Fixture Annual" not in html.split("</h1>")[0].split("<body")[1]
+    assert "utm_campaign=2025-year-end" in html and "weekly-" not in html
+    toml.write_text(
+        toml.read_text()
+        + '[year_end]\nname = "{organisation}: our {year}"\nsubject = "{year}: {title}"\n'
+        'utm_campaign = "annual-{year}-{language}"\n'
+    )
+    data = json.loads(
+        _year_end(
+            digest, archive, "--letter", str(archive / "letter.md"), "--as-of", "2025-12-20",
+            "--json", "--issue-id", "annual",
+        ).stdout
+    )  # fmt: skip
+    assert data["issue_id"] == "annual" and data["subject"] == "2025: Thank you for this year"
+    html = (archive / "out" / "annual" / "newsletter.html").read_text()
+    assert re.search(r"<h1[^>]*>F: our 2025</h1>", html)
+    assert "utm_campaign=annual-2025-en" in html
+
+
+def test_highlight_limits_and_stories_the_letter_names(digest, archive: Path) -> None:
+    letter = archive / "letter.md"
+    letter.write_text(  # a link to a story counts as naming it
+        letter.read_text() + "\nJournalist F [walked free](https://fixture.example/5).\n"
+    )
+    toml = archive / "digest.toml"
+    toml.write_text(toml.read_text() + "[year_end]\ngood_news = 2\ncampaign = 1\ngrim = 0\n")
+    data = json.loads(
+        _year_end(
+            digest, archive, "--letter", str(letter), "--as-of", "2025-12-20", "--json"
+        ).stdout
+    )
+    by_section: dict[str, list[str]] = {}
+    for item in data["items"]:
+        by_section.setdefault(item["section"], []).append(item["title"])
+    assert len(by_section["good-news"]) == 2 and len(by_section["campaign"]) == 1
+    assert "Journalist F freed after months in detention" in by_section["good-news"]
+    assert "grim" not in by_section  # a limit of 0 leaves the section out
+
+
+def test_editions_in_two_languages_and_each_story_once(digest, project: Path) -> None:
+    digest("fetch", "-p", str(project), "-q")
+    letters = REPO / "feeds" / "letters"
+    english = _year_end(
+        digest, project, "--letter", str(letters / "2025-year-end.md"), "--as-of", "2025-12-20",
+        "--json",
+    )  # fmt: skip
+    assert english.exit_code == 0, english.output
+    first = (project / "out" / "2025-year-end" / "newsletter.html").read_bytes()
+    french = _year_end(
+        digest, project, "--letter", str(letters / "2025-year-end.fr.md"), "--as-of",
+        "2025-12-20", "-q",
+    )  # fmt: skip
+    assert french.exit_code == 0, french.output
+    assert (project / "out" / "2025-year-end" / "newsletter.html").read_bytes() == first
+    assert (project / "out" / "2025-year-end-fr" / "newsletter.html").exists()
+    data = json.loads(english.stdout)
+    titles = [i["title"] for i in data["items"]]
+    # the letter names Tomas Ardelean, Lina Moravec and Farid Solano: all three are shown,
+    # Lina Moravec's release once although two feeds reported it
+    for name in ("Tomas Ardelean", "Lina Moravec", "Farid Solano"):
+        assert any(name in t for t in titles), name
+    assert sum("Lina Moravec" in t for t in titles) == 1
+    assert not any(i["kind"] == "year_end" for i in data["items"])
+
+
+def test_section_and_position_in_the_edits_file(digest, archive: Path) -> None:
+    letter = str(archive / "letter.md")
+    data = json.loads(
+        _year_end(digest, archive, "--letter", letter, "--as-of", "2025-12-20", "--json").stdout
+    )
+    release = next(i for i in data["items"] if i["section"] == "good-news")
+    edits = archive / "edits" / "2025-year-end.toml"
+    edits.parent.mkdir()
+    edits.write_text(f'[items.{release["key"][:6]}]\nsection = "campaign"\nposition = 1\n')
+    result = _year_end(digest, archive, "--letter", letter, "--as-of", "2025-12-20", "--json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    campaign = [i for i in items if i["section"] == "campaign"]
+    assert campaign[0]["key"] == release["key"]
+    assert sum(i["key"] == release["key"] for i in items) == 1
+    edits.write_text(f'[items.{release["key"][:6]}]\nsection = "latest"\n')
+    result = _year_end(digest, archive, "--letter", letter, "--as-of", "2025-12-20")
+    assert result.exit_code == 2
+    assert "2025-year-end.toml:2: items." in result.stderr
+    assert "good-news, campaign, grim" in result.stderr or "campaign, good-news" in result.stderr
+
+
+def test_bad_letter_language_names_the_line(digest, archive: Path) -> None:
+    (archive / "bad.md").write_text("---\ntitle: T\nauthor: A\nlanguage: en_GB!\n---\nHi\n")
+    result = _year_end(digest, archive, "--letter", str(archive / "bad.md"))
+    assert result.exit_code == 2 and "bad.md:4: 'en_GB!' is not a language tag" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('subject = "{nope}"', "year_end.subject: bad placeholder 'nope'"),
+        ("good_news = 99", "year_end.good_news: must be between 0 and 50"),
+        ("colour = 1", "year_end.colour: unknown setting"),
+        ('utm_campaign = "a b"', "year_end.utm_campaign: use letters"),
+    ],
+)
+def test_year_end_settings_are_checked(digest, archive: Path, setting: str, message: str) -> None:
+    toml = archive / "digest.toml"
+    toml.write_text(toml.read_text() + f"[year_end]\n{setting}\n")
+    result = _year_end(digest, archive, "--letter", str(archive / "letter.md"))
+    assert result.exit_code == 2
+    assert f"digest.toml:8: {message}" in result.stderr, result.stderr

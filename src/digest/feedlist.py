@@ -17,6 +17,7 @@ from xml.sax.saxutils import quoteattr
 
 from .config import load_feeds
 from .errors import ConfigError
+from .lang import lenient
 from .models import FeedSource
 
 _HEADER = re.compile(r"^\s*\[")
@@ -133,7 +134,7 @@ def _walk(node: ET.Element, folders: tuple[str, ...], out: list[NewFeed]) -> Non
                 tag = category.strip().strip("/")
                 if tag and tag not in tags:
                     tags.append(tag)
-            language = attrs.get("language") or None
+            language = lenient(attrs.get("language"))  # not a BCP 47 tag: left out
             out.append(NewFeed(title or url, url, tags=tuple(tags), language=language))
         _walk(outline, (*folders, title) if not url and title else folders, out)
 

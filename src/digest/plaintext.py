@@ -23,6 +23,7 @@ import html2text
 TEXT_WIDTH = 72
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _LINK = re.compile(r'<a [^>]*?href="([^"]+)"[^>]*>(.*?)</a>', re.S)
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a reference number
 _MARK = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
@@ -33,7 +34,7 @@ def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text or "")]
     return "\n\n".join(
         textwrap.fill(
-            " ".join(p.split()),
+            " ".join(_ASCII_SPACE.split(p.strip())),  # no-break spaces stay (French: U+202F)
             width=width,
             initial_indent=indent,
             subsequent_indent=indent,

@@ -17,6 +17,7 @@ import re
 import traceback
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from html import escape
 from types import SimpleNamespace as NS
 from typing import Any
@@ -58,10 +59,17 @@ def _silence_cssutils() -> None:
 
 
 def environment(project: Project) -> jinja2.Environment:
-    """The one Jinja environment: project templates first, then the bundled ones."""
+    """The one Jinja environment: project templates first, then the bundled ones. Kept
+    per templates folder, so templates compile once (Jinja reloads a file that changed)."""
+    folder = project.templates_dir
+    return _environment(str(folder) if folder.is_dir() else None)
+
+
+@lru_cache(maxsize=8)
+def _environment(templates_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
-    if project.templates_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(project.templates_dir))
+    if templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(templates_dir))
     loaders.append(jinja2.FileSystemLoader(bundled_templates()))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -227,7 +235,7 @@ def build_context(
             id=issue.issue_id,
             subject=issue.subject,
             preheader=esp.PREVIEW,
-            date=issue_date(issue.window_end, project, tag),
+            date=issue_date(min(issue.window_end, issue.generated_at), project, tag),
             intro=typeset(issue.intro) if issue.intro else None,
             sections=[
                 NS(id=s.id, title=typeset(s.title), items=[item(c) for c in items])
@@ -267,7 +275,7 @@ def _letter(issue: Issue, words: i18n.Pack) -> NS | None:
     text = re.sub(r"<[^>]+>", " ", letter.html)
     return NS(
         title=i18n.typeset(letter.title, words),
-        html=Markup(i18n.typeset_html(letter.html, words)),
+        html=Markup(_below_h3(i18n.typeset_html(letter.html, words))),
         author=letter.author,
         signed=letter.author in text[-300:],  # the letter already ends with the name
         role=letter.role,
@@ -284,7 +292,7 @@ def _item(c: Candidate, project: Project, tag: str, words: i18n.Pack) -> NS:
         title=i18n.typeset(c.display_title, words),
         url=e.link,
         excerpt=i18n.typeset(c.blurb or e.excerpt, words),
-        html=Markup(i18n.typeset_html(e.summary_html, words)),  # sanitised by digest.clean
+        html=Markup(_below_h3(i18n.typeset_html(e.summary_html, words))),  # sanitised
         date=issue_date(e.published, project, tag),
         feed=e.feed_name,
         author=e.author,
@@ -292,6 +300,15 @@ def _item(c: Candidate, project: Project, tag: str, words: i18n.Pack) -> NS:
         kind=c.kind,
         image=_image(e.image, e.title) if e.image is not None else None,
     )
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _below_h3(html: str) -> str:
+    """Headings inside feed content and letters go below the issue's own (h1 masthead,
+    h2 sections, h3 stories): h1-h2 become h4, h3 h5, h4-h6 h6."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, max(4, int(m.group(2)) + 2))}", html)
 
 
 def _image(image: Image, title: str) -> NS:

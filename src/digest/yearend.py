@@ -312,7 +312,8 @@ def highlights(
         limit = per_month if group_by == "month" else limits.get(sid.replace("-", "_"), 0)
         chosen = _positions(_pick(groups[sid], limit, always | moved.keys()), moved)
         if chosen:
-            sections.append(Section(sid, _title(sid, titles, tag), tuple(chosen)))
+            placed = tuple(replace(c, section=sid) for c in chosen)
+            sections.append(Section(sid, _title(sid, titles, tag), placed))
     return tuple(sections)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import esp, pipeline
+from .. import annual, esp
 from ..errors import ConfigError
 from ..records import item_record
 from ..yearend import parse_letter
@@ -127,7 +127,7 @@ def year_end(
                 path=letter,
                 hint="wait, or pass --force to build a draft now",
             )
-    result = pipeline.build_year_end(
+    result = annual.build_year_end(
         project,
         now,
         year=year,

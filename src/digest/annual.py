@@ -1,0 +1,210 @@
+"""The year-end issue's build: the year's stories from the store, ranked in one list, the
+letter, the figures and the highlights, then published like any issue (pipeline._publish).
+
+The pure parts (letters, counts, highlights) are in :mod:`digest.yearend`; this module
+does the I/O around them, under the project lock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime, time
+
+from . import lang as bcp47
+from .clean import truncate
+from .config import Project
+from .edits import Edits, edits_path, load_edits, resolve_keys
+from .errors import ConfigError
+from .i18n import Pack
+from .lock import project_lock
+from .models import Issue, Letter, Section, SectionSpec
+from .pipeline import PREHEADER_CHARS, BuildResult, _publish, _with_pinned, issue_language
+from .store import Store
+
+
+def year_end_issue_id(project: Project, year: int, language: str) -> str:
+    """``2025-year-end`` in the project's language, ``2025-year-end-fr`` (the tag in
+    lower case) for an edition in another language, so editions never overwrite each other."""
+    if bcp47.primary(language) == bcp47.primary(project.language):
+        return f"{year}-year-end"
+    return f"{year}-year-end-{language.lower()}"
+
+
+def build_year_end(
+    project: Project,
+    now: datetime,
+    *,
+    year: int,
+    letter: Letter | None = None,
+    letter_from_feed: bool = False,
+    language: str | None = None,
+    group_by: str = "theme",
+    esp: str | None = None,
+    issue_id: str | None = None,
+) -> BuildResult:
+    """The year-end issue from the store: a letter, the year's figures and highlights."""
+    from .yearend import section_ids
+
+    lang = issue_language(project, language)
+    issue_id = issue_id or year_end_issue_id(project, year, lang)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", issue_id):
+        raise ConfigError(f"issue id {issue_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
+    # `section =` in the edits file names a highlight section (good-news, month-03...)
+    edits = load_edits(
+        edits_path(project.root, issue_id),
+        [SectionSpec(sid, sid) for sid in section_ids(group_by)],
+    )
+    with project_lock(project.root):
+        return _build_year_end(
+            project,
+            now,
+            year=year,
+            letter=letter,
+            letter_from_feed=letter_from_feed,
+            lang=lang,
+            group_by=group_by,
+            esp=esp,
+            issue_id=issue_id,
+            edits=edits,
+        )
+
+
+def _build_year_end(
+    project: Project,
+    now: datetime,
+    *,
+    year: int,
+    letter: Letter | None,
+    letter_from_feed: bool,
+    lang: str,
+    group_by: str,
+    esp: str | None,
+    issue_id: str,
+    edits: Edits | None,
+) -> BuildResult:
+    from .curate import Curated, curate, load_rules
+    from .i18n import pack, typeset
+    from .yearend import each_story_once, highlights, mentioned, year_counts
+    from .yearend import letter_from_feed as feed_letter
+
+    start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
+    end = datetime.combine(date(year, 12, 31), time(23, 59, 59), project.tz)
+    with Store(project.db_path) as store:
+        if edits:
+            edits = resolve_keys(edits, store.keys_with_prefix)
+        entries = _with_pinned(
+            store,
+            store.entries_between(start, end, feed_urls=[f.url for f in project.feeds]),
+            edits,
+        )
+        if not entries:
+            raise ConfigError(
+                f"the store holds no entries from {year}",
+                hint=f"run `digest fetch --since {year}-01-01` first",
+            )
+        rules = load_rules(bcp47.primary(lang), project.root)
+        everything = SectionSpec("all", "All", (), len(entries) + 1)
+        ranked = curate(
+            entries,
+            now=min(now, end),
+            language=lang,
+            sections=(everything,),
+            per_feed_cap=len(entries) + 1,
+            rules=rules,
+            sources={f.url: f for f in project.feeds},
+            edits=_as_pins(edits),
+            recency=False,
+        )
+        chosen = letter or (feed_letter(ranked.candidates) if letter_from_feed else None)
+        if letter_from_feed and chosen is None:
+            raise ConfigError(
+                f"no year-end message found in the feeds for {year}",
+                hint="write the letter in Markdown and pass --letter FILE",
+            )
+        # Stories of this language, each once: other languages, dropped items and the
+        # same story from a second feed are left out (they must not be counted twice).
+        stories = each_story_once([c for c in ranked.candidates if not c.left_out])
+        words = pack(lang, project.labels)
+        pinned = {i.key for i in edits.items if i.includes} if edits else set()
+        sections = highlights(
+            stories,
+            group_by=group_by,
+            titles={k: typeset(v, words) for k, v in words.year_end.items()},
+            tag=lang,
+            limits=dict(project.year_end.limits),
+            per_month=project.year_end.per_month,
+            always=frozenset(pinned | mentioned(chosen, stories)),
+            edits=edits,
+        )
+        name, tagline, subject = _year_end_names(project, words, year, chosen)
+        campaign = project.year_end.utm_campaign.format(
+            issue_id=issue_id, year=year, language=lang.lower()
+        )
+        issue = Issue(
+            issue_id=issue_id,
+            subject=typeset(subject, words),
+            preheader=_year_preheader(chosen, sections),
+            generated_at=now,
+            window_start=start,
+            window_end=end,
+            language=lang,
+            template="year-end",
+            sections=sections,
+            intro=edits.intro if edits else None,
+            esp=esp or project.esp.name,
+            letter=chosen,
+            counts=year_counts(stories, rules),
+            candidates=ranked.candidates,
+            name=typeset(name, words),
+            tagline=typeset(tagline, words),
+            utm_campaign=campaign,
+        )
+        out_dir, pkg = _publish(
+            project,
+            store,
+            issue,
+            now,
+            sorted(c.entry.key for c in ranked.candidates),
+            [(c.entry.key, s.id) for s in sections for c in s.items],
+        )
+    return BuildResult(
+        issue, Curated(sections, ranked.candidates), out_dir, pkg.sizes, (), pkg.lint
+    )
+
+
+def _as_pins(edits: Edits | None) -> Edits | None:
+    """The year-end ranks every story in one list: an edit's section and position are the
+    highlights' business (yearend.highlights), so curation sees a pin instead."""
+    if not edits:
+        return edits
+    return replace(
+        edits,
+        items=tuple(replace(i, pin=i.includes, section=None, position=None) for i in edits.items),
+    )
+
+
+def _year_end_names(
+    project: Project, words: Pack, year: int, letter: Letter | None
+) -> tuple[str, str, str]:
+    """The year-end issue's masthead name, tagline and subject ([year_end] in digest.toml,
+    else the language's defaults)."""
+    settings = project.year_end
+    fields = {
+        "year": year,
+        "organisation": project.sender_address.display_name or project.name,
+        "title": letter.title if letter else "",
+        "author": letter.author if letter else "",
+        "name": project.name,
+    }
+    name = (settings.name or words.year_end["name"]).format(**fields)
+    tagline = (settings.tagline or "{organisation}").format(**fields)
+    subject = (settings.subject or words.year_end["subject"]).format(**fields)
+    return name, tagline, " ".join(subject.split()) or name
+
+
+def _year_preheader(letter: Letter | None, sections: tuple[Section, ...]) -> str:
+    if letter is not None:
+        return truncate(letter.title, PREHEADER_CHARS)
+    titles = [c.display_title for s in sections for c in s.items][:3]
+    return truncate(" · ".join(titles), PREHEADER_CHARS)
