@@ -239,3 +239,11 @@ def test_the_size_budget_applies_to_the_html_as_sent(tmp_path: Path) -> None:
     assert as_sent(html) > len(html) + 100 * (len(TRACKING_URL) - len("https://e.example/99"))
     assert transfer_encoding("plain ASCII text " * 100) == "quoted-printable"
     assert transfer_encoding("نص عربي " * 100) == "base64"
+
+
+def test_html_budget_setting_is_checked(digest, project: Path) -> None:
+    toml = project / "digest.toml"
+    toml.write_text(toml.read_text().replace("per_feed_cap = 5", "html_budget = 500", 1))
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "--offline")
+    assert result.exit_code == 2
+    assert "newsletter.html_budget: must be between 20000 and 102000 bytes" in result.stderr

@@ -56,7 +56,7 @@ def test_matching_direction_and_locale() -> None:
 
 
 def test_every_shipped_language_has_every_label() -> None:
-    names = i18n.label_names()
+    names = i18n.label_names() - set(i18n.PROJECT_LABELS)
     assert set(i18n.shipped()) >= {"en", "fr", "es", "ar"}
     for code in i18n.shipped():
         data = i18n._read(code)
@@ -185,3 +185,28 @@ def test_spanish_and_arabic_labels_and_default_section_titles(digest, tmp_path: 
         for word in words:
             assert word in html, (code, word)
         assert f'lang="{code}" dir="{"rtl" if code == "ar" else "ltr"}"' in html
+
+
+def test_project_labels_per_language(digest, project: Path) -> None:
+    toml = project / "digest.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            "[labels.fr]\n", '[labels.fr]\nread_more = "Lire"\nname = "Northlight Hebdo"\n'
+        )
+        + '[labels.en]\nread_more = "Read the story"\n'
+    )
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    html = (project / "out" / DEMO_ISSUE / "newsletter.html").read_text()
+    assert "Read the story" in html and "Northlight Weekly</h1>" in html
+    result = digest(
+        "build", "-p", str(project), "--as-of", DEMO_AS_OF, "--language", "fr-CA",
+        "--issue-id", "fr", "-q",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = (project / "out" / "fr" / "newsletter.html").read_text()
+    assert "Northlight Hebdo</h1>" in html and "Lire →" in html
+    assert "Read the story" not in html  # [labels.en] is not a fallback for French
+    assert "Bonnes nouvelles et actions urgentes" in html  # the demo's [labels.fr] tagline
+    toml.write_text(toml.read_text() + '[labels.de]\ncolour = "x"\n')
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "--offline")
+    assert result.exit_code == 2 and "labels.de.colour: unknown label" in result.stderr

@@ -61,7 +61,6 @@ SHOTS = [  # file, issue, width, colour scheme, height (None: the whole page)
     ("weekly-desktop.png", "weekly", 640, "light", None),
     ("weekly-phone.png", "weekly", 375, "light", 1300),
     ("weekly-dark-phone.png", "weekly", 375, "dark", 1300),
-    ("weekly-dark-desktop.png", "weekly", 640, "dark", 1700),
     ("roundup-desktop.png", "roundup", 640, "light", 1700),
     ("year-end-desktop.png", "year-end", 640, "light", 1700),
     ("year-end-letter.png", "year-end", 640, "light", 1250),

@@ -208,13 +208,15 @@ def build_context(
         return _item(c, project, tag, words)
 
     organisation = project.sender_address.display_name or project.name
+    name = words.labels.get("name", project.name)  # [labels.<tag>] name and tagline
+    tagline = words.labels.get("tagline", project.tagline)
     return {
         "newsletter": NS(
-            name=issue.name or project.name,
-            tagline=typeset(issue.tagline if issue.name else project.tagline),
+            name=issue.name or name,
+            tagline=typeset(issue.tagline if issue.name else tagline),
             website=project.website,
             sender_name=organisation,
-            footer_name=organisation if issue.name else project.name,
+            footer_name=organisation if issue.name else name,
         ),
         "theme": project.theme,
         "dark": DARK,

@@ -3,7 +3,9 @@
 Each language is a TOML file beside this module (``en.toml``, ``fr.toml``...): labels and
 footer, default section titles, the year-end issue's name, and its quotation marks. A
 tag looks for its most specific file first (``fr-CA`` -> ``fr-CA.toml``, ``fr.toml``,
-``en.toml``), key by key, and a project's ``[labels.<tag>]`` in digest.toml wins over all.
+``en.toml``), key by key, and a project's ``[labels.<tag>]`` in digest.toml wins over all
+(``fr-CA`` takes ``[labels.fr]`` and ``[labels.fr-CA]``; they may also set the
+newsletter's ``name`` and ``tagline`` in that language).
 
 :func:`typeset` and :func:`typeset_html` give text the language's typography: curly
 quotes and apostrophes instead of straight ones and, in French, a narrow no-break space
@@ -47,8 +49,13 @@ def shipped() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
+PROJECT_LABELS = ("name", "tagline")  # [labels.<tag>] may also name the newsletter
+
+
 def label_names() -> frozenset[str]:
-    return frozenset(_read(lang.DEFAULT)["labels"])
+    """What `[labels.<tag>]` may set: every built-in label, and the newsletter's name
+    and tagline in that language."""
+    return frozenset(_read(lang.DEFAULT)["labels"]) | frozenset(PROJECT_LABELS)
 
 
 @lru_cache(maxsize=16)
@@ -65,7 +72,7 @@ def pack(tag: str, overrides: Mapping[str, Mapping[str, str]] | None = None) -> 
     if not overrides:
         return base
     labels = dict(base.labels)
-    for name in reversed(lang.fallbacks(tag)):
+    for name in reversed(lang.chain(tag)):  # [labels.en] is not a fallback for fr
         labels.update(overrides.get(name, {}))
     return Pack(
         base.tag,
