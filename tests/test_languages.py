@@ -210,3 +210,15 @@ def test_project_labels_per_language(digest, project: Path) -> None:
     toml.write_text(toml.read_text() + '[labels.de]\ncolour = "x"\n')
     result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "--offline")
     assert result.exit_code == 2 and "labels.de.colour: unknown label" in result.stderr
+
+
+def test_feed_languages_are_read_leniently() -> None:
+    assert [lang.lenient(v) for v in ("en-us", "EN_gb", "fr", "English", "x<", "", None)] == [
+        "en-US",
+        "en-GB",
+        "fr",
+        None,
+        None,
+        None,
+        None,
+    ]

@@ -74,11 +74,14 @@ def normalise(value: object) -> Tag:
 
 
 def lenient(value: object) -> str | None:
-    """A tag from outside (a feed's xml:lang or <language>): canonical, else None."""
+    """A tag from outside (a feed's xml:lang or <language>, an OPML attribute): canonical
+    when it is a tag of a known language, else None ("English" is not a tag: the entry
+    then counts as being in any language rather than in none)."""
     try:
-        return normalise(value).tag
+        tag = normalise(value).tag
     except LanguageError:
         return None
+    return tag if is_known(tag) else None
 
 
 def _canonical(text: str) -> str:

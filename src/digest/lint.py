@@ -278,7 +278,7 @@ _GLOBAL = {"class", "style", "id", "dir", "lang", "title", "role", "hidden", "xm
 _LEGACY = {"align", "valign", "bgcolor", "width", "height", "border"}
 _OWN: dict[str, set[str]] = {
     "html": {"xmlns", "xmlns:v", "xmlns:o"},
-    "meta": {"name", "content", "http-equiv", "charset"},
+    "meta": {"name", "content", "http-equiv", "charset", "property"},
     "style": {"type", "media"},
     "body": {"bgcolor"},
     "a": {"href", "target", "rel", "name"},
