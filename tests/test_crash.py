@@ -104,7 +104,8 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
         _state(project)
     assert killed >= KILLS // 2, f"only {killed} runs were killed before they finished"
 
-    assert _digest(project).wait(timeout=60) == 0  # the re-run after all the crashes
+    # the re-run after all the crashes (3: the last run was killed after it had finished)
+    assert _digest(project).wait(timeout=60) in (0, 3)
     _state(project)
     got = {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
     assert got == expected, "the re-run differs from a clean build"

@@ -7,18 +7,22 @@ skipped (`FeedError`), everything else stops the run before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .clean import truncate
 from .config import Project
 from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
+from .ids import check_issue_id
 from .isolate import Limits, Outcome, ParserPool
 from .lock import project_lock
 from .models import (
@@ -46,6 +50,15 @@ log = logging.getLogger(__name__)
 PREHEADER_CHARS = 140
 
 
+class BuildStatus(StrEnum):
+    """What a build did with out/<issue-id>/ (the `status` of `digest build --json`)."""
+
+    WRITTEN = "written"  # a new draft was written
+    UNCHANGED = "unchanged"  # the draft exists; no new entry, no edit: nothing rewritten
+    KEPT = "kept"  # the draft exists and new entries arrived: kept as it is (see --force)
+    EMPTY = "empty"  # nothing qualified: no draft written (see --allow-empty)
+
+
 @dataclass(frozen=True)
 class BuildResult:
     issue: Issue
@@ -54,7 +67,10 @@ class BuildResult:
     files: dict[str, int]
     fetched: tuple[FeedReport, ...]
     lint: dict[str, Any] = field(default_factory=dict)
-    kept: int = 0  # >0: the issue existed and this many new entries were not added
+    status: BuildStatus = BuildStatus.WRITTEN
+    # Entries that arrived since the existing draft was built and would go into it; they
+    # are left out of it until a build with `force` (named by `digest build`).
+    new_entries: tuple[Entry, ...] = ()
 
 
 def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> datetime:
@@ -182,15 +198,19 @@ def gather(
     issue_id: str,
     language: str | None = None,
     edits: Edits | None = None,
+    hold: Collection[str] = (),
 ) -> Curated:
     """Curate the entries of the issue window from the store, applying the editors'
-    overrides (whose keys must already be resolved)."""
+    overrides (whose keys must already be resolved). Entries in `hold` (new since the
+    draft was built) are left out."""
     from .curate import SentStory, curate, load_rules
 
     start = now - timedelta(days=project.window_days)
     entries = _with_pinned(
         store, store.entries_between(start, now, feed_urls=[f.url for f in project.feeds]), edits
     )
+    if hold:
+        entries = [e for e in entries if e.key not in hold]
     # Only issues built as of an earlier day count as sent: several builds of the same
     # day (a draft, an experiment with another --issue-id) never hide stories from each other.
     today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
@@ -248,8 +268,14 @@ def build(
     """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies).
 
     One run at a time per project (LockedError otherwise). The same inputs rebuild the same
-    issue byte for byte; when the issue already exists and new entries have arrived since,
-    it is kept as it is unless `force` (a cron run never swaps a draft under its editors)."""
+    issue byte for byte. When the issue already exists (and not `force`):
+    - the editors' edits, the settings or the build options changed: it is rebuilt with
+      them, leaving out entries that arrived since it was built (`new_entries`);
+    - else, if new entries arrived that would go into it: it is KEPT as it is (a cron run
+      never swaps a draft under its editors);
+    - else it is UNCHANGED: nothing is rewritten, not even the history.
+    `force` rebuilds with everything."""
+    check_issue_id(issue_id or default_issue_id(now))
     with project_lock(project.root):
         return _build(
             project,
@@ -296,7 +322,20 @@ def _build(
             fetched = run_fetch(project, store, now, progress)
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
-        curated = gather(project, store, now, issue_id=issue_id, language=lang, edits=edits)
+        inputs = inputs_fingerprint(project, edits, language=lang, esp=esp, template=template)
+        previous = None if force else _existing_draft(project, store, issue_id)
+        new: tuple[Entry, ...] = ()
+        if previous is not None:
+            new = _arrived(project, store, now, previous, issue_id, lang, edits)
+        curated = gather(
+            project,
+            store,
+            now,
+            issue_id=issue_id,
+            language=lang,
+            edits=edits,
+            hold={e.key for e in new},
+        )
         issue = make_issue(
             project,
             curated,
@@ -310,24 +349,85 @@ def _build(
         if template:
             issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
-            return BuildResult(issue, curated, None, {}, fetched)
-        candidates = sorted(c.entry.key for c in curated.candidates)
-        previous = store.issue_manifest(issue_id)
-        existing = project.out_dir / issue_id
-        if previous is not None and not force and (existing / "manifest.json").exists():
-            new = set(candidates) - set(previous.get("candidates", candidates))
-            if new:
-                files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
-                return BuildResult(issue, curated, existing, files, fetched, kept=len(new))
+            return BuildResult(issue, curated, None, {}, fetched, status=BuildStatus.EMPTY)
+        if previous is not None and previous.get("inputs") == inputs:
+            existing = project.out_dir / issue_id
+            files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
+            status = BuildStatus.KEPT if new else BuildStatus.UNCHANGED
+            return BuildResult(issue, curated, existing, files, fetched, {}, status, new)
         out_dir, pkg = _publish(
             project,
             store,
             issue,
             now,
-            candidates,
+            sorted(c.entry.key for c in curated.candidates),
             [(c.entry.key, c.section or "") for c in issue.items],
+            record={"inputs": inputs, "store_mark": store.entry_mark()},
         )
-    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint)
+    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint, new_entries=new)
+
+
+def inputs_fingerprint(
+    project: Project,
+    edits: Edits | None,
+    *,
+    language: str,
+    esp: str | None,
+    template: str | None,
+) -> str:
+    """Everything but the store that shapes an issue: the editors' edits, the project's
+    settings, templates and rule packs, the build options and the window, and digest's
+    version. A draft built from the same fingerprint needs no rebuild for their sake."""
+    h = hashlib.sha256()
+    options = (__version__, language, esp, template, project.window_days)
+    h.update(repr(options).encode())
+    h.update((edits.signature() if edits else "-").encode())
+    files = [project.config_path, project.feeds_path]
+    for folder in (project.templates_dir, project.root / "rules"):
+        if folder.is_dir():
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+    for path in files:
+        if path.is_file():
+            h.update(f"\0{path.relative_to(project.root)}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _existing_draft(project: Project, store: Store, issue_id: str) -> dict[str, Any] | None:
+    """The store's record of the issue, if its files are in out/ too."""
+    if not (project.out_dir / issue_id / "manifest.json").exists():
+        return None
+    return store.issue_manifest(issue_id)
+
+
+def _arrived(
+    project: Project,
+    store: Store,
+    now: datetime,
+    previous: dict[str, Any],
+    issue_id: str,
+    language: str,
+    edits: Edits | None,
+) -> tuple[Entry, ...]:
+    """Entries stored since the draft was built that would go into the issue. Entries
+    the editors pinned or moved, and older entries a wider window brings in, are not new."""
+    start = now - timedelta(days=project.window_days)
+    urls = [f.url for f in project.feeds]
+    mark = previous.get("store_mark")
+    if isinstance(mark, int):
+        arrived = store.entries_added_after(mark, start, now, feed_urls=urls)
+    else:  # recorded by an older digest: whatever its candidates did not have
+        known = set(previous.get("candidates", ()))
+        arrived = [
+            e for e in store.entries_between(start, now, feed_urls=urls) if e.key not in known
+        ]
+    chosen = {i.key for i in edits.items if i.includes} if edits else set()
+    arrived = [e for e in arrived if e.key not in chosen]
+    if not arrived:
+        return ()
+    full = gather(project, store, now, issue_id=issue_id, language=language, edits=edits)
+    placed = {c.entry.key for c in full.candidates if c.section}
+    return tuple(e for e in arrived if e.key in placed)
 
 
 def _feed_health(
@@ -420,7 +520,7 @@ def build_year_end(
 ) -> BuildResult:
     """The year-end issue from the store: a letter, the year's figures and highlights."""
     lang = language or project.language
-    issue_id = issue_id or f"{year}-year-end"
+    issue_id = check_issue_id(issue_id or f"{year}-year-end")
     edits = read_edits(project, issue_id)
     with project_lock(project.root):
         return _build_year_end(
@@ -542,6 +642,7 @@ def _publish(
     now: datetime,
     candidates: list[str],
     placements: list[tuple[str, str]],
+    record: dict[str, Any] | None = None,
 ) -> tuple[Path, Package]:
     """Render, package (with lint), write out/<issue-id>/ atomically, then record in one
     transaction which entries went into the issue: files first, store second."""
@@ -562,6 +663,7 @@ def _publish(
             "items": [c.entry.key for c in issue.items],
             "candidates": candidates,
             "lint_ok": pkg.lint.get("ok"),
+            **(record or {}),
         },
         placements=placements,
     )
