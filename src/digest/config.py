@@ -71,6 +71,15 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class DeskSettings:
+    """[desk]: the editor's desk. The password may also come from DIGEST_DESK_PASSWORD
+    (preferred); it is required to listen on anything but 127.0.0.1."""
+
+    password: str | None = None
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names (a LAN name, a proxy's name)
+
+
+@dataclass(frozen=True)
 class UtmSettings:
     """[links]: UTM parameters added to every web link of an issue (none by default)."""
 
@@ -107,6 +116,7 @@ class Project:
     esp: EspSettings = field(default_factory=EspSettings)
     utm: UtmSettings = field(default_factory=UtmSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
     warn_after_failures: int = 3  # a feed failing this many runs in a row is flagged
     html_budget: int = 90 * 1024  # bytes of HTML after inlining (Gmail clips at ~102 KB)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
@@ -278,7 +288,17 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> Project:
     top = _Reader(data, path, text, None)
-    for table in ("newsletter", "theme", "fetch", "store", "curation", "esp", "links", "smtp"):
+    for table in (
+        "newsletter",
+        "theme",
+        "fetch",
+        "store",
+        "curation",
+        "esp",
+        "links",
+        "smtp",
+        "desk",
+    ):
         top.get(table, dict, {})
     top.get("section", list, [])
     top.check_unknown()
@@ -349,6 +369,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         esp=_esp(data.get("esp", {}), path, text),
         utm=_links(data.get("links", {}), path, text),
         smtp=_smtp(data.get("smtp", {}), path, text),
+        desk=_desk(data.get("desk", {}), path, text),
     )
 
 
@@ -460,6 +481,15 @@ def _smtp(data: dict[str, Any], path: Path, text: str) -> SmtpSettings:
         password=r.get("password", str),
         password_env=r.get("password_env", str, base.password_env),
         timeout=r.get("timeout", float, base.timeout),
+    )
+    r.check_unknown()
+    return settings
+
+
+def _desk(data: dict[str, Any], path: Path, text: str) -> DeskSettings:
+    r = _Reader(data, path, text, "desk")
+    settings = DeskSettings(
+        password=r.get("password", str), allowed_hosts=r.string_list("allowed_hosts")
     )
     r.check_unknown()
     return settings
