@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_AS_OF ?= 2025-12-19
 
-.PHONY: demo test lint golden bench clean help
+.PHONY: demo desk test lint golden bench clean help
 
 help:
 	@echo "make demo    build a sample issue from feeds/samples into out/"
+	@echo "make desk    open the editor's desk on it in your web browser"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff and mypy"
 	@echo "make golden  regenerate the golden files in tests/golden/ (review the diff!)"
@@ -28,6 +29,9 @@ demo: $(STAMP)
 	$(BIN)/digest build --as-of $(DEMO_AS_OF)
 	@echo
 	@echo "Open out/2025-W51/newsletter.html in a browser; newsletter.txt, newsletter.eml and manifest.json are beside it."
+
+desk: $(STAMP)
+	$(BIN)/digest desk --as-of $(DEMO_AS_OF)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -27,12 +27,15 @@ class Running:
 
 
 @contextmanager
-def desk(project: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Running]:
+def desk(
+    project: Path, *args: str, env: dict[str, str] | None = None, as_of: str | None = DEMO_AS_OF
+) -> Iterator[Running]:
     """`digest desk` on port 0; yields once it listens (its JSON line names the URL)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
     environ.update(env or {})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "digest", "desk", "-p", str(project), "--as-of", DEMO_AS_OF,
+        [sys.executable, "-m", "digest", "desk", "-p", str(project),
+         *(["--as-of", as_of] if as_of else []),
          "--port", "0", "--json", "--no-open", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

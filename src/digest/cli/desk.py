@@ -149,9 +149,9 @@ def _run(
     )
 
     def ready(url: str) -> None:
-        page = url + (f"issue/{issue_id}" if issue_id else "")
+        page = f"{url}issue/{issue_id or session.this_week()}"
         if as_json:
-            emit_json({"url": page, "read_only": read_only, "login": bool(password)})
+            emit_json({"url": url, "page": page, "read_only": read_only, "login": bool(password)})
         elif not quiet:
             what = "The editor's desk" if not read_only else "The preview (read-only desk)"
             click.echo(f"{what} is open at {page}")

@@ -292,7 +292,9 @@ def _letter(snap: Snapshot | None) -> dict[str, Any] | None:
         "version": doc.version,
         "path": shown,
         "exists": doc.exists,
-        "embargo": f"{snap.embargo:%d %B %Y}" if snap.embargo else None,
+        "embargo": f"{snap.embargo:%d %B %Y}"
+        if snap.embargo and snap.ref.now.date() < snap.embargo
+        else None,
     }
 
 

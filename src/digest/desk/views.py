@@ -20,7 +20,7 @@ KIND_LABELS = {
     "other": "Other",
 }
 STATUS_TEXT = {
-    "written": "The draft was rebuilt with your changes.",
+    "written": "The draft was just rebuilt.",
     "unchanged": "The draft is up to date.",
     "kept": "New stories arrived since this draft was built; it was kept as it is.",
     "empty": "There is no story in this issue's window yet.",

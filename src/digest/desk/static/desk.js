@@ -2,7 +2,8 @@
 // page in step. Everything else is plain forms enhanced by htmx (they work without this).
 (function () {
   "use strict";
-  let view = "desktop"; // the preview's current view, kept across updates
+  // The preview's view, kept across updates: its size, dark or not, and which pane.
+  const view = { size: "desktop", dark: false, pane: "email" };
   let focusWanted = null; // the control to focus again after the workspace is replaced
   // This page's id: the desk tells this page's own quick successive changes (a click right
   // after a drag) from another window's, which must not be overwritten.
@@ -42,21 +43,31 @@
   }
 
   function showView(name) {
+    if (name === "desktop" || name === "phone") { view.size = name; view.pane = "email"; }
+    else if (name === "dark") { view.dark = !view.dark; view.pane = "email"; }
+    else if (name === "text" || name === "checks") { view.pane = name; }
+    render();
+  }
+
+  function render() {
     const frame = document.getElementById("preview-frame");
     const box = document.getElementById("frame-box");
     const text = document.getElementById("text-part");
     const checks = document.getElementById("checks");
-    view = name;
     document.querySelectorAll(".tabs [data-view]").forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.view === name));
+      const v = b.dataset.view;
+      const on = v === "dark" ? view.dark
+        : (v === "text" || v === "checks") ? view.pane === v
+        : view.pane === "email" && view.size === v;
+      b.setAttribute("aria-pressed", String(on));
     });
     if (!frame) return;
-    box.hidden = name === "text" || name === "checks";
-    text.hidden = name !== "text";
-    checks.hidden = name !== "checks";
-    box.classList.toggle("phone", name === "phone");
-    box.classList.toggle("dark", name === "dark");
-    const src = frame.dataset.src + (name === "dark" ? "&mode=dark" : "");
+    box.hidden = view.pane !== "email";
+    text.hidden = view.pane !== "text";
+    checks.hidden = view.pane !== "checks";
+    box.classList.toggle("phone", view.size === "phone");
+    box.classList.toggle("dark", view.dark);
+    const src = frame.dataset.src + (view.dark ? "&mode=dark" : "");
     if (frame.getAttribute("src") !== src) frame.setAttribute("src", src);
   }
 
@@ -111,13 +122,8 @@
   document.addEventListener("htmx:afterSwap", (evt) => {
     const target = evt.detail.target;
     const ws = workspace();
-    if (target && target.id === "status") {
-      const latest = document.querySelector("#status .show-latest");
-      if (latest && ws && !ws.dataset.dirty) latest.click();
-      return;
-    }
-    if (!ws || (target && target.id !== "workspace")) return;
-    showView(view);
+    if (!ws || !target || target.id !== "workspace") return;
+    render();
     const message = ws.querySelector(".conflict, .error, .notice");
     let focus = null;
     if (focusWanted) {
@@ -136,8 +142,14 @@
   });
 
   document.addEventListener("DOMContentLoaded", () => {
-    htmx.onLoad((elt) => setupSortables(elt));
+    htmx.onLoad((elt) => {
+      setupSortables(elt);
+      // Changed elsewhere: follow at once, unless this page has unsaved typing.
+      const latest = elt.id === "status" && elt.querySelector(".show-latest");
+      const ws = workspace();
+      if (latest && ws && !ws.dataset.dirty) latest.click();
+    });
     setupSortables(document);
-    showView(view);
+    render();
   });
 })();
