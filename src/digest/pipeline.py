@@ -7,18 +7,16 @@ skipped (`FeedError`), everything else stops the run before anything is written.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .clean import truncate
 from .config import Project
+from .drafts import BuildStatus, existing_draft, inputs_fingerprint, stored_since
 from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
@@ -48,15 +46,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREHEADER_CHARS = 140
-
-
-class BuildStatus(StrEnum):
-    """What a build did with out/<issue-id>/ (the `status` of `digest build --json`)."""
-
-    WRITTEN = "written"  # a new draft was written
-    UNCHANGED = "unchanged"  # the draft exists; no new entry, no edit: nothing rewritten
-    KEPT = "kept"  # the draft exists and new entries arrived: kept as it is (see --force)
-    EMPTY = "empty"  # nothing qualified: no draft written (see --allow-empty)
 
 
 @dataclass(frozen=True)
@@ -323,10 +312,12 @@ def _build(
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         inputs = inputs_fingerprint(project, edits, language=lang, esp=esp, template=template)
-        previous = None if force else _existing_draft(project, store, issue_id)
+        previous = None if force else existing_draft(project, store, issue_id)
         new: tuple[Entry, ...] = ()
-        if previous is not None:
-            new = _arrived(project, store, now, previous, issue_id, lang, edits)
+        if previous is not None and (arrived := stored_since(project, store, now, previous, edits)):
+            full = gather(project, store, now, issue_id=issue_id, language=lang, edits=edits)
+            placed = {c.entry.key for c in full.candidates if c.section}
+            new = tuple(e for e in arrived if e.key in placed)  # would go into the issue
         curated = gather(
             project,
             store,
@@ -365,69 +356,6 @@ def _build(
             record={"inputs": inputs, "store_mark": store.entry_mark()},
         )
     return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint, new_entries=new)
-
-
-def inputs_fingerprint(
-    project: Project,
-    edits: Edits | None,
-    *,
-    language: str,
-    esp: str | None,
-    template: str | None,
-) -> str:
-    """Everything but the store that shapes an issue: the editors' edits, the project's
-    settings, templates and rule packs, the build options and the window, and digest's
-    version. A draft built from the same fingerprint needs no rebuild for their sake."""
-    h = hashlib.sha256()
-    options = (__version__, language, esp, template, project.window_days)
-    h.update(repr(options).encode())
-    h.update((edits.signature() if edits else "-").encode())
-    files = [project.config_path, project.feeds_path]
-    for folder in (project.templates_dir, project.root / "rules"):
-        if folder.is_dir():
-            files += sorted(p for p in folder.rglob("*") if p.is_file())
-    for path in files:
-        if path.is_file():
-            h.update(f"\0{path.relative_to(project.root)}\0".encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _existing_draft(project: Project, store: Store, issue_id: str) -> dict[str, Any] | None:
-    """The store's record of the issue, if its files are in out/ too."""
-    if not (project.out_dir / issue_id / "manifest.json").exists():
-        return None
-    return store.issue_manifest(issue_id)
-
-
-def _arrived(
-    project: Project,
-    store: Store,
-    now: datetime,
-    previous: dict[str, Any],
-    issue_id: str,
-    language: str,
-    edits: Edits | None,
-) -> tuple[Entry, ...]:
-    """Entries stored since the draft was built that would go into the issue. Entries
-    the editors pinned or moved, and older entries a wider window brings in, are not new."""
-    start = now - timedelta(days=project.window_days)
-    urls = [f.url for f in project.feeds]
-    mark = previous.get("store_mark")
-    if isinstance(mark, int):
-        arrived = store.entries_added_after(mark, start, now, feed_urls=urls)
-    else:  # recorded by an older digest: whatever its candidates did not have
-        known = set(previous.get("candidates", ()))
-        arrived = [
-            e for e in store.entries_between(start, now, feed_urls=urls) if e.key not in known
-        ]
-    chosen = {i.key for i in edits.items if i.includes} if edits else set()
-    arrived = [e for e in arrived if e.key not in chosen]
-    if not arrived:
-        return ()
-    full = gather(project, store, now, issue_id=issue_id, language=language, edits=edits)
-    placed = {c.entry.key for c in full.candidates if c.section}
-    return tuple(e for e in arrived if e.key in placed)
 
 
 def _feed_health(

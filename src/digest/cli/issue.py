@@ -10,6 +10,7 @@ import click
 
 from .. import pipeline
 from ..config import Project
+from ..drafts import BuildStatus
 from ..edits import edits_path, resolve_keys, set_intro, set_item, skeleton, update_edits
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, ConfigError, DigestError
 from ..esp import PROFILES
@@ -124,7 +125,7 @@ def build(
         )
     failed = [f for f in result.fetched if f.status == "failed"]
     code = EXIT_OK
-    if result.status is not pipeline.BuildStatus.WRITTEN:
+    if result.status is not BuildStatus.WRITTEN:
         code = EXIT_EMPTY
     elif failed:
         code = EXIT_PARTIAL
@@ -171,17 +172,16 @@ def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> di
 def _print_build(project: Project, result: pipeline.BuildResult) -> None:
     print_fetch(result.fetched)
     issue = result.issue
-    status = pipeline.BuildStatus
-    if result.status is status.EMPTY:
+    if result.status is BuildStatus.EMPTY:
         click.echo(f"Nothing in the window for issue {issue.issue_id}: no draft written.")
         return
     folder = rel(result.out_dir, project.root) if result.out_dir else ""
-    if result.status is status.UNCHANGED:
+    if result.status is BuildStatus.UNCHANGED:
         click.echo(
             f"Issue {issue.issue_id} is up to date: no new entry and no edit since it was "
             "built. Nothing rewritten."
         )
-    elif result.status is status.KEPT:
+    elif result.status is BuildStatus.KEPT:
         click.echo(f"Issue {issue.issue_id} already exists and was kept as it is.")
     else:
         click.echo(
