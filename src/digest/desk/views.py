@@ -19,6 +19,7 @@ KIND_LABELS = {
     "grim": "Grim news",
     "other": "Other",
 }
+SHOWN = 150  # candidates listed at once (a year-end issue has a year of them): filter for more
 STATUS_TEXT = {
     "written": "The draft was just rebuilt.",
     "unchanged": "The draft is up to date.",
@@ -108,7 +109,8 @@ class IssueView:
     status_text: str
     new_entries: tuple[tuple[str, str, str], ...]  # key, title, feed
     sections: tuple[SectionView, ...]
-    candidates: tuple[Item, ...]
+    candidates: tuple[Item, ...]  # those matching the filters, at most SHOWN
+    matching: int
     total: int
     kinds: tuple[tuple[str, str, int], ...]  # value, label, count
     feeds: tuple[str, ...]
@@ -169,6 +171,7 @@ def issue_view(snap: Snapshot, filters: Filters = Filters()) -> IssueView:
     else:
         sections = tuple(SectionView(s.id, s.title, placed[s.id]) for s in issue.sections)
     everything = [by_key[c.entry.key] for c in issue.candidates]
+    matching = [i for i in everything if _matches(i, filters)]
     kinds: dict[str, int] = {}
     for i in everything:
         kinds[i.kind] = kinds.get(i.kind, 0) + 1
@@ -188,7 +191,8 @@ def issue_view(snap: Snapshot, filters: Filters = Filters()) -> IssueView:
         status_text=STATUS_TEXT.get(snap.status, ""),
         new_entries=tuple((e.key, e.title, e.feed_name) for e in snap.new_entries),
         sections=sections,
-        candidates=tuple(i for i in everything if _matches(i, filters)),
+        candidates=tuple(matching[:SHOWN]),
+        matching=len(matching),
         total=len(everything),
         kinds=tuple((k, KIND_LABELS.get(k, k), kinds[k]) for k in KIND_LABELS if k in kinds),
         feeds=tuple(sorted({i.feed for i in everything})),
