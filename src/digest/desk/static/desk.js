@@ -5,6 +5,8 @@
   // The preview's view, kept across updates: its size, dark or not, and which pane.
   const view = { size: "desktop", dark: false, pane: "email" };
   let focusWanted = null; // the control to focus again after the workspace is replaced
+  let pending = 0; // this page's own requests in flight (not the status poll)
+  const isPoll = (evt) => evt.detail.elt && evt.detail.elt.id === "status";
   // This page's id: the desk tells this page's own quick successive changes (a click right
   // after a drag) from another window's, which must not be overwritten.
   const tab = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
@@ -111,7 +113,12 @@
     if (evt.detail.verb === "post") evt.detail.parameters.tab = tab;
   });
 
+  document.addEventListener("htmx:afterRequest", (evt) => {
+    if (!isPoll(evt)) pending = Math.max(0, pending - 1);
+  });
+
   document.addEventListener("htmx:beforeRequest", (evt) => {
+    if (!isPoll(evt)) pending += 1;
     const config = evt.detail.requestConfig;
     const trigger = config && config.triggeringEvent;
     const elt = trigger && trigger.submitter;
@@ -144,10 +151,11 @@
   document.addEventListener("DOMContentLoaded", () => {
     htmx.onLoad((elt) => {
       setupSortables(elt);
-      // Changed elsewhere: follow at once, unless this page has unsaved typing.
-      const latest = elt.id === "status" && elt.querySelector(".show-latest");
+      // Changed elsewhere: follow at once, unless this page has unsaved typing or is
+      // waiting for its own change (an older poll's answer must not replace that).
+      const latest = elt.id === "status" && elt.isConnected && elt.querySelector(".show-latest");
       const ws = workspace();
-      if (latest && ws && !ws.dataset.dirty) latest.click();
+      if (latest && ws && !ws.dataset.dirty && pending === 0) latest.click();
     });
     setupSortables(document);
     render();
