@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed
 DEMO_AS_OF ?= 2025-12-19
 NODE_TOOLS := tests/node/node_modules/.package-lock.json
 
-.PHONY: demo test lint golden bench clean help
+.PHONY: demo desk test lint golden bench clean help
 
 help:
 	@echo "make demo    build a sample issue from feeds/samples into out/"
+	@echo "make desk    open the editor's desk on it in your web browser"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff and mypy"
 	@echo "make golden  regenerate the golden files in tests/golden/ (review the diff!)"
@@ -35,6 +36,9 @@ $(NODE_TOOLS): tests/node/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  cd tests/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the tests that need axe-core, doiuse-email or vnu will be skipped"; fi
+
+desk: $(STAMP)
+	$(BIN)/digest desk --as-of $(DEMO_AS_OF)
 
 test: $(STAMP) $(NODE_TOOLS)
 	$(BIN)/python -m pytest

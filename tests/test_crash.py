@@ -95,7 +95,7 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
     killed = 0
     for i in range(KILLS):
         delay = duration * 1.1 * i / KILLS  # from start-up to just past the commit
-        proc = _digest(project)
+        proc = _digest(project, "--force")  # a whole build every time, never "unchanged"
         time.sleep(delay)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -104,7 +104,7 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
         _state(project)
     assert killed >= KILLS // 2, f"only {killed} runs were killed before they finished"
 
-    assert _digest(project).wait(timeout=60) == 0  # the re-run after all the crashes
+    assert _digest(project, "--force").wait(timeout=60) == 0  # the re-run after the crashes
     _state(project)
     got = {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
     assert got == expected, "the re-run differs from a clean build"

@@ -55,11 +55,16 @@ def test_existing_issue_is_kept_when_new_entries_arrive(digest, project: Path) -
     assert json.loads(_build(digest, project).stdout)["status"] == "written"
     before = (project / "out" / DEMO_ISSUE / "newsletter.html").read_bytes()
     feed.write_text(original)
-    kept = json.loads(_build(digest, project).stdout)
-    assert kept["status"] == "kept" and kept["new_since_built"] == 1
+    kept = _build(digest, project)
+    record = json.loads(kept.stdout)
+    assert kept.exit_code == 3 and record["status"] == "kept" and record["new_since_built"] == 1
+    (new,) = record["new_entries"]
+    assert new["title"].startswith("Bellhaven Four released")
+    assert new["feed"] == "Courtwatch Collective"
     assert (project / "out" / DEMO_ISSUE / "newsletter.html").read_bytes() == before
     message = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF).output
-    assert "rebuild with --force" in message
+    assert new["key"] in message and "Bellhaven Four released" in message
+    assert "digest build --force" in message
     forced = json.loads(_build(digest, project, "--force").stdout)
     assert forced["status"] == "written"
     assert (

@@ -7,7 +7,6 @@ does the I/O around them, under the project lock.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date, datetime, time
 
@@ -17,6 +16,7 @@ from .config import Project
 from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError
 from .i18n import Pack
+from .ids import check_issue_id
 from .lock import project_lock
 from .models import Issue, Letter, Section, SectionSpec
 from .pipeline import PREHEADER_CHARS, BuildResult, _publish, _with_pinned, issue_language
@@ -48,8 +48,7 @@ def build_year_end(
 
     lang = issue_language(project, language)
     issue_id = issue_id or year_end_issue_id(project, year, lang)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", issue_id):
-        raise ConfigError(f"issue id {issue_id!r}: use letters, digits, '.', '_' or '-' (max 64)")
+    check_issue_id(issue_id)
     # `section =` in the edits file names a highlight section (good-news, month-03...)
     edits = load_edits(
         edits_path(project.root, issue_id),

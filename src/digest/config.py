@@ -75,6 +75,15 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class DeskSettings:
+    """[desk]: the editor's desk. The password may also come from DIGEST_DESK_PASSWORD
+    (preferred); it is required to listen on anything but 127.0.0.1."""
+
+    password: str | None = None
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names (a LAN name, a proxy's name)
+
+
+@dataclass(frozen=True)
 class UtmSettings:
     """[links]: UTM parameters added to every web link of an issue (none by default)."""
 
@@ -127,6 +136,7 @@ class Project:
     esp: EspSettings = field(default_factory=EspSettings)
     utm: UtmSettings = field(default_factory=UtmSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
     warn_after_failures: int = 3  # a feed failing this many runs in a row is flagged
     html_budget: int = 95_000  # bytes of HTML as sent: links tracked, encoded (digest.budget)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # [labels.<tag>]
@@ -311,6 +321,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         "smtp",
         "labels",
         "year_end",
+        "desk",
     ):
         top.get(table, dict, {})
     top.get("section", list, [])
@@ -392,6 +403,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         smtp=_smtp(data.get("smtp", {}), path, text),
         labels=_labels(data.get("labels", {}), path, text),
         year_end=_year_end(data.get("year_end", {}), path, text),
+        desk=_desk(data.get("desk", {}), path, text),
     )
 
 
@@ -591,6 +603,15 @@ def _smtp(data: dict[str, Any], path: Path, text: str) -> SmtpSettings:
         password=r.get("password", str),
         password_env=r.get("password_env", str, base.password_env),
         timeout=r.get("timeout", float, base.timeout),
+    )
+    r.check_unknown()
+    return settings
+
+
+def _desk(data: dict[str, Any], path: Path, text: str) -> DeskSettings:
+    r = _Reader(data, path, text, "desk")
+    settings = DeskSettings(
+        password=r.get("password", str), allowed_hosts=r.string_list("allowed_hosts")
     )
     r.check_unknown()
     return settings

@@ -16,18 +16,34 @@ every build) and re-applied on every rebuild.
 Reading is split in two so a broken file stops a build before anything happens:
 :func:`load_edits` checks the syntax and every value (file and line in each error);
 :func:`resolve_keys` later matches the item keys against the store.
+
+Writing (the editor's desk and `digest edit`) goes through :func:`update_edits`: the change
+is made on a tomlkit document, so the editors' comments and layout survive; the new text is
+validated like a hand-written file before it replaces the old one atomically (temporary
+file, fsync, rename), and only if the file is still the version the writer saw
+(:func:`edits_version`): two writers never overwrite each other's change.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import re
-from collections.abc import Callable, Sequence
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import locate, read_toml
-from .errors import ConfigError
+from .errors import ConfigError, EditConflict
+from .ids import check_issue_id
 from .models import SectionSpec
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 EDITS_DIR = "edits"
 _KEY = re.compile(r"^[0-9a-f]{4,10}$")
@@ -61,9 +77,18 @@ class Edits:
     def for_key(self, key: str) -> ItemEdit | None:
         return next((e for e in self.items if e.key == key), None)
 
+    def signature(self) -> str:
+        """What the editors asked for, without comments, layout or line numbers: two
+        files with the same signature build the same issue."""
+        parts = [repr(self.intro)]
+        for i in sorted(self.items, key=lambda i: i.key):
+            parts.append(repr((i.key, i.pin, i.drop, i.section, i.position, i.title, i.blurb)))
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
 
 def edits_path(root: Path, issue_id: str) -> Path:
-    return root / EDITS_DIR / f"{issue_id}.toml"
+    """edits/<issue-id>.toml; the id is checked here, so no caller can escape edits/."""
+    return root / EDITS_DIR / f"{check_issue_id(issue_id)}.toml"
 
 
 def load_edits(path: Path, sections: Sequence[SectionSpec]) -> Edits | None:
@@ -71,6 +96,10 @@ def load_edits(path: Path, sections: Sequence[SectionSpec]) -> Edits | None:
     if not path.exists():
         return None
     data, text = read_toml(path, hint="see `digest edit --help` for the format")
+    return _edits(data, text, path, sections)
+
+
+def _edits(data: dict[str, Any], text: str, path: Path, sections: Sequence[SectionSpec]) -> Edits:
     unknown = sorted(set(data) - {"intro", "items"})
     if unknown:
         raise ConfigError(
@@ -219,3 +248,194 @@ def skeleton(issue_id: str, items: Sequence[tuple[str, str, str | None]]) -> str
             "",
         ]
     return "\n".join(lines)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+NO_FILE = "none"  # the version of an edits file that does not exist yet
+LOCK_NAME = ".edits.lock"
+
+
+def edits_version(path: Path) -> str:
+    """A short content hash of the file as it is on disk (NO_FILE when there is none)."""
+    try:
+        return _version(path.read_bytes())
+    except FileNotFoundError:
+        return NO_FILE
+
+
+def _version(data: bytes | None) -> str:
+    return NO_FILE if data is None else hashlib.sha256(data).hexdigest()[:16]
+
+
+def update_edits(
+    path: Path,
+    sections: Sequence[SectionSpec],
+    change: Callable[[TOMLDocument], None],
+    *,
+    expected: str | None,
+    header: str = "",
+) -> str:
+    """Apply `change` to the file's TOML document and write it back; return the new
+    version. `expected` is the version the writer last saw (None: no check); if the file
+    changed since, nothing is written and EditConflict says so. A change that would make
+    the file invalid raises ConfigError, and the file stays as it was. A new file starts
+    with `header`."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError as TomlkitError
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path.parent / LOCK_NAME):
+        try:
+            old: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            old = None
+        current = _version(old)
+        if expected is not None and expected != current:
+            raise EditConflict(
+                f"{path.name} was changed by someone else since you last saw it",
+                current=current,
+                hint="look at the current version and make your change again",
+            )
+        text = old.decode("utf-8", errors="replace") if old is not None else header
+        try:
+            doc = tomlkit.parse(text)
+        except TomlkitError as e:
+            raise ConfigError(f"invalid TOML: {e}", path=path, line=getattr(e, "line", None)) from e
+        change(doc)
+        new = tomlkit.dumps(doc).encode("utf-8")
+        check_text(new.decode("utf-8"), path, sections)
+        if new == old:
+            return current
+        write_atomic(path, new)
+        return _version(new)
+
+
+def check_text(text: str, path: Path, sections: Sequence[SectionSpec]) -> Edits:
+    """Validate edits given as text, exactly as :func:`load_edits` validates a file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"invalid TOML: {e}", path=path) from e
+    return _edits(data, text, path, sections)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, fsync, rename over it, fsync the folder: a crash leaves
+    the old file or the new one, never half of either."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Serialise writers of one project's edits files (the desk's tabs, `digest edit`)."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+# Changes: each takes the document and changes it in place. Keys are full entry keys; a
+# table the editors wrote with a shorter key for the same entry is reused, never doubled.
+
+
+def set_intro(doc: TOMLDocument, text: str | None) -> None:
+    """Set or (empty text) remove the intro; tomlkit keeps it above the tables."""
+    import tomlkit
+
+    text = (text or "").strip()
+    value = tomlkit.string(text, multiline="\n" in text)
+    if not text:
+        doc.pop("intro", None)
+    elif "intro" in doc or any(isinstance(v, dict) for v in doc.values()):
+        doc["intro"] = value  # replaced in place, or put above the first table
+    else:
+        # No table yet: put it after the file's opening comment, not at the end, where
+        # a table uncommented later above it would swallow it.
+        body = doc.body
+        blank = (i for i, (k, v) in enumerate(body) if k is None and not v.as_string().strip())
+        at = next(blank, len(body))
+        if at < len(body):
+            doc._insert_at(at, "intro", value)
+        else:
+            doc.add("intro", value)
+
+
+def set_item(doc: TOMLDocument, key: str, **fields: Any) -> None:
+    """Set fields of [items.KEY]; a value of None (or False for pin/drop) removes the
+    field. Pinning clears a drop, dropping clears pin, section and position. A table left
+    empty is removed."""
+    if not _KEY.match(key):
+        raise ConfigError(f"{key!r} is not an item key")
+    unknown = set(fields) - _FIELDS
+    if unknown:
+        raise ConfigError(f"unknown item setting {sorted(unknown)[0]!r}")
+    if fields.get("pin"):
+        fields.setdefault("drop", None)
+    if fields.get("drop"):
+        fields.update(pin=None, section=None, position=None)
+    table = _item_table(doc, key, create=any(v not in (None, False, "") for v in fields.values()))
+    if table is None:
+        return
+    for name, value in fields.items():
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
+            table.pop(name, None)
+        else:
+            table[name] = " ".join(value.split()) if isinstance(value, str) else value
+    _tidy(doc)
+
+
+def set_order(doc: TOMLDocument, section: str, keys: Sequence[str], moved: Sequence[str]) -> None:
+    """The editors' order of a section: positions 1..n for `keys`; the `moved` ones (from
+    another section or from the candidates) also get `section`."""
+    for position, key in enumerate(keys, 1):
+        extra: dict[str, Any] = {"section": section} if key in moved else {}
+        if key in moved:
+            extra["drop"] = None
+        set_item(doc, key, position=position, **extra)
+
+
+def _item_table(doc: TOMLDocument, key: str, *, create: bool) -> Any:
+    import tomlkit
+
+    items = doc.get("items")
+    if items is None:
+        if not create:
+            return None
+        items = tomlkit.table(is_super_table=True)
+        doc.add("items", items)
+    found = next((k for k in items if key.startswith(str(k))), None)
+    if found is not None:
+        return items[found]
+    if not create:
+        return None
+    items.add(key, tomlkit.table())
+    return items[key]
+
+
+def _tidy(doc: TOMLDocument) -> None:
+    items = doc.get("items")
+    if items is None:
+        return
+    for k in [k for k, v in items.items() if hasattr(v, "items") and not dict(v)]:
+        del items[k]
+    if not dict(items):
+        del doc["items"]

@@ -10,6 +10,7 @@
     ├── StoreError              the SQLite state file cannot be opened or written
     ├── RenderError             templates rendered, but MJML or CSS inlining failed
     ├── PublishError            the issue could not be written to out/
+    ├── EditConflict            the edits file changed since the writer read it (nothing written)
     └── LockedError             another run holds the project lock (exit 75)
 
 Every error carries its context (file, line, feed URL) and a hint saying what to do next,
@@ -98,6 +99,14 @@ class RenderError(DigestError):
 
 class PublishError(DigestError):
     """Writing the issue into out/ failed; the previous issue is left in place."""
+
+
+class EditConflict(DigestError):
+    """Someone else changed an issue's edits file since this writer read it."""
+
+    def __init__(self, message: str, *, current: str, hint: str | None = None) -> None:
+        self.current = current  # the version now on disk
+        super().__init__(message, hint=hint)
 
 
 class LockedError(DigestError):

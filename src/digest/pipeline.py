@@ -8,7 +8,7 @@ skipped (`FeedError`), everything else stops the run before anything is written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 from . import lang as bcp47
 from .clean import truncate
 from .config import Project
+from .drafts import BuildStatus, existing_draft, inputs_fingerprint, stored_since
 from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
+from .ids import check_issue_id
 from .isolate import Limits, Outcome, ParserPool
 from .lock import project_lock
 from .models import (
@@ -53,7 +55,10 @@ class BuildResult:
     files: dict[str, int]
     fetched: tuple[FeedReport, ...]
     lint: dict[str, Any] = field(default_factory=dict)
-    kept: int = 0  # >0: the issue existed and this many new entries were not added
+    status: BuildStatus = BuildStatus.WRITTEN
+    # Entries that arrived since the existing draft was built and would go into it; they
+    # are left out of it until a build with `force` (named by `digest build`).
+    new_entries: tuple[Entry, ...] = ()
 
 
 def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> datetime:
@@ -198,9 +203,11 @@ def gather(
     issue_id: str,
     language: str | None = None,
     edits: Edits | None = None,
+    hold: Collection[str] = (),
 ) -> Curated:
     """Curate the entries of the issue window from the store, applying the editors'
-    overrides (whose keys must already be resolved)."""
+    overrides (whose keys must already be resolved). Entries in `hold` (new since the
+    draft was built) are left out."""
     from .curate import SentStory, curate, load_rules
     from .i18n import localise_sections
 
@@ -208,6 +215,8 @@ def gather(
     entries = _with_pinned(
         store, store.entries_between(start, now, feed_urls=[f.url for f in project.feeds]), edits
     )
+    if hold:
+        entries = [e for e in entries if e.key not in hold]
     # Only issues built as of an earlier day count as sent: several builds of the same
     # day (a draft, an experiment with another --issue-id) never hide stories from each other.
     today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
@@ -265,8 +274,14 @@ def build(
     """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies).
 
     One run at a time per project (LockedError otherwise). The same inputs rebuild the same
-    issue byte for byte; when the issue already exists and new entries have arrived since,
-    it is kept as it is unless `force` (a cron run never swaps a draft under its editors)."""
+    issue byte for byte. When the issue already exists (and not `force`):
+    - the editors' edits, the settings or the build options changed: it is rebuilt with
+      them, leaving out entries that arrived since it was built (`new_entries`);
+    - else, if new entries arrived that would go into it: it is KEPT as it is (a cron run
+      never swaps a draft under its editors);
+    - else it is UNCHANGED: nothing is rewritten, not even the history.
+    `force` rebuilds with everything."""
+    check_issue_id(issue_id or default_issue_id(now))
     with project_lock(project.root):
         return _build(
             project,
@@ -313,7 +328,22 @@ def _build(
             fetched = run_fetch(project, store, now, progress)
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
-        curated = gather(project, store, now, issue_id=issue_id, language=lang, edits=edits)
+        inputs = inputs_fingerprint(project, edits, language=lang, esp=esp, template=template)
+        previous = None if force else existing_draft(project, store, issue_id)
+        new: tuple[Entry, ...] = ()
+        if previous is not None and (arrived := stored_since(project, store, now, previous, edits)):
+            full = gather(project, store, now, issue_id=issue_id, language=lang, edits=edits)
+            placed = {c.entry.key for c in full.candidates if c.section}
+            new = tuple(e for e in arrived if e.key in placed)  # would go into the issue
+        curated = gather(
+            project,
+            store,
+            now,
+            issue_id=issue_id,
+            language=lang,
+            edits=edits,
+            hold={e.key for e in new},
+        )
         issue = make_issue(
             project,
             curated,
@@ -327,24 +357,22 @@ def _build(
         if template:
             issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
-            return BuildResult(issue, curated, None, {}, fetched)
-        candidates = sorted(c.entry.key for c in curated.candidates)
-        previous = store.issue_manifest(issue_id)
-        existing = project.out_dir / issue_id
-        if previous is not None and not force and (existing / "manifest.json").exists():
-            new = set(candidates) - set(previous.get("candidates", candidates))
-            if new:
-                files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
-                return BuildResult(issue, curated, existing, files, fetched, kept=len(new))
+            return BuildResult(issue, curated, None, {}, fetched, status=BuildStatus.EMPTY)
+        if previous is not None and previous.get("inputs") == inputs:
+            existing = project.out_dir / issue_id
+            files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
+            status = BuildStatus.KEPT if new else BuildStatus.UNCHANGED
+            return BuildResult(issue, curated, existing, files, fetched, {}, status, new)
         out_dir, pkg = _publish(
             project,
             store,
             issue,
             now,
-            candidates,
+            sorted(c.entry.key for c in curated.candidates),
             [(c.entry.key, c.section or "") for c in issue.items],
+            record={"inputs": inputs, "store_mark": store.entry_mark()},
         )
-    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint)
+    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint, new_entries=new)
 
 
 def _feed_health(
@@ -432,6 +460,7 @@ def _publish(
     now: datetime,
     candidates: list[str],
     placements: list[tuple[str, str]],
+    record: dict[str, Any] | None = None,
 ) -> tuple[Path, Package]:
     """Render, package (with lint), write out/<issue-id>/ atomically, then record in one
     transaction which entries went into the issue: files first, store second."""
@@ -452,6 +481,7 @@ def _publish(
             "items": [c.entry.key for c in issue.items],
             "candidates": candidates,
             "lint_ok": pkg.lint.get("ok"),
+            **(record or {}),
         },
         placements=placements,
     )

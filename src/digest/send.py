@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import smtplib
 import socket
@@ -34,6 +35,7 @@ def test_message(eml: Path, recipients: Sequence[str]) -> EmailMessage:
         raise DigestError(
             f"{eml} not found", hint="build the issue first: `digest build`"
         ) from None
+    check_not_empty(eml.parent)
     msg = email.message_from_bytes(raw, policy=email.policy.SMTP)
     assert isinstance(msg, EmailMessage)
     subject = str(msg["Subject"] or "")
@@ -42,6 +44,23 @@ def test_message(eml: Path, recipients: Sequence[str]) -> EmailMessage:
     del msg["To"]
     msg["To"] = ", ".join(recipients)
     return msg
+
+
+def check_not_empty(folder: Path) -> None:
+    """Refuse an issue with no story (a weekly built with --allow-empty, say): nobody
+    should receive an empty newsletter, not even a tester."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise DigestError(
+            f"{folder / 'manifest.json'}: cannot read the issue's manifest ({e})",
+            hint="rebuild the issue: `digest build`",
+        ) from e
+    if not manifest.get("items") and manifest.get("template") != "year-end":
+        raise DigestError(
+            f"issue {manifest.get('issue_id', folder.name)} has no story: nothing to send",
+            hint="fetch feeds and rebuild it when the window has stories (`digest build`)",
+        )
 
 
 def check_recipients(recipients: Sequence[str]) -> list[str]:

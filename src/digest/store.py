@@ -381,6 +381,33 @@ class Store:
             found.extend(_entry(r) for r in rows)
         return found
 
+    def entry_mark(self) -> int:
+        """A mark of what the store holds now: entries stored later have a higher rowid
+        (entries are never vacuumed, so rowids only grow)."""
+        return int(self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM entries").fetchone()[0])
+
+    def entries_added_after(
+        self, mark: int, start: datetime, end: datetime, *, feed_urls: Sequence[str]
+    ) -> list[Entry]:
+        """Entries published in [start, end] and stored after `mark` (see entry_mark)."""
+        rows = self.db.execute(
+            "SELECT * FROM entries WHERE rowid > ? AND published >= ? AND published <= ?"
+            f" AND feed_url IN ({','.join('?' * len(feed_urls))}) ORDER BY published, key",
+            [mark, _iso(start), _iso(end), *feed_urls],
+        )
+        return [_entry(r) for r in rows]
+
+    def search(self, text: str, *, feed_urls: Sequence[str], limit: int = 30) -> list[Entry]:
+        """Entries whose title or excerpt contains `text` (any case), newest first."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            "SELECT * FROM entries WHERE (title LIKE ? ESCAPE '\\' OR excerpt LIKE ? ESCAPE '\\')"
+            f" AND feed_url IN ({','.join('?' * len(feed_urls))})"
+            " ORDER BY published DESC, key LIMIT ?",
+            [pattern, pattern, *feed_urls, limit],
+        )
+        return [_entry(r) for r in rows]
+
     def recent_sent(
         self, since: datetime, *, excluding_issue: str, before: datetime
     ) -> list[tuple[str, str, str]]:

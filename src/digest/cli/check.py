@@ -1,4 +1,4 @@
-"""`digest lint` and `digest preview`: look at a built issue before it goes out."""
+"""`digest lint` and `digest send`: check a built issue and send it to testers."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from pathlib import Path
 
 import click
 
-from .. import esp, pipeline
+from .. import esp
 from ..budget import DEFAULT_BUDGET
-from ..edits import edits_path
 from ..errors import DigestError
 from ..lint import lint_issue
-from ..preview import Previewer, serve
 from ..publish import EML_NAME, HTML_NAME, MANIFEST_NAME, TEXT_NAME
 from ..send import MAX_RECIPIENTS, check_recipients, deliver, test_message
 from ..store import Store
-from .common import clock, clock_options, emit_json, load, project_options, setup_logging
+from .common import emit_json, load, project_options, setup_logging
 
 
 @click.command()
@@ -122,95 +120,6 @@ def _smtp_settings(eml: Path) -> esp.EspSettings:
     url = next((t for t in targets if t.startswith("https://")), None)
     mailto = next((t for t in targets if t.startswith("mailto:")), None)
     return esp.EspSettings("smtp", url, mailto)
-
-
-@click.command()
-@project_options
-@clock_options
-@click.option(
-    "--issue-id", metavar="ID", help="The issue to preview (default: the ISO week of --as-of)."
-)
-@click.option("--template", metavar="NAME", help="Layout to preview (default: digest.toml).")
-@click.option(
-    "--esp",
-    "service",
-    type=click.Choice(sorted(esp.PROFILES)),
-    metavar="SERVICE",
-    help="Mailing service profile to preview with.",
-)
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8025,
-    show_default=True,
-    help="Port on 127.0.0.1 (0: any free port).",
-)
-@click.pass_context
-def preview(
-    ctx: click.Context,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-    as_of: str | None,
-    days: int | None,
-    issue_id: str | None,
-    template: str | None,
-    service: str | None,
-    port: int,
-) -> None:
-    """Show an issue in your browser at desktop and phone width, with its text part.
-
-    Builds the issue from the store (no fetching) and rebuilds it whenever a template,
-    the edits file or digest.toml changes: edit, save, look. Serves on 127.0.0.1 only.
-    Stop with Ctrl-C.
-
-    \b
-    Examples:
-      digest preview --as-of 2025-12-19
-      digest preview --template roundup --port 0
-    """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir, days)
-    now = clock(project, as_of)
-    issue = issue_id or pipeline.default_issue_id(now)
-
-    def build() -> Path:
-        fresh = load(ctx, project_dir, days)  # digest.toml may have changed
-        result = pipeline.build(
-            fresh,
-            now,
-            offline=True,
-            issue_id=issue,
-            allow_empty=True,
-            esp=service,
-            template=template,
-        )
-        assert result.out_dir is not None
-        return result.out_dir
-
-    def watched() -> list[Path]:
-        files = [project.config_path, project.feeds_path, edits_path(project.root, issue)]
-        if project.templates_dir.is_dir():
-            files += sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
-        return files
-
-    previewer = Previewer(build, watched)
-    previewer.refresh()
-    server = serve(previewer, "127.0.0.1", port, issue)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    if as_json:
-        emit_json({"url": url, "issue_id": issue})
-    elif not quiet:
-        click.echo(f"Previewing issue {issue} at {url} (Ctrl-C to stop)")
-        if previewer.error:
-            click.echo(f"digest: error: {previewer.error}", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
 
 
 @click.command()

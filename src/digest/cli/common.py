@@ -27,10 +27,13 @@ log = logging.getLogger("digest")
 EXIT_CODES_HELP = """
 \b
 Exit codes:
-  0  a draft was written
+  0  a draft was written ("status": "written")
   1  nothing could be published (see the error)
   2  usage or configuration error
-  3  nothing in the window: no draft written (see --allow-empty)
+  3  no new draft: nothing in the window ("empty"; see --allow-empty), or the
+     issue exists with no new entry and no edit ("unchanged": nothing rewritten),
+     or new entries arrived and the draft was kept as it is ("kept": they are
+     named; --force takes them in)
   4  a draft was written but some feeds failed (named on stderr)
   75 another digest run holds the project lock (try again later)
 """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,11 @@ import click
 
 from .. import pipeline
 from ..config import Project
-from ..edits import edits_path, resolve_keys, skeleton
-from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
+from ..drafts import BuildStatus
+from ..edits import edits_path, resolve_keys, set_intro, set_item, skeleton, update_edits
+from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, ConfigError, DigestError
 from ..esp import PROFILES
+from ..ids import ISSUE_ID_RULE, is_issue_id
 from ..lock import project_lock
 from ..models import Candidate
 from ..records import item_record
@@ -57,8 +58,9 @@ from .common import (
 @click.option(
     "--force",
     is_flag=True,
-    help="Rebuild the issue even if it exists and new "
-    "entries have arrived since (by default it is kept as it is).",
+    help="Rebuild the issue with every new entry, even if it exists and new entries have "
+    "arrived since it was built (by default they are left out of it, and a draft without "
+    "edits is kept as it is).",
 )
 @click.option(
     "--template",
@@ -96,6 +98,11 @@ def build(
     Writes newsletter.html (CSS inlined), newsletter.txt, newsletter.eml
     (multipart/alternative, text first) and manifest.json (items, reasons, feed status).
 
+    When the issue already exists, the editors' edits (and changed settings) rebuild it;
+    entries that arrived since it was built are named and left out until --force. With
+    nothing new and no edit, nothing is rewritten (exit 3), so a cron job's "new draft"
+    notice fires once per draft.
+
     \b
     Examples:
       digest build
@@ -105,8 +112,7 @@ def build(
     setup_logging(verbose, quiet, as_json)
     project = load(ctx, project_dir, days)
     now = clock(project, as_of)
-    issue_id = issue_id or pipeline.default_issue_id(now)
-    _check_issue_id(issue_id)
+    issue_id = _check_issue_id(issue_id or pipeline.default_issue_id(now))
     with progress(not (quiet or as_json or offline), len(project.feeds)) as tick:
         result = pipeline.build(
             project,
@@ -122,7 +128,7 @@ def build(
         )
     failed = [f for f in result.fetched if f.status == "failed"]
     code = EXIT_OK
-    if result.out_dir is None:
+    if result.status is not BuildStatus.WRITTEN:
         code = EXIT_EMPTY
     elif failed:
         code = EXIT_PARTIAL
@@ -138,20 +144,23 @@ def build(
     ctx.exit(code)
 
 
-def _check_issue_id(issue_id: str) -> None:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", issue_id):
-        raise click.BadParameter(
-            "use letters, digits, '.', '_' or '-' (max 64)", param_hint="--issue-id"
-        )
+def _check_issue_id(issue_id: str) -> str:
+    if not is_issue_id(issue_id):
+        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
+    return issue_id
 
 
 def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> dict[str, Any]:
     out = result.out_dir
+    status = str(result.status)
+    if code == EXIT_PARTIAL:
+        status = "written_with_failures"
     return {
-        "status": "kept"
-        if result.kept
-        else {EXIT_OK: "written", EXIT_PARTIAL: "written_with_failures", EXIT_EMPTY: "empty"}[code],
-        "new_since_built": result.kept,
+        "status": status,
+        "new_since_built": len(result.new_entries),
+        "new_entries": [
+            {"key": e.key, "title": e.title, "feed": e.feed_name} for e in result.new_entries
+        ],
         "exit_code": code,
         "issue_id": result.issue.issue_id,
         "subject": result.issue.subject,
@@ -166,22 +175,33 @@ def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> di
 def _print_build(project: Project, result: pipeline.BuildResult) -> None:
     print_fetch(result.fetched)
     issue = result.issue
-    if result.out_dir is None:
+    if result.status is BuildStatus.EMPTY:
         click.echo(f"Nothing in the window for issue {issue.issue_id}: no draft written.")
         return
-    folder = rel(result.out_dir, project.root)
-    if result.kept:
+    folder = rel(result.out_dir, project.root) if result.out_dir else ""
+    if result.status is BuildStatus.UNCHANGED:
         click.echo(
-            f"Issue {issue.issue_id} already exists; {result.kept} new entries arrived "
-            f"since it was built. Kept it as it is: rebuild with --force."
+            f"Issue {issue.issue_id} is up to date: no new entry and no edit since it was "
+            "built. Nothing rewritten."
         )
-        return
-    click.echo(
-        f"Built issue {issue.issue_id}: {len(issue.items)} items in "
-        f"{len(issue.sections)} sections. Subject: {issue.subject}"
-    )
-    for name, nbytes in result.files.items():
-        click.echo(f"  {folder}/{name}  ({size(nbytes)})")
+    elif result.status is BuildStatus.KEPT:
+        click.echo(f"Issue {issue.issue_id} already exists and was kept as it is.")
+    else:
+        click.echo(
+            f"Built issue {issue.issue_id}: {len(issue.items)} items in "
+            f"{len(issue.sections)} sections. Subject: {issue.subject}"
+        )
+        for name, nbytes in result.files.items():
+            click.echo(f"  {folder}/{name}  ({size(nbytes)})")
+    if result.new_entries:
+        n = len(result.new_entries)
+        click.echo(
+            f"{n} new {'entry' if n == 1 else 'entries'} arrived since the draft was built "
+            "and would go into it; they are not in it yet:"
+        )
+        for e in result.new_entries:
+            click.echo(f"  {e.key}  {clip(e.title, 70)}  ({e.feed_name})")
+        click.echo("Take them in with `digest build --force` (the editors' edits are kept).")
 
 
 @click.command()
@@ -370,6 +390,9 @@ def _print_explain(c: Candidate) -> None:
 @click.option(
     "--issue-id", metavar="ID", help="The issue to edit (default: the ISO week of --as-of)."
 )
+@click.option("--pin", "pins", multiple=True, metavar="KEY", help="Pin this item (repeatable).")
+@click.option("--drop", "drops", multiple=True, metavar="KEY", help="Drop this item (repeatable).")
+@click.option("--intro", metavar="TEXT", help='Set the intro ("" removes it).')
 @click.pass_context
 def edit(
     ctx: click.Context,
@@ -380,12 +403,16 @@ def edit(
     as_of: str | None,
     days: int | None,
     issue_id: str | None,
+    pins: tuple[str, ...],
+    drops: tuple[str, ...],
+    intro: str | None,
 ) -> None:
-    """Start the editors' overrides file for an issue: edits/<issue-id>.toml.
+    """Start or change the editors' overrides file for an issue: edits/<issue-id>.toml.
 
-    The file lists the issue's current items (commented out) so you can pin, drop, move,
+    A new file lists the issue's current items (commented out) so you can pin, drop, move,
     reorder, retitle or add a blurb to any of them, and write an intro. `digest build`
-    re-applies it on every rebuild. An existing file is left as it is.
+    re-applies it on every rebuild. --pin, --drop and --intro change the file in place,
+    keeping your comments (the editor's desk, `digest desk`, writes it the same way).
 
     \b
     Format:
@@ -401,32 +428,52 @@ def edit(
     \b
     Examples:
       digest edit --as-of 2025-12-19 && $EDITOR edits/2025-W51.toml
+      digest edit --as-of 2025-12-19 --pin 4d2f3a --drop 9c81e0
       digest build --as-of 2025-12-19      # applies the edits
     """
     setup_logging(verbose, quiet, as_json)
     project = load(ctx, project_dir, days)
     now = clock(project, as_of)
-    issue_id = issue_id or pipeline.default_issue_id(now)
-    _check_issue_id(issue_id)
+    issue_id = _check_issue_id(issue_id or pipeline.default_issue_id(now))
     path = edits_path(project.root, issue_id)
-    created = False
-    if not path.exists():
-        with Store(project.db_path) as store:
+    created = not path.exists()
+    with Store(project.db_path) as store:
+        header = ""
+        if created:
             curated = pipeline.gather(project, store, now, issue_id=issue_id)
-        listed = [c for c in curated.candidates if c.section] + [
-            c for c in curated.candidates if not c.section
-        ][:10]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed]),
-            encoding="utf-8",
-        )
-        created = True
+            listed = [c for c in curated.candidates if c.section] + [
+                c for c in curated.candidates if not c.section
+            ][:10]
+            header = skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed])
+        changes = [(_full_key(store, k), {"pin": True}) for k in pins]
+        changes += [(_full_key(store, k), {"drop": True}) for k in drops]
+
+    def change(doc: Any) -> None:
+        if intro is not None:
+            set_intro(doc, intro)
+        for key, fields in changes:
+            set_item(doc, key, **fields)
+
+    update_edits(path, project.sections, change, expected=None, header=header)
     if as_json:
         emit_json({"path": str(path), "created": created})
     elif not quiet:
-        verb = "Created" if created else "Already there:"
+        verb = (
+            "Created"
+            if created
+            else ("Changed" if changes or intro is not None else "Already there:")
+        )
         click.echo(
             f"{verb} {rel(path, project.root)}. Edit it, then run `digest build"
             f"{' --as-of ' + as_of if as_of else ''}`."
         )
+
+
+def _full_key(store: Store, key: str) -> str:
+    matches = store.keys_with_prefix(key.strip().lower()) if len(key.strip()) >= 4 else []
+    if len(matches) != 1:
+        what = "no entry" if not matches else "several entries"
+        raise ConfigError(
+            f"{what} with a key starting {key!r}", hint="`digest rank` lists the keys"
+        )
+    return matches[0]

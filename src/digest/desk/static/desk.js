@@ -1,0 +1,163 @@
+// The editor's desk: drag and drop, the preview's views, copying the HTML, and keeping the
+// page in step. Everything else is plain forms enhanced by htmx (they work without this).
+(function () {
+  "use strict";
+  // The preview's view, kept across updates: its size, dark or not, and which pane.
+  const view = { size: "desktop", dark: false, pane: "email" };
+  let focusWanted = null; // the control to focus again after the workspace is replaced
+  let pending = 0; // this page's own requests in flight (not the status poll)
+  const isPoll = (evt) => evt.detail.elt && evt.detail.elt.id === "status";
+  // This page's id: the desk tells this page's own quick successive changes (a click right
+  // after a drag) from another window's, which must not be overwritten.
+  const tab = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+    : String(Math.random()).slice(2);
+
+  function workspace() { return document.getElementById("workspace"); }
+
+  function submitOrder(evt) {
+    const form = document.getElementById("order-form");
+    if (!form || (evt.from === evt.to && evt.oldIndex === evt.newIndex)) return;
+    const keys = (list) => Array.from(list.querySelectorAll(":scope > li[data-key]"))
+      .map((li) => li.dataset.key).join(",");
+    form.elements.key.value = evt.item.dataset.key;
+    form.elements.section.value = evt.to.dataset.section;
+    form.elements.keys.value = keys(evt.to);
+    form.elements.source.value = evt.from.dataset.section;
+    form.elements.source_keys.value = keys(evt.from);
+    focusWanted = { key: evt.item.dataset.key, op: "up" };
+    form.requestSubmit();
+  }
+
+  function setupSortables(root) {
+    if (typeof Sortable === "undefined") return;
+    root.querySelectorAll("ol.sortable").forEach((list) => {
+      if (list.dataset.sortable) return;
+      list.dataset.sortable = "1";
+      Sortable.create(list, {
+        group: "sections",
+        handle: ".handle",
+        draggable: "li[data-key]",
+        animation: 120,
+        forceFallback: true,
+        onEnd: submitOrder,
+      });
+    });
+  }
+
+  function showView(name) {
+    if (name === "desktop" || name === "phone") { view.size = name; view.pane = "email"; }
+    else if (name === "dark") { view.dark = !view.dark; view.pane = "email"; }
+    else if (name === "text" || name === "checks") { view.pane = name; }
+    render();
+  }
+
+  function render() {
+    const frame = document.getElementById("preview-frame");
+    const box = document.getElementById("frame-box");
+    const text = document.getElementById("text-part");
+    const checks = document.getElementById("checks");
+    document.querySelectorAll(".tabs [data-view]").forEach((b) => {
+      const v = b.dataset.view;
+      const on = v === "dark" ? view.dark
+        : (v === "text" || v === "checks") ? view.pane === v
+        : view.pane === "email" && view.size === v;
+      b.setAttribute("aria-pressed", String(on));
+    });
+    if (!frame) return;
+    box.hidden = view.pane !== "email";
+    text.hidden = view.pane !== "text";
+    checks.hidden = view.pane !== "checks";
+    box.classList.toggle("phone", view.size === "phone");
+    box.classList.toggle("dark", view.dark);
+    const src = frame.dataset.src + (view.dark ? "&mode=dark" : "");
+    if (frame.getAttribute("src") !== src) frame.setAttribute("src", src);
+  }
+
+  async function copyHtml(button) {
+    const result = button.parentElement.querySelector(".copy-result");
+    try {
+      const html = await (await fetch(button.dataset.url, { credentials: "same-origin" })).text();
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(html);
+      } else {
+        const area = document.createElement("textarea");
+        area.value = html;
+        area.setAttribute("readonly", "");
+        area.className = "offscreen";
+        document.body.appendChild(area);
+        area.select();
+        document.execCommand("copy");
+        area.remove();
+      }
+      result.textContent = "Copied: paste it into your mailing service's HTML editor.";
+    } catch (e) {
+      result.textContent = "Could not copy; download the .html file instead.";
+    }
+  }
+
+  document.addEventListener("click", (evt) => {
+    const tab = evt.target.closest(".tabs [data-view]");
+    if (tab) showView(tab.dataset.view);
+    const copy = evt.target.closest(".copy-html");
+    if (copy) copyHtml(copy);
+  });
+
+  // Typing in a form marks the page as having unsaved work: it is then never replaced by
+  // a newer version behind the editor's back (they are offered a button instead).
+  document.addEventListener("input", (evt) => {
+    const ws = workspace();
+    if (ws && ws.contains(evt.target) && !evt.target.closest(".filters")) ws.dataset.dirty = "1";
+  });
+
+  document.addEventListener("htmx:configRequest", (evt) => {
+    if (evt.detail.verb === "post") evt.detail.parameters.tab = tab;
+  });
+
+  document.addEventListener("htmx:afterRequest", (evt) => {
+    if (!isPoll(evt)) pending = Math.max(0, pending - 1);
+  });
+
+  document.addEventListener("htmx:beforeRequest", (evt) => {
+    if (!isPoll(evt)) pending += 1;
+    const config = evt.detail.requestConfig;
+    const trigger = config && config.triggeringEvent;
+    const elt = trigger && trigger.submitter;
+    const card = evt.detail.elt.closest("[data-key]");
+    if (elt && card && !focusWanted) focusWanted = { key: card.dataset.key, op: elt.value };
+  });
+
+  document.addEventListener("htmx:afterSwap", (evt) => {
+    const target = evt.detail.target;
+    const ws = workspace();
+    if (!ws || !target || target.id !== "workspace") return;
+    render();
+    const message = ws.querySelector(".conflict, .error, .notice");
+    let focus = null;
+    if (focusWanted) {
+      const card = ws.querySelector(`[data-key="${focusWanted.key}"]`);
+      focus = card && (card.querySelector(`button[value="${focusWanted.op}"]:not([disabled])`)
+        || card.querySelector("button:not([disabled]), a"));
+    }
+    focusWanted = null;
+    if (message && (message.classList.contains("conflict") || message.classList.contains("error"))) {
+      message.focus();
+    } else if (focus) {
+      focus.focus();
+    } else if (message) {
+      message.focus();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    htmx.onLoad((elt) => {
+      setupSortables(elt);
+      // Changed elsewhere: follow at once, unless this page has unsaved typing or is
+      // waiting for its own change (an older poll's answer must not replace that).
+      const latest = elt.id === "status" && elt.isConnected && elt.querySelector(".show-latest");
+      const ws = workspace();
+      if (latest && ws && !ws.dataset.dirty && pending === 0) latest.click();
+    });
+    setupSortables(document);
+    render();
+  });
+})();

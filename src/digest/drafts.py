@@ -1,0 +1,93 @@
+"""Whether an existing draft is rebuilt, kept or left unchanged: the one place that decides.
+
+A cron job rebuilds the same period again and again; editors edit the draft in between.
+The rules (`digest build --help` documents the exit codes they lead to):
+
+- the editors' edits, the project's settings, templates or rule packs, or the build
+  options changed since the draft was built (its *inputs fingerprint*): rebuild it, with
+  the edits, leaving out entries stored since the draft was built (named, for --force);
+- same inputs, but new entries that would go into the issue arrived: KEPT as it is;
+- same inputs, nothing new: UNCHANGED, and nothing at all is rewritten.
+
+Entries the editors pinned or moved, and older entries that a wider window brings in, are
+never "new": only entries stored after the draft's build are (the store's rowid mark,
+recorded with the build).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from . import __version__
+from .config import Project
+from .edits import Edits
+from .models import Entry
+from .store import Store
+
+
+class BuildStatus(StrEnum):
+    """What a build did with out/<issue-id>/ (the `status` of `digest build --json`)."""
+
+    WRITTEN = "written"  # a new draft was written
+    UNCHANGED = "unchanged"  # the draft exists; no new entry, no edit: nothing rewritten
+    KEPT = "kept"  # the draft exists and new entries arrived: kept as it is (see --force)
+    EMPTY = "empty"  # nothing qualified: no draft written (see --allow-empty)
+
+
+def inputs_fingerprint(
+    project: Project,
+    edits: Edits | None,
+    *,
+    language: str,
+    esp: str | None,
+    template: str | None,
+) -> str:
+    """Everything but the store that shapes an issue: the editors' edits, the project's
+    settings, templates and rule packs, the build options and the window, and digest's
+    version. A draft built from the same fingerprint needs no rebuild for their sake."""
+    h = hashlib.sha256()
+    options = (__version__, language, esp, template, project.window_days)
+    h.update(repr(options).encode())
+    h.update((edits.signature() if edits else "-").encode())
+    files = [project.config_path, project.feeds_path]
+    for folder in (project.templates_dir, project.root / "rules"):
+        if folder.is_dir():
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+    for path in files:
+        if path.is_file():
+            h.update(f"\0{path.relative_to(project.root)}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def existing_draft(project: Project, store: Store, issue_id: str) -> dict[str, Any] | None:
+    """The store's record of the issue, if its files are in out/ too."""
+    if not (project.out_dir / issue_id / "manifest.json").exists():
+        return None
+    return store.issue_manifest(issue_id)
+
+
+def stored_since(
+    project: Project,
+    store: Store,
+    now: datetime,
+    previous: dict[str, Any],
+    edits: Edits | None,
+) -> list[Entry]:
+    """Entries of the window stored after the draft was built, except those the editors
+    pinned or moved (older entries a wider window brings in were stored before)."""
+    start = now - timedelta(days=project.window_days)
+    urls = [f.url for f in project.feeds]
+    mark = previous.get("store_mark")
+    if isinstance(mark, int):
+        arrived = store.entries_added_after(mark, start, now, feed_urls=urls)
+    else:  # recorded by an older digest: whatever its candidates did not have
+        known = set(previous.get("candidates", ()))
+        arrived = [
+            e for e in store.entries_between(start, now, feed_urls=urls) if e.key not in known
+        ]
+    chosen = {i.key for i in edits.items if i.includes} if edits else set()
+    return [e for e in arrived if e.key not in chosen]

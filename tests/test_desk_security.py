@@ -1,0 +1,225 @@
+"""The desk's defences, against a real `digest desk` server on 127.0.0.1 (httpx over real
+sockets): where it listens, the login, CSRF and Origin, the Host header, escaping, the
+preview's sandbox, and the read-only preview."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import DEMO_AS_OF, DEMO_ISSUE
+from .deskserver import desk
+
+
+def _digest(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "digest", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+@pytest.fixture
+def built(digest, project: Path) -> Path:
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    return project
+
+
+def _page(client: httpx.Client, path: str = f"/issue/{DEMO_ISSUE}") -> tuple[str, str]:
+    """The page and its CSRF token and edits version."""
+    html = client.get(path).text
+    token = re.search(r'name="csrf" value="([^"]+)"', html)
+    version = re.search(r'name="version" value="([^"]+)"', html)
+    assert token and version, html[:500]
+    return token.group(1), version.group(1)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])
+def test_listening_beyond_this_machine_needs_a_password(built: Path, host: str) -> None:
+    result = _digest("desk", "-p", str(built), "--host", host, "--port", "0", "--no-open")
+    assert result.returncode == 2
+    assert "no password is set" in result.stderr and "DIGEST_DESK_PASSWORD" in result.stderr
+    assert result.stdout == ""  # it never said it was listening
+
+
+def test_the_password_is_never_a_command_line_option(digest) -> None:
+    help_text = digest("desk", "--help").output
+    assert "--password" not in help_text and "DIGEST_DESK_PASSWORD" in help_text
+
+
+def test_pages_are_guarded(built: Path) -> None:
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        page = client.get(f"/issue/{DEMO_ISSUE}")
+        assert page.status_code == 200
+        headers = page.headers
+        csp = headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        cookie = headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        iframe = re.search(r"<iframe[^>]*>", page.text)
+        assert iframe and re.search(r"\ssandbox[\s>]", iframe.group(0))
+        assert "allow-scripts" not in page.text and "allow-same-origin" not in page.text
+        assert not re.search(r"<script(?![^>]*\ssrc=)", page.text), "no inline script"
+        assert "https://" not in "".join(re.findall(r'<script[^>]*src="([^"]+)"', page.text))
+        preview = client.get(f"/issue/{DEMO_ISSUE}/preview.html")
+        assert preview.status_code == 200 and "Veloria" in preview.text
+        pcsp = preview.headers["content-security-policy"]
+        assert "sandbox" in pcsp and "default-src 'none'" in pcsp and "script-src" not in pcsp
+        assert preview.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_state_changes_need_the_token_and_the_desk_as_origin(built: Path) -> None:
+    edits = built / "edits" / f"{DEMO_ISSUE}.toml"
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        token, version = _page(client)
+        url = f"/issue/{DEMO_ISSUE}/edit"
+        origin = server.url.rstrip("/")
+        form = {"op": "intro", "intro": "Hello", "version": version}
+        cases = {
+            "no token": ({**form}, {"Origin": origin}),
+            "wrong token": ({**form, "csrf": "x" * 43}, {"Origin": origin}),
+            "no origin": ({**form, "csrf": token}, {}),
+            "other site": ({**form, "csrf": token}, {"Origin": "http://evil.example"}),
+            "other site by referer": (
+                {**form, "csrf": token},
+                {"Referer": "http://evil.example/page"},
+            ),
+            "null origin": ({**form, "csrf": token}, {"Origin": "null"}),
+        }
+        for name, (data, headers) in cases.items():
+            refused = client.post(url, data=data, headers=headers)
+            assert refused.status_code == 403, name
+        assert not edits.exists()
+        ok = client.post(url, data={**form, "csrf": token}, headers={"Origin": origin})
+        assert ok.status_code == 303  # a plain form post: back to the page
+        assert 'intro = "Hello"' in edits.read_text()
+        by_referer = client.post(
+            url,
+            data={**form, "csrf": token, "intro": "Again", "version": _page(client)[1]},
+            headers={"Referer": f"{origin}/issue/{DEMO_ISSUE}"},
+        )
+        assert by_referer.status_code == 303 and 'intro = "Again"' in edits.read_text()
+
+
+def test_a_foreign_host_header_is_refused(built: Path) -> None:
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        port = server.url.rstrip("/").rsplit(":", 1)[1]
+        for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.nip.io:{port}"):
+            response = client.get(f"/issue/{DEMO_ISSUE}", headers={"Host": host})
+            assert response.status_code == 400, host
+        assert client.get("/", headers={"Host": f"localhost:{port}"}).status_code == 303
+
+
+def test_a_stale_version_is_refused_and_nothing_is_written(built: Path) -> None:
+    edits = built / "edits" / f"{DEMO_ISSUE}.toml"
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        token, version = _page(client)
+        origin = {"Origin": server.url.rstrip("/"), "HX-Request": "true"}
+        url = f"/issue/{DEMO_ISSUE}/edit"
+        first = client.post(
+            url, data={"op": "intro", "intro": "One", "version": version, "csrf": token},
+            headers=origin,
+        )  # fmt: skip
+        assert first.status_code == 200
+        before = edits.read_bytes()
+        stale = client.post(
+            url, data={"op": "intro", "intro": "Two", "version": version, "csrf": token},
+            headers=origin,
+        )  # fmt: skip
+        assert stale.status_code == 409
+        assert "Your change was not saved" in stale.text and "Two" in stale.text
+        assert edits.read_bytes() == before
+
+
+def test_login_is_rate_limited(built: Path) -> None:
+    env = {"DIGEST_DESK_PASSWORD": "s3cret-enough"}
+    with desk(built, env=env) as server, httpx.Client(base_url=server.url) as client:
+        assert client.get("/").headers["location"] == "/login"
+        login = client.get("/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
+        origin = {"Origin": server.url.rstrip("/")}
+        edit = client.post(
+            f"/issue/{DEMO_ISSUE}/edit", data={"csrf": token, "op": "intro"}, headers=origin
+        )
+        assert edit.status_code == 401  # not logged in
+        codes = [
+            client.post("/login", data={"csrf": token, "password": f"guess{i}"}, headers=origin)
+            for i in range(7)
+        ]
+        assert [c.status_code for c in codes] == [401] * 5 + [429] * 2
+        assert "Too many wrong passwords" in codes[-1].text
+        right = client.post(
+            "/login", data={"csrf": token, "password": "s3cret-enough"}, headers=origin
+        )
+        assert right.status_code == 429  # even the right one waits: no guessing around it
+
+
+def test_feed_content_is_escaped_on_the_desk(built: Path) -> None:
+    feed = built / "feeds" / "samples" / "courtwatch.rss"
+    hostile = "&lt;img src=x onerror=alert(1)&gt; Bellhaven &lt;script&gt;alert(2)&lt;/script&gt;"
+    feed.write_text(feed.read_text().replace("Bellhaven Four released", hostile, 1))
+    assert _digest("build", "-p", str(built), "--as-of", DEMO_AS_OF, "-q").returncode in (0, 3)
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        html = client.get(f"/issue/{DEMO_ISSUE}").text
+        assert "alert(2)" in html  # the story is shown ...
+        assert "<script>alert" not in html and "<img src=x" not in html  # ... as text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_ids_and_file_names_in_urls_are_checked(built: Path) -> None:
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        for path in (
+            "/issue/..%2F..%2Fetc",
+            "/issue/.hidden",
+            "/issue/2099-W01",
+            f"/issue/{DEMO_ISSUE}/download/..%2Fdigest.toml",
+            f"/issue/{DEMO_ISSUE}/download/digest.sqlite3",
+            f"/issue/{DEMO_ISSUE}/download?file=manifest.json&esp=bogus",
+        ):
+            assert client.get(path).status_code == 404, path
+        ok = client.get(f"/issue/{DEMO_ISSUE}/download/manifest.json")
+        assert ok.status_code == 200 and json.loads(ok.text)["issue_id"] == DEMO_ISSUE
+        assert "attachment" in ok.headers["content-disposition"]
+
+
+def test_preview_is_the_desk_read_only(built: Path) -> None:
+    edits = built / "edits" / f"{DEMO_ISSUE}.toml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "preview", "-p", str(built), "--as-of", DEMO_AS_OF,
+         "--port", "0", "--json", "--no-open"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        started = json.loads(proc.stdout.readline())
+        assert started["read_only"] is True
+        with httpx.Client(base_url=started["url"]) as client:
+            page = client.get(f"/issue/{DEMO_ISSUE}")
+            assert "Save the introduction" not in page.text and "Leave out" not in page.text
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert "Veloria frees" in page.text
+            data = {"op": "intro", "intro": "x", "version": "none"}
+            if token:
+                data["csrf"] = token.group(1)
+            refused = client.post(
+                f"/issue/{DEMO_ISSUE}/edit",
+                data=data,
+                headers={"Origin": started["url"].rstrip("/"), "HX-Request": "true"},
+            )
+            assert refused.status_code in (400, 403) and "look only" in refused.text
+        assert not edits.exists()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
