@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -42,6 +43,12 @@ def _digest(project: Path, *args: str, capture: bool = False) -> subprocess.Pope
         start_new_session=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
+
+
+def _timed(proc: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    assert proc.wait(timeout=60) == 0
+    return time.monotonic() - started
 
 
 def test_two_concurrent_builds_make_one_issue(tmp_path: Path) -> None:
@@ -86,22 +93,30 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
     expected = {n: (reference / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
 
     project = copy_demo_project(tmp_path / "victim")
-    started = time.monotonic()
-    assert _digest(project).wait(timeout=60) == 0  # measure one build to spread the kills
-    duration = time.monotonic() - started
+    # Kill points are fractions of a build's duration, estimated from the runs that finish
+    # (the median of the last few): a loaded machine or a faster warm build moves the
+    # estimate, not the spread. A point whose run finished first is tried again.
+    durations = [_timed(_digest(project))]
     shutil.rmtree(project / "out" / DEMO_ISSUE)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{project / 'digest.sqlite3'}{suffix}").unlink(missing_ok=True)
     killed = 0
     for i in range(KILLS):
-        delay = duration * 1.1 * i / KILLS  # from start-up to just past the commit
-        proc = _digest(project, "--force")  # a whole build every time, never "unchanged"
-        time.sleep(delay)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            killed += 1
-        proc.wait(timeout=60)
-        _state(project)
+        fraction = 1.1 * i / KILLS  # from start-up to just past the commit
+        for _ in range(3):
+            estimate = statistics.median(durations[-5:])
+            started = time.monotonic()
+            proc = _digest(project, "--force")  # a whole build every time, never "unchanged"
+            time.sleep(estimate * fraction)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=60)
+                killed += 1
+                _state(project)
+                break
+            assert proc.wait(timeout=60) == 0
+            durations.append(time.monotonic() - started)
+            _state(project)
     assert killed >= KILLS // 2, f"only {killed} runs were killed before they finished"
 
     assert _digest(project, "--force").wait(timeout=60) == 0  # the re-run after the crashes
