@@ -21,7 +21,7 @@ def _get(url: str) -> str:
 
 
 def test_preview_serves_and_rebuilds_on_template_change(digest, project: Path) -> None:
-    digest("fetch", "-p", str(project), "-q")
+    digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")  # one clock
     loaded = load_project(project)
     now = pipeline.parse_as_of(DEMO_AS_OF, loaded, datetime.now(UTC))
     templates = project / "templates"
@@ -47,7 +47,7 @@ def test_preview_serves_and_rebuilds_on_template_change(digest, project: Path) -
         assert first["error"] is None
         (templates / "weekly.txt").write_text("EDITED {{ newsletter.name }}\n")
         second = json.loads(_get(base + "state"))
-        assert second["version"] == first["version"] + 1
+        assert second["version"] == first["version"] + 1, second
         assert _get(base + "issue/newsletter.txt").startswith("EDITED Northlight Weekly")
         (templates / "weekly.txt").write_text("{% broken\n")
         third = json.loads(_get(base + "state"))

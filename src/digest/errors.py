@@ -10,6 +10,7 @@
     ├── StoreError              the SQLite state file cannot be opened or written
     ├── RenderError             templates rendered, but MJML or CSS inlining failed
     ├── PublishError            the issue could not be written to out/
+    ├── ClockError              the clock is earlier than the store's newest data
     └── LockedError             another run holds the project lock (exit 75)
 
 Every error carries its context (file, line, feed URL) and a hint saying what to do next,
@@ -98,6 +99,11 @@ class RenderError(DigestError):
 
 class PublishError(DigestError):
     """Writing the issue into out/ failed; the previous issue is left in place."""
+
+
+class ClockError(DigestError):
+    """The run's clock is earlier than what the store holds (a wrong system clock or
+    --as-of); nothing was fetched or written. `--force-clock` runs anyway."""
 
 
 class LockedError(DigestError):

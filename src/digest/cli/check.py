@@ -10,13 +10,21 @@ import click
 
 from .. import esp, pipeline
 from ..edits import edits_path
-from ..errors import DigestError
+from ..errors import DigestError, StoreError
 from ..lint import lint_issue
 from ..preview import Previewer, serve
 from ..publish import EML_NAME, HTML_NAME, MANIFEST_NAME, TEXT_NAME
 from ..send import MAX_RECIPIENTS, check_recipients, deliver, test_message
 from ..store import Store
-from .common import clock, clock_options, emit_json, load, project_options, setup_logging
+from .common import (
+    clock,
+    clock_options,
+    emit_json,
+    force_clock_option,
+    load,
+    project_options,
+    setup_logging,
+)
 
 
 @click.command()
@@ -139,6 +147,7 @@ def _smtp_settings(eml: Path) -> esp.EspSettings:
     show_default=True,
     help="Port on 127.0.0.1 (0: any free port).",
 )
+@force_clock_option
 @click.pass_context
 def preview(
     ctx: click.Context,
@@ -152,6 +161,7 @@ def preview(
     template: str | None,
     service: str | None,
     port: int,
+    force_clock: bool,
 ) -> None:
     """Show an issue in your browser at desktop and phone width, with its text part.
 
@@ -179,6 +189,7 @@ def preview(
             allow_empty=True,
             esp=service,
             template=template,
+            allow_past_clock=force_clock or as_of is not None,
         )
         assert result.out_dir is not None
         return result.out_dir
@@ -190,8 +201,8 @@ def preview(
         return files
 
     previewer = Previewer(build, watched)
+    server = serve(previewer, "127.0.0.1", port, issue)  # a busy port fails before building
     previewer.refresh()
-    server = serve(previewer, "127.0.0.1", port, issue)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     if as_json:
         emit_json({"url": url, "issue_id": issue})
@@ -257,7 +268,10 @@ def send(
                 err=True,
             )
         server = deliver(msg, project.smtp, project.sender_address)
-        store.record_send(issue, datetime.now(UTC), len(addresses), server)
+        try:
+            store.record_send(issue, datetime.now(UTC), len(addresses), server)
+        except StoreError as e:  # it went out: say so, and why it is not in the history
+            click.echo(f"digest: warning: sent, but not recorded in the history: {e}", err=True)
     if as_json:
         emit_json({"issue_id": issue, "to": addresses, "server": server})
     elif not quiet:

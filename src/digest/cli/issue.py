@@ -12,7 +12,7 @@ import click
 from .. import pipeline
 from ..config import Project
 from ..edits import edits_path, resolve_keys, skeleton
-from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
+from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, ConfigError, DigestError
 from ..esp import PROFILES
 from ..lock import project_lock
 from ..models import Candidate
@@ -25,6 +25,7 @@ from .common import (
     clock_options,
     emit_json,
     fetch_record,
+    force_clock_option,
     load,
     print_fetch,
     progress,
@@ -71,6 +72,7 @@ from .common import (
     help="Mailing service whose merge tags to use (default: [esp] name in "
     "digest.toml): " + ", ".join(sorted(PROFILES)) + ".",
 )
+@force_clock_option
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -87,6 +89,7 @@ def build(
     force: bool,
     template: str | None,
     esp: str | None,
+    force_clock: bool,
 ) -> None:
     """Fetch feeds, pick the stories and write the issue into out/<issue-id>/.
 
@@ -116,6 +119,8 @@ def build(
             esp=esp,
             template=template,
             force=force,
+            # a past --as-of may rebuild an old issue from the store, never fetch into it
+            allow_past_clock=force_clock or (offline and as_of is not None),
         )
     failed = [f for f in result.fetched if f.status == "failed"]
     code = EXIT_OK
@@ -191,6 +196,7 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
     "conditional GET), keep entries from DATE on, and say how far back each feed "
     "reaches.",
 )
+@force_clock_option
 @click.pass_context
 def fetch(
     ctx: click.Context,
@@ -201,6 +207,7 @@ def fetch(
     as_of: str | None,
     days: int | None,
     since: str | None,
+    force_clock: bool,
 ) -> None:
     """Fetch every feed in feeds/feeds.toml into the store, without building an issue.
 
@@ -217,7 +224,12 @@ def fetch(
     project = load(ctx, project_dir, days)
     now = clock(project, as_of)
     if since:
-        start = pipeline.parse_as_of(since, project, now)
+        start = pipeline.parse_as_of(since, project, now, option="--since")
+        if start > now:
+            raise ConfigError(
+                f"--since {since} is after the run's clock ({now:%Y-%m-%d})",
+                hint="give a date in the past, such as the first day of the year",
+            )
         keep = max(project.retention_days, (now - start).days + 1)
         project = replace(project, retention_days=keep)  # do not prune what we backfill
     with (
@@ -225,7 +237,9 @@ def fetch(
         project_lock(project.root),
         Store(project.db_path) as store,
     ):
-        reports = pipeline.run_fetch(project, store, now, tick, unconditional=bool(since))
+        reports = pipeline.run_fetch(
+            project, store, now, tick, unconditional=bool(since), allow_past_clock=force_clock
+        )
     failed = [r for r in reports if r.status == "failed"]
     if as_json:
         emit_json(
@@ -289,7 +303,7 @@ def rank(
     now = clock(project, as_of)
     issue_id = issue_id or pipeline.default_issue_id(now)
     edits = pipeline.read_edits(project, issue_id)
-    with Store(project.db_path) as store:
+    with Store(project.db_path, readonly=True) as store:
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         curated = pipeline.gather(
@@ -403,7 +417,7 @@ def edit(
     path = edits_path(project.root, issue_id)
     created = False
     if not path.exists():
-        with Store(project.db_path) as store:
+        with Store(project.db_path, readonly=True) as store:
             curated = pipeline.gather(project, store, now, issue_id=issue_id)
         listed = [c for c in curated.candidates if c.section] + [
             c for c in curated.candidates if not c.section

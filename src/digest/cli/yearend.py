@@ -10,7 +10,16 @@ from .. import esp, pipeline
 from ..errors import ConfigError
 from ..records import item_record
 from ..yearend import parse_letter
-from .common import clock, emit_json, load, project_options, rel, setup_logging, size
+from .common import (
+    clock,
+    emit_json,
+    force_clock_option,
+    load,
+    project_options,
+    rel,
+    setup_logging,
+    size,
+)
 
 
 @click.command("year-end")
@@ -59,6 +68,7 @@ from .common import clock, emit_json, load, project_options, rel, setup_logging,
     help="Run as if it were this date (the embargo is checked against it).",
 )
 @click.option("--force", is_flag=True, help="Build even before the letter's embargo date.")
+@force_clock_option
 @click.pass_context
 def year_end(
     ctx: click.Context,
@@ -74,6 +84,7 @@ def year_end(
     service: str | None,
     as_of: str | None,
     force: bool,
+    force_clock: bool,
 ) -> None:
     """Build the year-end issue: a letter, the year's figures, then its highlights.
 
@@ -115,6 +126,7 @@ def year_end(
         language=language or (parsed.language if parsed else None),
         group_by=group_by,
         esp=service,
+        allow_past_clock=force_clock or as_of is not None,  # an explicit date looks back
     )
     issue = result.issue
     if as_json:
