@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import validate
 from .config import locate, read_toml
 from .errors import ConfigError
 from .models import SectionSpec
@@ -86,6 +87,9 @@ def load_edits(path: Path, sections: Sequence[SectionSpec]) -> Edits | None:
             path=path,
             line=locate(text, None, "intro"),
         )
+    problem = validate.control_character(intro, multiline=True) if intro else None
+    if problem:
+        raise ConfigError(f"intro {problem}", path=path, line=locate(text, None, "intro"))
     items_table = data.get("items", {})
     if not isinstance(items_table, dict):
         raise ConfigError(
@@ -122,6 +126,8 @@ def _item(key: str, value: object, path: Path, text: str, section_ids: set[str])
     if value.get("pin") and value.get("drop"):
         raise fail("drop", "an item cannot be both pinned and dropped")
     section = value.get("section")
+    if section is not None and not isinstance(section, str):
+        raise fail("section", "must be a section id (text)")
     if section is not None and section not in section_ids:
         raise fail(
             "section", f"no section {section!r}; digest.toml has {', '.join(sorted(section_ids))}"
@@ -138,6 +144,9 @@ def _item(key: str, value: object, path: Path, text: str, section_ids: set[str])
                 raise fail(field, "must be non-empty text")
             if len(content) > MAX_TEXT[field]:
                 raise fail(field, f"is longer than {MAX_TEXT[field]} characters")
+            problem = validate.control_character(content, multiline=True)
+            if problem:
+                raise fail(field, problem)
     return ItemEdit(
         key=key,
         line=line,

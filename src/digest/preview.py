@@ -138,4 +138,11 @@ def serve(previewer: Previewer, host: str, port: int, issue_id: str) -> Threadin
         def log_message(self, format: str, *args: object) -> None:
             log.debug(format, *args)
 
-    return ThreadingHTTPServer((host, port), Handler)
+    try:
+        return ThreadingHTTPServer((host, port), Handler)
+    except OSError as e:
+        raise DigestError(
+            f"port {port} on {host} is not available ({e.strerror or e})",
+            hint="another program (perhaps another digest preview) is using it: "
+            "choose another with --port, or --port 0 for any free port",
+        ) from e
