@@ -171,6 +171,10 @@ def test_read_only_project_can_still_be_read(built: Path, tmp_path: Path) -> Non
     assert build.returncode == 1, build.stderr
     assert "read-only" in build.stderr or "Read-only" in build.stderr
     _no_bad_advice(build.stderr)
+    for args in (("edit", "--as-of", "2025-12-26"), ("feeds", "add", "X", "https://x.example/f")):
+        result = run_read_only_mount(project, *args, "-p", str(project))
+        assert result.returncode == 1 and "cannot write" in result.stderr, (args, result.stderr)
+        _no_bad_advice(result.stderr)
 
 
 def test_project_without_write_permission(built: Path, tmp_path: Path) -> None:

@@ -387,3 +387,32 @@ def test_letter_that_is_not_utf8_names_the_line(digest, project: Path, tmp_path:
         "2025-12-20",
     )
     _clean_failure(result, 2, "letter.md:5:", "not valid UTF-8")
+
+
+def test_text_that_looks_like_a_broken_url_is_left_alone(digest, project: Path) -> None:
+    """Found by bench/projectfuzz: an intro containing "http://[::1/feed" crashed the
+    link tagging of the text part (urlsplit raises on it)."""
+    edits = project / "edits"
+    edits.mkdir()
+    (edits / f"{DEMO_ISSUE}.toml").write_text('intro = "See http://[::1/feed for more."\n')
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+    assert result.exit_code == 0, result.output
+    assert "http://[::1/feed" in (project / "out" / DEMO_ISSUE / "newsletter.txt").read_text()
+
+
+def test_control_characters_in_a_letters_front_matter(digest, project: Path, tmp_path: Path):
+    """Found by bench/projectfuzz: a noncharacter in `language:` crashed the date formatting."""
+    letter = tmp_path / "letter.md"
+    letter.write_text("---\ntitle: T\nauthor: A\nlanguage: e\ufffen\n---\nDear friends\n")
+    result = digest(
+        "year-end", "-p", str(project), "--year", "2025", "--letter", str(letter),
+        "--as-of", "2025-12-20",
+    )  # fmt: skip
+    _clean_failure(result, 2, "letter.md:4: front matter: language contains a control")
+
+
+def test_init_refuses_a_hostile_sender_before_writing(digest, tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    result = digest("init", str(target), "--sender", "Ann <a@example.org>\r\nBcc: x@example.org")
+    _clean_failure(result, 2, "--name/--sender")
+    assert not target.exists()

@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 
 from . import validate
 from .config import load_feeds
-from .errors import ConfigError
+from .errors import ConfigError, DigestError
 from .models import FeedSource
 
 _HEADER = re.compile(r"^\s*\[")
@@ -89,7 +89,12 @@ def remove_feed(path: Path, which: str) -> FeedSource:
 
 def _replace(path: Path, text: str) -> None:
     """Validate the new text as a feeds file, then atomically replace the old one."""
-    fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".toml", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".toml", dir=path.parent)
+    except OSError as e:
+        raise DigestError(
+            f"cannot write {path}: {e.strerror or e}", hint="check the folder's permissions"
+        ) from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -103,6 +108,9 @@ def _replace(path: Path, text: str) -> None:
                 hint=e.hint,
             ) from e
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise DigestError(f"cannot write {path}: {e.strerror or e}") from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

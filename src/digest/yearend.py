@@ -27,6 +27,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
+from . import validate
 from .clean import clean_html, clean_text, safe_url
 from .curate.rules import RulePack, sentences
 from .errors import ConfigError
@@ -88,6 +89,9 @@ def parse_letter(path: Path) -> LetterFile:
                     line=number,
                 )
             meta[key] = value.strip().strip('"').strip("'")
+            problem = validate.control_character(meta[key])
+            if problem:
+                raise ConfigError(f"front matter: {key} {problem}", path=path, line=number)
         else:
             raise ConfigError("front matter starts with --- but never ends", path=path, line=1)
     body = "\n".join(lines[body_start:]).strip()

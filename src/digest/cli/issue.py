@@ -422,11 +422,17 @@ def edit(
         listed = [c for c in curated.candidates if c.section] + [
             c for c in curated.candidates if not c.section
         ][:10]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed]),
-            encoding="utf-8",
-        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed]),
+                encoding="utf-8",
+            )
+        except OSError as e:
+            raise DigestError(
+                f"cannot write {path}: {e.strerror or e}",
+                hint="check the permissions of the project's edits/ folder",
+            ) from e
         created = True
     if as_json:
         emit_json({"path": str(path), "created": created})
