@@ -45,14 +45,17 @@ def digest_cmd(*args: str) -> list[str]:
 
 
 def run(args: list[str], *, prefix: list[str] | None = None, timeout: float = 180) -> Run:
-    proc = subprocess.run(
-        [*(prefix or []), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-    )
+    try:
+        proc = subprocess.run(
+            [*(prefix or []), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as e:  # a hang is a finding, not a crash of the harness
+        return Run(-1, "", f"timed out after {timeout:.0f} s: {' '.join(map(str, e.cmd))}")
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -63,6 +63,7 @@ def check_clock(store: Store, now: datetime) -> None:
         f"the clock says {now:%Y-%m-%d %H:%M %Z}, but this store was last fetched into at "
         f"{newest:%Y-%m-%d %H:%M} UTC: a run now would date what it fetches in the past, "
         "and the next run would prune it",
-        hint="check the system clock and --as-of (DIGEST_AS_OF); if the clock is right, "
-        "run again with --force-clock",
+        hint="check the system clock and --as-of (DIGEST_AS_OF); an earlier issue is rebuilt "
+        "from the store with `digest build --offline --as-of DATE`; if the clock is right, "
+        "add --force-clock",
     )

@@ -288,48 +288,66 @@ def _copy_table(
 def _readable_rows(
     src: sqlite3.Connection, table: str, columns: list[str], unreadable: list[int]
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows in rowid order, stepping over what SQLite cannot read: a batch that fails is
-    read again one row at a time, and a row that fails is skipped by probing forward."""
-    select = f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? ORDER BY rowid"
+    """Rows in rowid order, stepping over what SQLite cannot read: after a batch fails, the
+    next rows are read one at a time, each found by probing forward past the damage.
+    Every step moves past the last rowid tried, so the walk always ends."""
+    cols = ", ".join(columns)
+    batch_sql = f"SELECT rowid, {cols} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 256"
+    one_sql = f"SELECT rowid, {cols} FROM {table} WHERE rowid = ?"
     last = -(2**63)
-    limit = 256
+    careful_until = last  # read row by row up to here (after a failed batch)
     while True:
-        try:
-            batch = src.execute(f"{select} LIMIT {limit}", (last,)).fetchall()
-        except sqlite3.DatabaseError:
-            if limit > 1:
-                limit = 1
+        if last >= careful_until:
+            try:
+                batch = src.execute(batch_sql, (last,)).fetchall()
+            except sqlite3.DatabaseError:
+                careful_until = last + 256
                 continue
-            unreadable[0] += 1
-            found = _probe(src, table, last)
-            if found is None:
+            if not batch:
                 return
-            last, limit = found - 1, 1
+            advanced = False
+            for row in batch:  # a damaged page can repeat or reorder rowids: never go back
+                if isinstance(row[0], int) and row[0] > last:
+                    yield tuple(row[1:])
+                    last, advanced = row[0], True
+            if not advanced:
+                unreadable[0] += 1
+                careful_until = last + 256
             continue
-        if not batch:
+        found, skipped = _probe(src, table, last)
+        if skipped:
+            unreadable[0] += 1
+        if found is None:
             return
-        for row in batch:
+        try:
+            row = src.execute(one_sql, (found,)).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+            unreadable[0] += 1
+        if row is not None:
             yield tuple(row[1:])
-        last = batch[-1][0]
-        limit = 256
+        last = found
 
 
-def _probe(src: sqlite3.Connection, table: str, last: int) -> int | None:
-    """The first rowid past `last` from which rows can be read again, if any."""
-    step = 1
+def _probe(src: sqlite3.Connection, table: str, last: int) -> tuple[int | None, bool]:
+    """The first rowid past `last` that can be found again, and whether damage had to be
+    stepped over to find it."""
+    step, skipped = 1, False
     while last + step < 2**63:
-        start = last + step
         try:
             row = src.execute(
-                f"SELECT rowid FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1", (start,)
+                f"SELECT rowid FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1",
+                (last + step,),
             ).fetchone()
             if row is None:
-                return None
-            src.execute(f"SELECT * FROM {table} WHERE rowid = ?", (row[0],)).fetchone()
-            return int(row[0])
+                return None, skipped
+            if isinstance(row[0], int) and row[0] >= last + step:
+                return row[0], skipped
         except sqlite3.DatabaseError:
-            step *= 2
-    return None
+            pass
+        skipped = True
+        step *= 2
+    return None, skipped
 
 
 # Per-table repairs: return the row to insert (possibly changed) or None to skip it.
