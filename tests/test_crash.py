@@ -16,12 +16,15 @@ import sys
 import time
 from pathlib import Path
 
+from digest.publish import restore_interrupted
+
 from .conftest import DEMO_AS_OF, DEMO_ISSUE, copy_demo_project
 from .feeds import entry, rss
 from .server import FeedServer, Reply
 
 FILES = ("newsletter.html", "newsletter.txt", "newsletter.eml", "manifest.json")
 KILLS = 50
+REBUILD_KILLS = 12
 
 
 def _digest(project: Path, *args: str, capture: bool = False) -> subprocess.Popen[bytes]:
@@ -133,3 +136,99 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
     ]
     manifest = json.loads(got["manifest.json"])
     assert sorted(keys) == sorted(i["key"] for i in manifest["items"])  # none lost, none twice
+
+
+def _agree(project: Path) -> None:
+    """What the next run does first (put back an issue swapped in but not committed), after
+    which the issue's files are the ones the store records."""
+    con = sqlite3.connect(project / "digest.sqlite3")
+    try:
+        row = con.execute(
+            "SELECT manifest FROM issues WHERE issue_id = ?", (DEMO_ISSUE,)
+        ).fetchone()
+    finally:
+        con.close()
+    recorded = json.loads(row[0]).get("manifest_sha256") if row else None
+    restore_interrupted(project / "out", DEMO_ISSUE, recorded)
+    if recorded:
+        manifest = (project / "out" / DEMO_ISSUE / "manifest.json").read_bytes()
+        assert hashlib.sha256(manifest).hexdigest() == recorded, "files and history disagree"
+
+
+def test_sigkill_during_a_rebuild_keeps_files_and_history_together(tmp_path: Path) -> None:
+    """Kills across rebuilds that replace an existing issue (issue 10): the swap happens
+    inside the store's transaction, so after each kill the issue is the previous one or
+    the new one, and (once the next run has put back an uncommitted swap) it is always the
+    one the history records."""
+    project = copy_demo_project(tmp_path / "victim")
+    assert _digest(project).wait(timeout=60) == 0
+    toml = project / "digest.toml"
+    toml.write_text(toml.read_text().replace('subject = "{name}: {date}"', 'subject = "{name}!"'))
+    reference = tmp_path / "reference"
+    shutil.copytree(project, reference)
+    started = time.monotonic()
+    assert _digest(reference, "--offline").wait(timeout=60) == 0
+    duration = time.monotonic() - started
+    expected = {n: (reference / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
+    killed = 0
+    for i in range(REBUILD_KILLS):
+        proc = _digest(project, "--offline")
+        time.sleep(duration * (0.3 + 0.8 * i / REBUILD_KILLS))  # render, write, commit
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed += 1
+        proc.wait(timeout=60)
+        _state(project)
+        _agree(project)
+    assert killed >= REBUILD_KILLS // 3, f"only {killed} runs were killed before they finished"
+    assert _digest(project, "--offline").wait(timeout=60) == 0
+    _agree(project)
+    got = {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
+    assert got == expected
+
+
+KILL_AFTER_SWAP = """
+import os, signal, sys
+from digest import publish
+swap = publish.Staged.swap
+def swap_then_die(self):
+    swap(self)  # the new folder is in place; the store has not committed yet
+    os.kill(os.getpid(), signal.SIGKILL)
+publish.Staged.swap = swap_then_die
+from digest.cli import main
+sys.argv = ["digest", *sys.argv[1:]]
+main()
+"""
+
+
+def test_killed_between_swap_and_commit_the_next_run_puts_the_issue_back(
+    tmp_path: Path,
+) -> None:
+    """A SIGKILL at the one instant where the new folder is in place but the store has not
+    committed (injected right after the real swap): the next run, even one that then
+    fails on a busy store, puts back the issue the history records."""
+    project = copy_demo_project(tmp_path / "p")
+    assert _digest(project).wait(timeout=60) == 0
+    before = {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
+    toml = project / "digest.toml"
+    toml.write_text(toml.read_text().replace('subject = "{name}: {date}"', 'subject = "{name}!"'))
+    args = ["build", "-p", str(project), "--as-of", DEMO_AS_OF, "--offline"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    killed = subprocess.run([sys.executable, "-c", KILL_AFTER_SWAP, *args], env=env)
+    assert killed.returncode == -signal.SIGKILL
+    swapped = {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
+    assert swapped != before  # the uncommitted issue is in place ...
+    assert list((project / "out").glob(".tmp-*"))  # ... and the previous one aside
+    holder = sqlite3.connect(project / "digest.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the next run will fail to publish
+    try:
+        nxt = subprocess.run(
+            [sys.executable, "-m", "digest", *args], env=env, capture_output=True, text=True
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert nxt.returncode == 1 and "busy" in nxt.stderr, nxt.stderr
+    assert {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES} == before
+    assert not [p for p in (project / "out").iterdir() if p.name.startswith(".")]
+    _agree(project)

@@ -10,7 +10,7 @@ from .conftest import DEMO_AS_OF, DEMO_ISSUE
 
 
 def _keys(digest, project: Path, *args: str) -> dict[str, str]:
-    digest("fetch", "-p", str(project), "-q")
+    digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")  # one clock
     data = json.loads(
         digest("rank", "-p", str(project), "--as-of", DEMO_AS_OF, "--json", *args).stdout
     )
@@ -129,7 +129,7 @@ def test_bad_values_are_reported(digest, project: Path) -> None:
 
 
 def test_edit_command_writes_a_skeleton_once(digest, project: Path) -> None:
-    digest("fetch", "-p", str(project), "-q")
+    digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")  # one clock
     result = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF)
     assert result.exit_code == 0
     path = project / "edits" / f"{DEMO_ISSUE}.toml"

@@ -86,7 +86,11 @@ def test_import_opml(digest, project: Path, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert [f["name"] for f in data["added"]] == ["Courtwatch", "Bar Association"]
     assert data["added"][1]["tags"] == ["Partners", "Legal", "law", "courts"]
-    assert data["skipped"] == ["feeds/samples/northlight-news.rss"]
+    assert data["skipped"] == []
+    # OPML import takes only http(s) URLs: a local path is left out, never added
+    assert [(r["url"], r["line"]) for r in data["refused"]] == [
+        ("feeds/samples/northlight-news.rss", 12)
+    ]
     assert len(load_feeds(project / "feeds" / "feeds.toml")) == 6
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from . import lang as bcp47
 from .clean import truncate
+from .clock import check_clock
 from .config import Project
 from .edits import Edits, edits_path, load_edits, resolve_keys
 from .errors import ConfigError
@@ -19,7 +20,15 @@ from .i18n import Pack
 from .ids import check_issue_id
 from .lock import project_lock
 from .models import Issue, Letter, Section, SectionSpec
-from .pipeline import PREHEADER_CHARS, BuildResult, _publish, _with_pinned, issue_language
+from .pipeline import (
+    PREHEADER_CHARS,
+    BuildResult,
+    _publish,
+    _restore_interrupted,
+    _with_pinned,
+    check_rules,
+    issue_language,
+)
 from .store import Store
 
 
@@ -42,8 +51,10 @@ def build_year_end(
     group_by: str = "theme",
     esp: str | None = None,
     issue_id: str | None = None,
+    allow_past_clock: bool = False,
 ) -> BuildResult:
-    """The year-end issue from the store: a letter, the year's figures and highlights."""
+    """The year-end issue from the store: a letter, the year's figures and highlights.
+    A clock earlier than the store's last fetch is refused unless `allow_past_clock`."""
     from .yearend import section_ids
 
     lang = issue_language(project, language)
@@ -54,6 +65,7 @@ def build_year_end(
         edits_path(project.root, issue_id),
         [SectionSpec(sid, sid) for sid in section_ids(group_by)],
     )
+    check_rules(project, lang)  # a broken rules/<lang>.toml stops the run before any write
     with project_lock(project.root):
         return _build_year_end(
             project,
@@ -66,6 +78,7 @@ def build_year_end(
             esp=esp,
             issue_id=issue_id,
             edits=edits,
+            allow_past_clock=allow_past_clock,
         )
 
 
@@ -81,6 +94,7 @@ def _build_year_end(
     esp: str | None,
     issue_id: str,
     edits: Edits | None,
+    allow_past_clock: bool,
 ) -> BuildResult:
     from .curate import Curated, curate, load_rules
     from .i18n import pack, typeset
@@ -90,6 +104,9 @@ def _build_year_end(
     start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
     end = datetime.combine(date(year, 12, 31), time(23, 59, 59), project.tz)
     with Store(project.db_path) as store:
+        if not allow_past_clock:
+            check_clock(store, now)
+        _restore_interrupted(project, store, issue_id)
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         entries = _with_pinned(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -17,10 +16,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import lang
+from . import lang, validate
 from .errors import ConfigError
 from .esp import EspSettings
 from .models import FeedSource, SectionSpec
+from .tomlfile import TableReader as _Reader
+from .tomlfile import locate, read_toml
+
+__all__ = ["Project", "load_feeds", "load_project", "locate", "read_toml"]
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,9 @@ FEEDS_NAME = "feeds/feeds.toml"
 STORY_KINDS = ("year_end", "good_news", "campaign", "grim", "other")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+SUBJECT_FIELDS = ("name", "date", "issue_id")
+MAX_WINDOW_DAYS = 3660  # the same bound as --days
+MAX_RETENTION_DAYS = 36_600  # a century: keeps every date computation in range
 
 
 @dataclass(frozen=True)
@@ -203,111 +208,6 @@ def load_project(root: Path, *, window_days: int | None = None) -> Project:
     return project
 
 
-def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError("file not found", path=path, hint=hint) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read file: {e.strerror}", path=path) from e
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError("file is not valid UTF-8", path=path, line=line) from e
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as e:
-        m = _TOML_POS.search(str(e))
-        msg = _TOML_POS.sub("", str(e)).strip()
-        raise ConfigError(
-            f"invalid TOML: {msg}",
-            path=path,
-            line=int(m.group(1)) if m else None,
-            hint="see https://toml.io for the syntax",
-        ) from e
-
-
-def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int | None:
-    """Best-effort line number of `key` inside `[table]` (or the nth `[[table]]`)."""
-    current: str | None = None
-    seen = -1
-    table_line = None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
-        if header:
-            current = header.group(1)
-            if current == table:
-                seen += 1
-                if seen == nth:
-                    table_line = lineno
-            continue
-        in_table = (table is None and current is None) or (current == table and seen == nth)
-        if in_table and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
-            return lineno
-    return table_line
-
-
-class _Reader:
-    """Typed access to one TOML table, with errors that point at the offending line."""
-
-    def __init__(
-        self, data: dict[str, Any], path: Path, text: str, table: str | None, nth: int = 0
-    ) -> None:
-        self.data, self.path, self.text, self.table, self.nth = data, path, text, table, nth
-        self.used: set[str] = set()
-
-    def fail(self, key: str | None, message: str, hint: str | None = None) -> ConfigError:
-        line = locate(self.text, self.table, key, self.nth)
-        name = f"{self.table}.{key}" if self.table and key else key or self.table or ""
-        return ConfigError(
-            f"{name}: {message}" if name else message, path=self.path, line=line, hint=hint
-        )
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        self.used.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, bool) and kind is not bool:
-            raise self.fail(key, f"expected {_kind_name(kind)}, got a boolean")
-        if not isinstance(value, kind):
-            raise self.fail(key, f"expected {_kind_name(kind)}, got {type(value).__name__}")
-        return value
-
-    def string_list(self, key: str) -> tuple[str, ...]:
-        value = self.get(key, list, [])
-        if not all(isinstance(v, str) for v in value):
-            raise self.fail(key, "expected a list of strings")
-        return tuple(value)
-
-    def check_unknown(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise self.fail(
-                unknown[0],
-                f"unknown setting {unknown[0]!r}",
-                hint="check the spelling against the README",
-            )
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table",
-    }
-    if isinstance(kind, tuple):
-        return " or ".join(names.get(k, k.__name__) for k in kind)
-    return names.get(kind, kind.__name__)
-
-
 def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> Project:
     top = _Reader(data, path, text, None)
     for table in (
@@ -328,7 +228,7 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
     top.check_unknown()
 
     nl = _Reader(data.get("newsletter", {}), path, text, "newsletter")
-    name = nl.get("name", str)
+    name = nl.string("name")
     if not name or not name.strip():
         raise nl.fail("name", "the newsletter needs a name")
     sender = nl.get("sender", str)
@@ -338,9 +238,10 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
             "a sender address is required",
             hint='for example sender = "Northlight <news@example.org>"',
         )
-    _, addr = parseaddr(sender)
-    if "@" not in addr or any(c in sender for c in "\r\n"):
-        raise nl.fail("sender", f"{sender!r} is not an email address")
+    nl.check("sender", validate.mailbox(sender), hint='like "Northlight <news@example.org>"')
+    reply_to = nl.get("reply_to", str)
+    if reply_to is not None:
+        nl.check("reply_to", validate.mailbox(reply_to), hint='like "supporters@example.org"')
     tz = nl.get("timezone", str, "UTC")
     try:
         ZoneInfo(tz)
@@ -351,22 +252,16 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
     window = nl.get("window_days", int, 7)
     if window < 1:
         raise nl.fail("window_days", "must be at least 1")
-    warn_after = nl.get("warn_after_failures", int, 3)
-    if warn_after < 1:
-        raise nl.fail("warn_after_failures", "must be at least 1")
-    per_feed = nl.get("per_feed_cap", int, 4)
-    if per_feed < 1:
-        raise nl.fail("per_feed_cap", "must be at least 1")
-    website = nl.get("website", str)
-    if website and not website.startswith(("http://", "https://")):
-        raise nl.fail("website", "must be an http(s) URL")
+    window = nl.integer("window_days", 7, 1, MAX_WINDOW_DAYS)
+    warn_after = nl.integer("warn_after_failures", 3, 1, 10_000)
+    per_feed = nl.integer("per_feed_cap", 4, 1, 1000)
+    website = nl.url("website")
     subject = nl.get("subject", str, "{name}: {date}")
-    try:
-        subject.format(name="", date="", issue_id="")
-    except (KeyError, IndexError, ValueError) as e:
-        raise nl.fail(
-            "subject", f"bad placeholder {e}; use {{name}}, {{date}} or {{issue_id}}"
-        ) from None
+    nl.check(
+        "subject",
+        validate.format_fields(subject, SUBJECT_FIELDS),
+        hint='for example subject = "{name}: {date}"',
+    )
     html_budget = nl.get("html_budget", int, Project.html_budget)
     if not 20_000 <= html_budget <= 102_000:
         raise nl.fail(
@@ -382,9 +277,9 @@ def _build_project(root: Path, data: dict[str, Any], text: str, path: Path) -> P
         html_budget=html_budget,
         template=nl.get("template", str, "weekly"),
         subject=subject,
-        tagline=nl.get("tagline", str, ""),
+        tagline=nl.string("tagline", ""),
         website=website,
-        reply_to=nl.get("reply_to", str),
+        reply_to=reply_to,
         timezone=tz,
         window_days=window,
         per_feed_cap=per_feed,
@@ -504,16 +399,17 @@ def _theme(data: dict[str, Any], path: Path, text: str) -> Theme:
             if not _COLOUR.match(value):
                 raise r.fail(key, f"{value!r} is not a colour", hint='use hex, like "#1d3557"')
             values[key] = value
-    for key in ("logo_alt", "font_family", "heading_font_family", "footer_address"):
+    for key in ("font_family", "heading_font_family"):
         value = r.get(key, str)
         if value is not None:
-            if key.endswith("font_family") and re.search(r"[;{}<>]", value):
-                raise r.fail(key, "a font list may not contain ; { } < or >")
+            r.check(key, validate.font_list(value), hint="Helvetica, Arial, sans-serif")
             values[key] = value
-    logo = r.get("logo_url", str)
+    for key in ("logo_alt", "footer_address"):
+        value = r.string(key, multiline=key == "footer_address")
+        if value is not None:
+            values[key] = value
+    logo = r.url("logo_url")
     if logo is not None:
-        if not logo.startswith("https://") and not logo.startswith("http://"):
-            raise r.fail("logo_url", "must be an absolute http(s) URL (email clients fetch it)")
         values["logo_url"] = logo
     width = r.get("logo_width", int)
     if width is not None:
@@ -529,31 +425,34 @@ def _theme(data: dict[str, Any], path: Path, text: str) -> Theme:
 def _fetch_settings(data: dict[str, Any], path: Path, text: str) -> FetchSettings:
     r = _Reader(data, path, text, "fetch")
     base = FetchSettings()
-    settings = FetchSettings(
-        timeout=r.get("timeout", float, base.timeout),
-        deadline=r.get("deadline", float, base.deadline),
-        max_bytes=r.get("max_bytes", int, base.max_bytes),
-        concurrency=r.get("concurrency", int, base.concurrency),
-        per_host=r.get("per_host", int, base.per_host),
-        user_agent_contact=r.get("user_agent_contact", str),
-        parse_memory_mb=r.get("parse_memory_mb", int, base.parse_memory_mb),
-        parse_seconds=r.get("parse_seconds", int, base.parse_seconds),
-    )
     for key in ("timeout", "deadline", "max_bytes", "concurrency", "per_host", "parse_seconds"):
-        if getattr(settings, key) <= 0:
+        value = r.get(key, float if key in ("timeout", "deadline") else int)
+        if value is not None and value <= 0:
             raise r.fail(key, "must be positive")
+    settings = FetchSettings(
+        timeout=r.number("timeout", base.timeout, 0.001, 3600),
+        deadline=r.number("deadline", base.deadline, 0.001, 86_400),
+        max_bytes=r.integer("max_bytes", base.max_bytes, 1, 2**31),
+        concurrency=r.integer("concurrency", base.concurrency, 1, 4096),
+        per_host=r.integer("per_host", base.per_host, 1, 1024),
+        user_agent_contact=r.string("user_agent_contact"),
+        parse_memory_mb=r.get("parse_memory_mb", int, base.parse_memory_mb),
+        parse_seconds=r.integer("parse_seconds", base.parse_seconds, 1, 86_400),
+    )
     if settings.parse_memory_mb < 128:
         raise r.fail("parse_memory_mb", "must be at least 128")
+    r.integer("parse_memory_mb", base.parse_memory_mb, 128, 1 << 22)
     r.check_unknown()
     return settings
 
 
 def _store(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
     r = _Reader(data, path, text, "store")
-    store_path = Path(r.get("path", str, "digest.sqlite3"))
+    store_path = Path(r.string("path", "digest.sqlite3"))
     retention = r.get("retention_days", int, 400)
     if retention < 7:
         raise r.fail("retention_days", "must be at least 7")
+    retention = r.integer("retention_days", 400, 7, MAX_RETENTION_DAYS)
     r.check_unknown()
     return {"store_path": store_path, "retention_days": retention}
 
@@ -567,15 +466,11 @@ def _esp(data: dict[str, Any], path: Path, text: str) -> EspSettings:
         raise r.fail(
             "name", f"unknown mailing service {name!r}", hint=f"choose one of {', '.join(PROFILES)}"
         )
-    url = r.get("unsubscribe_url", str)
-    if url is not None and not url.startswith("https://"):
-        raise r.fail("unsubscribe_url", "must be an https URL (one-click unsubscribe needs it)")
+    url = r.url("unsubscribe_url", ("https",))
     mailto = r.get("unsubscribe_mailto", str)
-    if mailto is not None and not re.fullmatch(r"mailto:[^@\s<>]+@[^@\s<>]+", mailto):
-        raise r.fail("unsubscribe_mailto", "must look like mailto:unsubscribe@example.org")
-    web = r.get("web_version_url", str)
-    if web is not None and not web.startswith(("https://", "http://")):
-        raise r.fail("web_version_url", "must be an http(s) URL")
+    if mailto is not None:
+        r.check("unsubscribe_mailto", validate.mailto(mailto))
+    web = r.url("web_version_url")
     r.check_unknown()
     if name == "smtp" and not (url or mailto):
         raise r.fail(
@@ -595,14 +490,17 @@ def _smtp(data: dict[str, Any], path: Path, text: str) -> SmtpSettings:
     port = r.get("port", int, 465 if security == "tls" else base.port)
     if not 0 < port < 65536:
         raise r.fail("port", "must be a port number")
+    host = r.string("host")
+    if host is not None:
+        r.check("host", validate.host(host))
     settings = SmtpSettings(
-        host=r.get("host", str),
+        host=host,
         port=port,
         security=security,
-        user=r.get("user", str),
-        password=r.get("password", str),
-        password_env=r.get("password_env", str, base.password_env),
-        timeout=r.get("timeout", float, base.timeout),
+        user=r.string("user"),
+        password=r.string("password"),
+        password_env=r.string("password_env", base.password_env),
+        timeout=r.number("timeout", base.timeout, 0.001, 3600),
     )
     r.check_unknown()
     return settings
@@ -666,7 +564,7 @@ def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...
         max_items = r.get("max", int, 6)
         if not 0 < max_items <= 50:
             raise r.fail("max", "must be between 1 and 50")
-        title = r.get("title", str)
+        title = r.string("title")
         translations = r.get("titles", dict, {})
         titles = []
         for key, value in translations.items():
@@ -676,6 +574,7 @@ def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...
                 raise r.fail("titles", str(e)) from None
             if not isinstance(value, str) or not value.strip():
                 raise r.fail("titles", f"the {key} title must be text")
+            r.check("titles", validate.control_character(value))
             titles.append((tag, value.strip()))
         specs.append(
             SectionSpec(
@@ -708,11 +607,11 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
         if not isinstance(item, dict):
             raise ConfigError("use [[feed]] tables", path=path)
         r = _Reader(item, path, text, "feed", i)
-        name = r.get("name", str)
+        name = r.string("name")
         url = r.get("url", str)
-        if not name:
+        if not name or not name.strip():
             raise r.fail("name", "each feed needs a name")
-        if not url:
+        if not url or not url.strip():
             raise r.fail("url", "each feed needs a url (http(s) URL or a path in the project)")
         url = url.strip()
         scheme = url.split(":", 1)[0].lower() if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) else ""
@@ -722,6 +621,10 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
                 f"scheme {scheme!r} is not allowed",
                 hint="use an http(s) URL or a path relative to the project",
             )
+        if scheme:
+            r.check("url", validate.web_url(url), hint="check the address in a browser")
+        else:
+            r.check("url", validate.control_character(url))
         if url in seen_urls:
             raise r.fail("url", f"this feed is already listed as feed #{seen_urls[url] + 1}")
         seen_urls[url] = i

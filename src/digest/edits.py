@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import validate
 from .config import locate, read_toml
 from .errors import ConfigError, EditConflict
 from .ids import check_issue_id
@@ -115,6 +116,9 @@ def _edits(data: dict[str, Any], text: str, path: Path, sections: Sequence[Secti
             path=path,
             line=locate(text, None, "intro"),
         )
+    problem = validate.control_character(intro, multiline=True) if intro else None
+    if problem:
+        raise ConfigError(f"intro {problem}", path=path, line=locate(text, None, "intro"))
     items_table = data.get("items", {})
     if not isinstance(items_table, dict):
         raise ConfigError(
@@ -151,6 +155,8 @@ def _item(key: str, value: object, path: Path, text: str, section_ids: set[str])
     if value.get("pin") and value.get("drop"):
         raise fail("drop", "an item cannot be both pinned and dropped")
     section = value.get("section")
+    if section is not None and not isinstance(section, str):
+        raise fail("section", "must be a section id (text)")
     if section is not None and section not in section_ids:
         raise fail(
             "section", f"no section {section!r}; digest.toml has {', '.join(sorted(section_ids))}"
@@ -167,6 +173,9 @@ def _item(key: str, value: object, path: Path, text: str, section_ids: set[str])
                 raise fail(field, "must be non-empty text")
             if len(content) > MAX_TEXT[field]:
                 raise fail(field, f"is longer than {MAX_TEXT[field]} characters")
+            problem = validate.control_character(content, multiline=True)
+            if problem:
+                raise fail(field, problem)
     return ItemEdit(
         key=key,
         line=line,

@@ -11,6 +11,7 @@
     ├── RenderError             templates rendered, but MJML or CSS inlining failed
     ├── PublishError            the issue could not be written to out/
     ├── EditConflict            the edits file changed since the writer read it (nothing written)
+    ├── ClockError              the clock is earlier than the store's newest data
     └── LockedError             another run holds the project lock (exit 75)
 
 Every error carries its context (file, line, feed URL) and a hint saying what to do next,
@@ -107,6 +108,11 @@ class EditConflict(DigestError):
     def __init__(self, message: str, *, current: str, hint: str | None = None) -> None:
         self.current = current  # the version now on disk
         super().__init__(message, hint=hint)
+
+
+class ClockError(DigestError):
+    """The run's clock is earlier than what the store holds (a wrong system clock or
+    --as-of); nothing was fetched or written. `--force-clock` runs anyway."""
 
 
 class LockedError(DigestError):

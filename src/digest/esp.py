@@ -90,19 +90,31 @@ def smtp_unsubscribe(settings: EspSettings) -> str | None:
     return settings.unsubscribe_url or settings.unsubscribe_mailto
 
 
-def substitute(text: str, chosen: Profile, settings: EspSettings, preheader: str) -> str:
+def substitute(
+    text: str, chosen: Profile, settings: EspSettings, preheader: str, *, html: bool = False
+) -> str:
     """Replace the neutral placeholders with the service's literal tags (or, for smtp and
-    none, with real URLs, or with nothing)."""
+    none, with real URLs, or with nothing). The project's own URLs land in HTML attributes,
+    so in the HTML they are escaped for one (digest.toml has already refused quotes, spaces
+    and angle brackets in them); the text part gets them as they are."""
     unsubscribe = chosen.unsubscribe
     web = chosen.web_version
     if chosen.name == "smtp":
-        unsubscribe = smtp_unsubscribe(settings)
-        web = settings.web_version_url
+        unsubscribe = _attribute(smtp_unsubscribe(settings), html)
+        web = _attribute(settings.web_version_url, html)
     elif chosen.name == "none":
-        web = settings.web_version_url
+        web = _attribute(settings.web_version_url, html)
     text = text.replace(UNSUBSCRIBE, unsubscribe or "")
     text = text.replace(WEB_VERSION, web or "")
     return text.replace(PREVIEW, chosen.preview or preheader)
+
+
+def _attribute(url: str | None, html: bool) -> str | None:
+    if url is None or not html:
+        return url
+    from html import escape
+
+    return escape(url, quote=True)
 
 
 def has_unsubscribe(chosen: Profile, settings: EspSettings) -> bool:

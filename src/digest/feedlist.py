@@ -10,13 +10,14 @@ import json
 import os
 import re
 import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from . import validate
 from .config import load_feeds
-from .errors import ConfigError
+from .errors import ConfigError, DigestError
 from .lang import lenient
 from .models import FeedSource
 
@@ -89,54 +90,146 @@ def remove_feed(path: Path, which: str) -> FeedSource:
 
 def _replace(path: Path, text: str) -> None:
     """Validate the new text as a feeds file, then atomically replace the old one."""
-    fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".toml", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".toml", dir=path.parent)
+    except OSError as e:
+        raise DigestError(
+            f"cannot write {path}: {e.strerror or e}", hint="check the folder's permissions"
+        ) from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        load_feeds(Path(tmp))
+        try:
+            load_feeds(Path(tmp))
+        except ConfigError as e:  # name the real file, not the temporary one
+            raise ConfigError(
+                f"the change would make it invalid: {e.message.replace(tmp, str(path))}",
+                hint=e.hint,
+            ) from e
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise DigestError(f"cannot write {path}: {e.strerror or e}") from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def parse_opml(path: Path) -> list[NewFeed]:
-    """Feeds from an OPML file; folder outlines become tags."""
+MAX_OPML_BYTES = 8 * 1024 * 1024  # a reader's export of thousands of feeds is < 2 MB
+MAX_OPML_DEPTH = 64  # folders inside folders; real exports nest two or three deep
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An OPML outline left out of an import: where it is and why."""
+
+    url: str
+    line: int
+    reason: str
+
+
+def parse_opml(path: Path) -> tuple[list[NewFeed], list[Refused]]:
+    """Feeds from an OPML file; folder outlines become tags. Only http(s) URLs are taken:
+    the others (local paths, file:, javascript:, unparsable URLs) come back as Refused.
+    The file is hostile until read: DOCTYPEs and entities are refused in any encoding,
+    and its size and nesting are capped."""
+    from xml.parsers import expat
+
     try:
+        size = path.stat().st_size
+        if size > MAX_OPML_BYTES:
+            raise ConfigError(
+                f"the file is too large ({size:,} bytes; at most {MAX_OPML_BYTES:,})",
+                path=path,
+                hint="split it, or import the feeds you need",
+            )
         raw = path.read_bytes()
     except OSError as e:
         raise ConfigError(f"cannot read the file: {e.strerror}", path=path) from e
-    if re.search(rb"<!\s*(ENTITY|DOCTYPE)", raw, re.IGNORECASE):
-        raise ConfigError("OPML with a DOCTYPE or entity declarations is refused", path=path)
+    reader = _OpmlReader(path)
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = reader.refuse
+    parser.EntityDeclHandler = reader.refuse
+    parser.ExternalEntityRefHandler = reader.refuse_reference
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    reader.parser = parser
     try:
-        root = ET.fromstring(raw)
-    except ET.ParseError as e:
-        line = e.position[0] if e.position else None
-        raise ConfigError(f"not valid OPML/XML: {e}", path=path, line=line) from e
-    body = root.find("body")
-    if root.tag != "opml" or body is None:
+        parser.Parse(raw, True)
+    except expat.ExpatError as e:
+        raise ConfigError(f"not valid OPML/XML: {e}", path=path, line=e.lineno) from e
+    if not reader.body_seen:
         raise ConfigError("not an OPML file (no <opml><body>)", path=path)
-    feeds: list[NewFeed] = []
-    _walk(body, (), feeds)
-    return feeds
+    return reader.feeds, reader.refused
 
 
-def _walk(node: ET.Element, folders: tuple[str, ...], out: list[NewFeed]) -> None:
-    for outline in node.findall("outline"):
-        attrs = {k.lower(): v.strip() for k, v in outline.attrib.items()}
-        title = attrs.get("text") or attrs.get("title") or ""
+class _OpmlReader:
+    """expat callbacks: streams the outlines (no recursion, whatever the nesting)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parser: Any = None
+        self.stack: list[str] = []
+        self.folders: list[str | None] = []  # one slot per open outline
+        self.body_seen = False
+        self.feeds: list[NewFeed] = []
+        self.refused: list[Refused] = []
+
+    def refuse(self, *_: object) -> None:
+        raise ConfigError(
+            "OPML with a DOCTYPE or entity declarations is refused",
+            path=self.path,
+            line=self.parser.CurrentLineNumber,
+        )
+
+    def refuse_reference(self, *_: object) -> int:
+        self.refuse()
+        return 0
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        self.stack.append(tag)
+        line = self.parser.CurrentLineNumber
+        if len(self.stack) > MAX_OPML_DEPTH:
+            raise ConfigError(
+                f"outlines nested more than {MAX_OPML_DEPTH} deep", path=self.path, line=line
+            )
+        if self.stack[0] != "opml":
+            raise ConfigError("not an OPML file (no <opml><body>)", path=self.path, line=line)
+        if tag == "body" and len(self.stack) == 2:
+            self.body_seen = True
+        if tag != "outline" or len(self.stack) < 3 or self.stack[1] != "body":
+            return
+        attrs = {k.lower(): v.strip() for k, v in attributes.items()}
+        title = _plain(attrs.get("text") or attrs.get("title") or "")
         url = attrs.get("xmlurl")
-        if url:
-            tags = list(folders)
-            for category in attrs.get("category", "").split(","):
-                tag = category.strip().strip("/")
-                if tag and tag not in tags:
-                    tags.append(tag)
-            language = lenient(attrs.get("language"))  # not a BCP 47 tag: left out
-            out.append(NewFeed(title or url, url, tags=tuple(tags), language=language))
-        _walk(outline, (*folders, title) if not url and title else folders, out)
+        self.folders.append(title if not url and title else None)
+        if not url:
+            return
+        problem = validate.web_url(url)
+        if problem:
+            self.refused.append(Refused(url, line, problem))
+            return
+        tags = [f for f in self.folders[:-1] if f]
+        for category in attrs.get("category", "").split(","):
+            tag_name = _plain(category).strip("/")
+            if tag_name and tag_name not in tags:
+                tags.append(tag_name)
+        language = lenient(attrs.get("language"))  # not a BCP 47 tag: left out
+        self.feeds.append(NewFeed(title or url, url, tags=tuple(tags), language=language))
+
+    def end(self, tag: str) -> None:
+        self.stack.pop()
+        if tag == "outline" and self.folders:
+            self.folders.pop()
+
+
+def _plain(value: str) -> str:
+    """A name or tag from a hostile file: control characters become spaces, runs of
+    whitespace one space."""
+    return " ".join(validate.strip_controls(value).split())
 
 
 def to_opml(title: str, feeds: tuple[FeedSource, ...]) -> tuple[str, list[FeedSource]]:

@@ -20,7 +20,10 @@ _RESERVED = ".invalid"
 
 
 def tag_url(url: str, utm: UtmSettings, issue_id: str, content: str | None = None) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1/..." in a text: not a URL to tag
+        return url
     if parts.scheme not in ("http", "https") or (parts.hostname or "").endswith(_RESERVED):
         return url
     wanted = {

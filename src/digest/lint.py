@@ -33,6 +33,14 @@ FORBIDDEN_TAGS = {
     "meta-refresh",
 }
 PREHEADER_MIN, PREHEADER_MAX = 20, 200
+# Findings that make an email unsafe (script, handlers, script links, external fetches) or
+# broken (a placeholder left in): `digest build` refuses to publish an issue with any of
+# them, since feed content is sanitised and digest.toml validated, they come from templates.
+# The other findings are recorded in the manifest and the editor notes.
+BLOCKING = frozenset(
+    {"forbidden-tag", "event-handler", "unsafe-link", "external-css", "web-font", "placeholder"}
+)
+_UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.I)
 _WEB_FONT = re.compile(r"@font-face|fonts\.googleapis|fonts\.gstatic|use\.typekit|@import", re.I)
 
 
@@ -53,6 +61,10 @@ class Report:
     @property
     def ok(self) -> bool:
         return not any(f.level == "error" for f in self.findings)
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == "error" and f.code in BLOCKING)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -209,7 +221,9 @@ def _check_html(
         if tag == "a" and "href" in attrs:
             links += 1
             href = attrs["href"]
-            if not (_web_url(href) or href.startswith("mailto:") or _is_tag(href, profile)):
+            if _UNSAFE_SCHEME.match(href):
+                add("error", "unsafe-link", f"link with a script or local scheme: {href[:80]}", at)
+            elif not (_web_url(href) or href.startswith("mailto:") or _is_tag(href, profile)):
                 add(
                     "error",
                     "link",

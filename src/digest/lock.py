@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import LockedError
+from .errors import DigestError, LockedError
 
 LOCK_NAME = ".digest.lock"
 
@@ -21,7 +21,15 @@ LOCK_NAME = ".digest.lock"
 @contextmanager
 def project_lock(root: Path) -> Iterator[None]:
     path = root / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise DigestError(
+            f"cannot create the lock file {path} ({e.strerror or e})",
+            hint="fetching and building write to the project folder: check its permissions "
+            "(or a read-only mount); read-only commands (digest rank, issues, feeds list) "
+            "still work",
+        ) from e
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

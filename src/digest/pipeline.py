@@ -7,15 +7,17 @@ skipped (`FeedError`), everything else stops the run before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import lang as bcp47
 from .clean import truncate
+from .clock import check_clock, parse_as_of
 from .config import Project
 from .drafts import BuildStatus, existing_draft, inputs_fingerprint, stored_since
 from .edits import Edits, edits_path, load_edits, resolve_keys
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 # cron) then starts without loading Jinja, MRML and Babel.
 
 log = logging.getLogger(__name__)
+__all__ = ["build", "gather", "parse_as_of", "run_fetch"]
 
 PREHEADER_CHARS = 140
 
@@ -59,23 +62,6 @@ class BuildResult:
     # Entries that arrived since the existing draft was built and would go into it; they
     # are left out of it until a build with `force` (named by `digest build`).
     new_entries: tuple[Entry, ...] = ()
-
-
-def parse_as_of(value: str | None, project: Project, wall_clock: datetime) -> datetime:
-    """The run's clock. A bare date means the end of that day in the project's time zone."""
-    if value is None:
-        return wall_clock.astimezone(project.tz)
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day, time(23, 59, 59), project.tz)
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(
-            f"--as-of {value!r} is not a date",
-            hint="use YYYY-MM-DD or an ISO datetime like 2025-12-19T09:00",
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=project.tz)
 
 
 def default_issue_id(now: datetime) -> str:
@@ -106,9 +92,13 @@ def run_fetch(
     now: datetime,
     progress: Callable[[Fetched], None] | None = None,
     unconditional: bool = False,
+    allow_past_clock: bool = False,
 ) -> tuple[FeedReport, ...]:
     """Fetch every feed, parse each in a worker as soon as it arrives, then store each
-    feed in its own transaction and prune entries past the retention period."""
+    feed in its own transaction and prune entries past the retention period. A clock
+    earlier than the store's last fetch is refused first (ClockError) unless allowed."""
+    if not allow_past_clock:
+        check_clock(store, now)
     states = store.feed_states()
     if unconditional:  # a backfill: ask for every document whole, whatever we hold
         states = {url: replace(st, etag=None, last_modified=None) for url, st in states.items()}
@@ -258,6 +248,14 @@ def read_edits(project: Project, issue_id: str) -> Edits | None:
     return load_edits(edits_path(project.root, issue_id), project.sections)
 
 
+def check_rules(project: Project, language: str) -> None:
+    """Load (and cache) the rule pack, so a broken rules/<lang>.toml stops the run before
+    anything is fetched or written."""
+    from .curate import load_rules
+
+    load_rules(language, project.root)
+
+
 def build(
     project: Project,
     now: datetime,
@@ -270,6 +268,7 @@ def build(
     template: str | None = None,
     force: bool = False,
     progress: Callable[[Fetched], None] | None = None,
+    allow_past_clock: bool = False,
 ) -> BuildResult:
     """Run the whole pipeline and write out/<issue-id>/ (unless nothing qualifies).
 
@@ -280,7 +279,8 @@ def build(
     - else, if new entries arrived that would go into it: it is KEPT as it is (a cron run
       never swaps a draft under its editors);
     - else it is UNCHANGED: nothing is rewritten, not even the history.
-    `force` rebuilds with everything."""
+    `force` rebuilds with everything. A clock earlier than the store's last fetch is refused
+    unless `allow_past_clock`."""
     check_issue_id(issue_id or default_issue_id(now))
     with project_lock(project.root):
         return _build(
@@ -294,6 +294,7 @@ def build(
             template=template,
             force=force,
             progress=progress,
+            allow_past_clock=allow_past_clock,
         )
 
 
@@ -309,6 +310,7 @@ def _build(
     template: str | None,
     force: bool,
     progress: Callable[[Fetched], None] | None,
+    allow_past_clock: bool = False,
 ) -> BuildResult:
 
     issue_id = issue_id or default_issue_id(now)
@@ -322,10 +324,14 @@ def _build(
             hint="every bulk email must offer a way to unsubscribe",
         )
     edits = read_edits(project, issue_id)
+    check_rules(project, lang)
     with Store(project.db_path) as store:
+        if not allow_past_clock:
+            check_clock(store, now)
+        _restore_interrupted(project, store, issue_id)
         fetched: tuple[FeedReport, ...] = ()
         if not offline:
-            fetched = run_fetch(project, store, now, progress)
+            fetched = run_fetch(project, store, now, progress, allow_past_clock=True)
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         inputs = inputs_fingerprint(project, edits, language=lang, esp=esp, template=template)
@@ -462,27 +468,45 @@ def _publish(
     placements: list[tuple[str, str]],
     record: dict[str, Any] | None = None,
 ) -> tuple[Path, Package]:
-    """Render, package (with lint), write out/<issue-id>/ atomically, then record in one
-    transaction which entries went into the issue: files first, store second."""
-    from .publish import package, write_issue
+    """Render, package (with lint), then publish: the files are staged beside
+    out/<issue-id>/ and swapped in inside the store's write transaction, and the previous
+    issue is dropped only after the commit. A locked or full store, a failed write or an
+    unsafe email leaves the previous issue and its history as they were (exit 1); exit 0
+    means both the files and the record are in place."""
+    from .publish import MANIFEST_NAME, package, stage_issue
     from .render import render_issue
 
     rendered = render_issue(project, issue)
     pkg = package(project, issue, rendered)
-    out_dir = write_issue(project.out_dir, issue.issue_id, pkg)
-    store.record_issue(
-        issue.issue_id,
-        built_at=now,
-        as_of=now,
-        subject=issue.subject,
-        html_bytes=len(rendered.html.encode("utf-8")),
-        manifest={
-            "files": pkg.sizes,
-            "items": [c.entry.key for c in issue.items],
-            "candidates": candidates,
-            "lint_ok": pkg.lint.get("ok"),
-            **(record or {}),
-        },
-        placements=placements,
-    )
-    return out_dir, pkg
+    staged = stage_issue(project.out_dir, issue.issue_id, pkg)
+    try:
+        store.record_issue(
+            issue.issue_id,
+            built_at=now,
+            as_of=now,
+            subject=issue.subject,
+            html_bytes=len(rendered.html.encode("utf-8")),
+            manifest={
+                "files": pkg.sizes,
+                "items": [c.entry.key for c in issue.items],
+                "candidates": candidates,
+                "lint_ok": pkg.lint.get("ok"),
+                "manifest_sha256": hashlib.sha256(pkg.files[MANIFEST_NAME]).hexdigest(),
+                **(record or {}),
+            },
+            placements=placements,
+            publish=staged.swap,
+        )
+    except BaseException:
+        staged.undo()
+        raise
+    staged.finish()
+    return staged.target, pkg
+
+
+def _restore_interrupted(project: Project, store: Store, issue_id: str) -> None:
+    """Undo what a run killed while publishing this issue left behind (see publish)."""
+    from .publish import restore_interrupted
+
+    recorded = (store.issue_manifest(issue_id) or {}).get("manifest_sha256")
+    restore_interrupted(project.out_dir, issue_id, recorded)

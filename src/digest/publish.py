@@ -3,8 +3,10 @@
 Files are written into a temporary folder beside the target, flushed to disk, then swapped
 into place in one atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel offers it (two
 renames otherwise), so a reader or a crash sees either the previous issue or the new one.
-The manifest is written last. Everything here is deterministic: no wall clock, no random
-MIME boundary, no absolute path.
+The manifest is written last. The swap happens inside the store's write transaction and the
+previous issue is only deleted once that commits; if the commit fails it is swapped back,
+and if the run dies in between, the next run puts it back (:func:`restore_interrupted`).
+Everything here is deterministic: no wall clock, no random MIME boundary, no absolute path.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ctypes.util
 import email.policy
 import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -26,9 +29,11 @@ from . import __version__, esp
 from .budget import transfer_encoding
 from .config import Project
 from .errors import PublishError
-from .lint import lint_issue
+from .lint import Report, lint_issue
 from .models import FeedReport, Issue, Rendered
 from .records import feed_record, item_record
+
+log = logging.getLogger(__name__)
 
 HTML_NAME = "newsletter.html"
 TEXT_NAME = "newsletter.txt"
@@ -110,6 +115,21 @@ def manifest(
     }
 
 
+def refuse_unsafe(issue_id: str, report: Report) -> None:
+    """An issue whose lint report has a blocking finding (script, event handler, unsafe
+    link, web font, missing unsubscribe tag...) is never published."""
+    blocking = report.blocking
+    if not blocking:
+        return
+    shown = "; ".join(f"{f.where}: {f.message}" for f in blocking[:3])
+    more = f" (and {len(blocking) - 3} more)" if len(blocking) > 3 else ""
+    raise PublishError(
+        f"issue {issue_id} was not published: the email would be unsafe: {shown}{more}",
+        hint="feed content is sanitised, so this comes from your templates or digest.toml: "
+        "fix it and build again (the previous issue is untouched)",
+    )
+
+
 def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
     """The issue's files, with the lint report of the other three in the manifest."""
     files = {
@@ -126,6 +146,7 @@ def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
         settings=project.esp,
         budget=project.html_budget,
     )
+    refuse_unsafe(issue.issue_id, report)
     record = manifest(project, issue, files, rendered.meta)
     record["lint"] = report.as_dict()
     attention = [f for f in issue.feeds if f.failures >= project.warn_after_failures]
@@ -176,33 +197,131 @@ def editor_notes(issue: Issue, attention: list[FeedReport], report: Any) -> str:
 
 def write_issue(out_root: Path, issue_id: str, pkg: Package) -> Path:
     """Write the package into out_root/issue_id atomically; return the folder."""
-    target = out_root / issue_id
+    staged = stage_issue(out_root, issue_id, pkg)
+    try:
+        staged.swap()
+    except BaseException:
+        staged.undo()
+        raise
+    staged.finish()
+    return staged.target
+
+
+def stage_issue(out_root: Path, issue_id: str, pkg: Package) -> Staged:
+    """Write the issue's files into a temporary folder beside out_root/issue_id (flushed to
+    disk, manifest last). Nothing visible changes until :meth:`Staged.swap`."""
     tmp = out_root / f".tmp-{issue_id}-{os.getpid()}"
     try:
         out_root.mkdir(parents=True, exist_ok=True)
-        _remove_stale(out_root, issue_id)
+        for leftover in out_root.glob(f".tmp-{issue_id}-*"):  # a run killed while staging
+            shutil.rmtree(leftover, ignore_errors=True)
         tmp.mkdir()
         for name, body in pkg.files.items():  # manifest is last in the dict
             _write_file(tmp / name, body)
         _fsync_dir(tmp)
-        if target.exists():
-            if _exchange(tmp, target):
-                shutil.rmtree(tmp)
-            else:
-                old = out_root / f".old-{issue_id}-{os.getpid()}"
-                os.rename(target, old)
-                os.rename(tmp, target)
-                shutil.rmtree(old)
-        else:
-            os.rename(tmp, target)
-        _fsync_dir(out_root)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise PublishError(
-            f"could not write {target}: {e.strerror or e}",
-            hint="check the folder is writable and the disk has space",
-        ) from e
-    return target
+        raise _publish_error(out_root / issue_id, e) from e
+    return Staged(out_root, issue_id, tmp)
+
+
+@dataclass
+class Staged:
+    """An issue written beside its folder, swapped in by :meth:`swap` (inside the store's
+    write transaction), then either kept (:meth:`finish`, after the commit) or taken back
+    (:meth:`undo`, when the commit failed): exit 1 never leaves a replaced issue behind."""
+
+    out_root: Path
+    issue_id: str
+    tmp: Path
+    aside: Path | None = None  # where the previous issue waits until finish()
+    swapped: bool = False
+
+    @property
+    def target(self) -> Path:
+        return self.out_root / self.issue_id
+
+    def swap(self) -> None:
+        target = self.target
+        try:
+            if not target.exists():
+                os.rename(self.tmp, target)
+            elif _exchange(self.tmp, target):
+                self.aside = self.tmp  # the previous issue now sits in the temporary folder
+            else:
+                self.aside = self.out_root / f".old-{self.issue_id}-{os.getpid()}"
+                os.rename(target, self.aside)
+                os.rename(self.tmp, target)
+            self.swapped = True
+            _fsync_dir(self.out_root)
+        except OSError as e:
+            raise _publish_error(target, e) from e
+
+    def undo(self) -> None:
+        """Put the previous issue back (or remove a first one); never raises."""
+        target = self.target
+        try:
+            if self.swapped and self.aside is None:
+                os.rename(target, self.tmp)  # there was no previous issue
+            elif self.swapped and self.aside == self.tmp:
+                if not _exchange(self.tmp, target):
+                    raise OSError("cannot swap the previous issue back")
+            elif self.swapped and self.aside is not None:
+                os.rename(target, self.tmp)
+                os.rename(self.aside, target)
+            self.swapped = False
+            _fsync_dir(self.out_root)
+        except OSError:
+            log.error("could not put the previous issue back in %s", target, exc_info=True)
+            return
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def finish(self) -> None:
+        shutil.rmtree(self.aside or self.tmp, ignore_errors=True)
+
+
+def restore_interrupted(out_root: Path, issue_id: str, recorded: str | None) -> None:
+    """Clean up after a run that died while publishing. `recorded` is the sha-256 of the
+    manifest.json the store knows for this issue: a folder left aside that holds it (a run
+    killed between swapping the folder in and committing) goes back in place; so does an
+    issue caught between two renames. Every other leftover is removed."""
+    target = out_root / issue_id
+    leftovers = sorted(out_root.glob(f".tmp-{issue_id}-*")) + sorted(
+        out_root.glob(f".old-{issue_id}-*")
+    )
+    current = manifest_sha(target)
+    for leftover in leftovers:
+        held = manifest_sha(leftover)
+        wanted = held is not None and held == recorded and current != recorded
+        orphan = not target.exists() and held is not None and leftover.name.startswith(".old-")
+        try:
+            if wanted and target.exists():
+                if not _exchange(leftover, target):
+                    os.rename(target, out_root / f".tmp-{issue_id}-restore")
+                    os.rename(leftover, target)
+                    leftover = out_root / f".tmp-{issue_id}-restore"
+                current = held
+            elif wanted or orphan:
+                os.rename(leftover, target)
+                current = held
+                continue
+        except OSError as e:
+            raise _publish_error(target, e) from e
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def manifest_sha(folder: Path) -> str | None:
+    try:
+        return hashlib.sha256((folder / MANIFEST_NAME).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _publish_error(target: Path, e: OSError) -> PublishError:
+    return PublishError(
+        f"could not write {target}: {e.strerror or e}",
+        hint="check the folder is writable and the disk has space; the previous issue is untouched",
+    )
 
 
 def _write_file(path: Path, body: bytes) -> None:
@@ -218,18 +337,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _remove_stale(out_root: Path, issue_id: str) -> None:
-    """Clean up after a run that died mid-write; restore an issue caught between renames."""
-    target = out_root / issue_id
-    for leftover in sorted(out_root.glob(f".old-{issue_id}-*")):
-        if not target.exists() and (leftover / MANIFEST_NAME).exists():
-            os.rename(leftover, target)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in out_root.glob(f".tmp-{issue_id}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
 
 
 _AT_FDCWD = -100

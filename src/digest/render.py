@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from html import escape
+from pathlib import Path
 from types import SimpleNamespace as NS
 from typing import Any
 
@@ -69,8 +71,8 @@ def environment(project: Project) -> jinja2.Environment:
 def _environment(templates_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(templates_dir))
-    loaders.append(jinja2.FileSystemLoader(bundled_templates()))
+        loaders.append(_Loader(Path(templates_dir)))
+    loaders.append(_Loader(bundled_templates()))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=_autoescape,
@@ -82,6 +84,39 @@ def _environment(templates_dir: str | None) -> jinja2.Environment:
     env.filters["wrap"] = wrap
     env.filters["fragment_text"] = fragment_text
     return env
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """A FileSystemLoader whose unreadable or non-UTF-8 templates are errors naming the
+    file and line (Jinja itself raises a bare UnicodeDecodeError)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:  # an OSError too: the next loader may have it
+            raise
+        except UnicodeDecodeError as e:
+            path = self._path(template)
+            raw = path.read_bytes() if path.is_file() else b""
+            raise TemplateError(
+                "file is not valid UTF-8",
+                path=path,
+                line=raw[: e.start].count(b"\n") + 1 if raw else None,
+                hint="save the template as UTF-8",
+            ) from e
+        except OSError as e:
+            raise TemplateError(
+                f"cannot read the template: {e.strerror or e}", path=self._path(template)
+            ) from e
+
+    def _path(self, template: str) -> Path:
+        for base in self.searchpath:
+            candidate = Path(base, *template.split("/"))
+            if candidate.exists():
+                return candidate
+        return Path(template)
 
 
 def _autoescape(name: str | None) -> bool:
@@ -150,7 +185,7 @@ def _finish(body: str, project: Project, issue: Issue, chosen: esp.Profile, *, h
     else:
         body = tag_text(body, utm, issue.issue_id, content)
     preheader = escape(issue.preheader) if html else issue.preheader
-    return esp.substitute(body, chosen, project.esp, preheader)
+    return esp.substitute(body, chosen, project.esp, preheader, html=html)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -168,6 +203,8 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         ) from e
     try:
         return template.render(context)
+    except TemplateError:
+        raise
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(
             f"template syntax error: {e.message}", path=e.filename or name, line=e.lineno
@@ -351,10 +388,21 @@ def compile_mjml(source: str, name: str) -> str:
     try:
         return str(mjml.mjml2html(source, fonts={}, disable_comments=True))
     except (ValueError, RuntimeError) as e:
+        near = _near(source, str(e))
         raise RenderError(
-            f"MJML compilation of {name} failed: {e}",
-            hint="check the template's MJML structure (see templates/)",
+            f"MJML compilation of {name} failed: {e}" + (f"; near: {near}" if near else ""),
+            hint="check the MJML structure of the template and the partials it includes "
+            "(see templates/)",
         ) from e
+
+
+def _near(source: str, message: str) -> str:
+    """The rendered line MRML points at ("at position 4:15"), to find it in a template."""
+    found = re.search(r"position (\d+):(\d+)", message)
+    lines = source.splitlines()
+    if not found or not 0 < int(found.group(1)) <= len(lines):
+        return ""
+    return repr(lines[int(found.group(1)) - 1].strip()[:120])
 
 
 INLINE_MARK = "/* digest:inline */"

@@ -6,8 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+from . import validate
 from .config import CONFIG_NAME, FEEDS_NAME, load_project
-from .errors import ConfigError
+from .errors import ConfigError, DigestError
 from .resources import bundled_samples, bundled_templates
 
 DIGEST_TOML = """\
@@ -100,6 +101,22 @@ def create_project(
             path=config,
             hint="use --force to overwrite digest.toml and feeds.toml",
         )
+    problem = validate.control_character(name) or validate.mailbox(sender)
+    if problem or not name.strip():
+        raise ConfigError(
+            f"--name/--sender: {problem or 'the newsletter needs a name'}",
+            hint='for example --name "Rights Weekly" --sender "Rights <news@rights.example>"',
+        )
+    try:
+        return _create(directory, name=name, sender=sender, language=language, samples=samples)
+    except OSError as e:
+        raise DigestError(
+            f"cannot write the project into {directory}: {e.strerror or e}",
+            hint="check that the folder is writable and the disk has space",
+        ) from e
+
+
+def _create(directory: Path, *, name: str, sender: str, language: str, samples: bool) -> list[str]:
     created: list[str] = []
 
     def write(rel: str, text: str) -> None:

@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 
+from . import validate
 from .config import SmtpSettings
 from .errors import ConfigError, DigestError
 
@@ -73,10 +74,12 @@ def check_recipients(recipients: Sequence[str]) -> list[str]:
         )
     cleaned = []
     for value in recipients:
-        _, addr = parseaddr(value)
-        if "@" not in addr or any(c in value for c in "\r\n"):
-            raise ConfigError(f"{value!r} is not an email address")
-        cleaned.append(addr)
+        problem = validate.mailbox(value)
+        if problem:
+            raise ConfigError(
+                f"--to {value!r}: {problem}", hint="give a plain address like editor@example.org"
+            )
+        cleaned.append(parseaddr(value)[1])
     return cleaned
 
 

@@ -9,16 +9,31 @@ Times are stored as ISO 8601 UTC strings, which sort correctly.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .dbfile import CHECK_HINT, DAMAGED, code_of, connect, guarded, store_error
 from .errors import StoreError
-from .models import Entry, FeedState, Fetched, FetchStatus, Image, ParsedFeed
+from .models import Entry, FeedState, Fetched, FetchStatus, ParsedFeed
+from .storeformat import (
+    CONTENT,
+    content_values,
+    dt,
+    entries,
+    iso,
+    parse_json,
+    parse_time,
+)
+
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "Store", "StoredCounts"]
+
+log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x44474553  # "DGES"
 BUSY_TIMEOUT_MS = 10_000
@@ -101,14 +116,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.astimezone(UTC).isoformat(timespec="seconds") if when else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 @dataclass(frozen=True)
 class StoredCounts:
     new: int
@@ -116,24 +123,32 @@ class StoredCounts:
 
 
 class Store:
-    """A connection to the state file. Use as a context manager."""
+    """A connection to the state file. Use as a context manager. Every SQLite failure is
+    a StoreError saying what to do (see digest.dbfile). `readonly` never writes: it opens
+    the file read-only (an empty in-memory store when there is none yet)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db = connect(path, timeout=BUSY_TIMEOUT_MS / 1000, readonly=readonly)
         except (sqlite3.Error, OSError) as e:
-            raise StoreError(f"{path}: cannot open the state file ({e})") from e
+            raise store_error(e, path, "opening it") from e
         self.db.row_factory = sqlite3.Row
         try:
             self._setup()
-        except sqlite3.DatabaseError as e:
+        except sqlite3.Error as e:
             self.db.close()
-            raise StoreError(
-                f"{path}: not a usable digest state file ({e})",
-                hint="move it aside; digest will create a new one",
-            ) from e
+            if code_of(e) in DAMAGED:
+                raise StoreError(
+                    f"{path}: not a usable digest state file ({e})",
+                    hint="if [store] path in digest.toml names the right file, it is damaged: "
+                    + CHECK_HINT,
+                ) from e
+            raise store_error(e, path, "opening it") from e
+        except StoreError:
+            self.db.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -158,6 +173,13 @@ class Store:
             raise StoreError(
                 f"{self.path}: written by a newer digest (schema {version})", hint="upgrade digest"
             )
+        if self.readonly and self.db.execute("PRAGMA database_list").fetchone()[2]:
+            if version < len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.path}: written by an older digest (schema {version})",
+                    hint="run a command that writes (such as `digest fetch`) once to upgrade it",
+                )
+            return
         if version == 0:
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = FULL")
@@ -170,24 +192,35 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; rolls back on any error."""
+        """One write transaction (BEGIN IMMEDIATE: a second writer waits up front, then
+        fails before changing anything); rolls back on any error, including a failed
+        COMMIT (disk full)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise StoreError(
-                f"{self.path}: the state file is busy ({e})",
-                hint="another digest run may be writing; try again",
-            ) from e
+        except sqlite3.Error as e:
+            raise store_error(e, self.path, "starting to write") from e
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
             self.db.execute("COMMIT")
+        except BaseException as e:
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.debug("rollback failed", exc_info=True)
+            if isinstance(e, sqlite3.Error):
+                raise store_error(e, self.path, "writing") from e
+            raise
+
+    @guarded
+    def newest_fetch(self) -> datetime | None:
+        """When digest last fetched a feed into this store (by the clock of that run)."""
+        row = self.db.execute("SELECT MAX(last_fetch) FROM feeds").fetchone()
+        return parse_time(row[0], self.path, "feeds.last_fetch")
 
     # -- feeds ---------------------------------------------------------------------------
 
+    @guarded
     def feed_states(self) -> dict[str, FeedState]:
         rows = self.db.execute("SELECT * FROM feeds").fetchall()
         return {
@@ -195,16 +228,17 @@ class Store:
                 url=r["url"],
                 etag=r["etag"],
                 last_modified=r["last_modified"],
-                last_success=_dt(r["last_success"]),
+                last_success=dt(r["last_success"]),
                 last_error=r["last_error"],
                 failures=r["failures"],
-                next_retry=_dt(r["next_retry"]),
+                next_retry=dt(r["next_retry"]),
                 gone=bool(r["gone"]),
                 redirect_url=r["redirect_url"],
             )
             for r in rows
         }
 
+    @guarded
     def feed_health(self) -> dict[str, dict[str, Any]]:
         """Per feed URL: the stored state plus how many entries it has and since when."""
         rows = self.db.execute(
@@ -214,6 +248,7 @@ class Store:
         )
         return {r["url"]: dict(r) for r in rows}
 
+    @guarded
     def reset_feed(self, url: str) -> bool:
         """Forget a feed's failures, backoff and 'gone' mark (and its validators)."""
         with self.transaction() as db:
@@ -224,6 +259,7 @@ class Store:
             )
             return cur.rowcount > 0
 
+    @guarded
     def record_fetch(
         self, fetched: Fetched, parsed: ParsedFeed | None, now: datetime, error: str | None = None
     ) -> StoredCounts:
@@ -248,9 +284,9 @@ class Store:
                     "UPDATE feeds SET last_fetch = ?, last_error = ?, failures = failures + 1,"
                     " next_retry = ?, gone = ? WHERE url = ?",
                     (
-                        _iso(now),
+                        iso(now),
                         error or fetched.error,
-                        _iso(fetched.retry_after),
+                        iso(fetched.retry_after),
                         int(fetched.gone),
                         source.url,
                     ),
@@ -265,8 +301,8 @@ class Store:
                     " last_modified = CASE WHEN ? THEN last_modified ELSE ? END,"
                     " redirect_url = COALESCE(?, redirect_url) WHERE url = ?",
                     (
-                        _iso(now),
-                        _iso(now),
+                        iso(now),
+                        iso(now),
                         keep_old,
                         fetched.etag,
                         keep_old,
@@ -291,19 +327,19 @@ class Store:
         existing: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(list(unique), 500):
             rows = db.execute(
-                f"SELECT entry_id, {', '.join(_CONTENT)} FROM entries"
+                f"SELECT entry_id, {', '.join(CONTENT)} FROM entries"
                 f" WHERE feed_url = ? AND entry_id IN ({','.join('?' * len(chunk))})",
                 [feed_url, *chunk],
             )
             existing.update({r[0]: tuple(r[1:]) for r in rows})
-        seen_at = _iso(now)
+        seen_at = iso(now)
         inserts, updates, touched = [], [], []
         for entry_id, e in unique.items():
             old = existing.get(entry_id)
             published = e.published
             if old is not None and not e.dated:
-                published = _dt(old[_CONTENT.index("published")]) or published  # first seen
-            values = _content_values(e, published)
+                published = dt(old[CONTENT.index("published")]) or published  # first seen
+            values = content_values(e, published)
             if old is None:
                 inserts.append(
                     (*values, e.key, e.feed_name, seen_at, seen_at, e.feed_url, entry_id)
@@ -312,10 +348,10 @@ class Store:
                 updates.append((*values, e.key, e.feed_name, seen_at, e.feed_url, entry_id))
             else:
                 touched.append((seen_at, e.feed_url, entry_id))
-        assignments = ", ".join(f"{c} = ?" for c in _CONTENT)
+        assignments = ", ".join(f"{c} = ?" for c in CONTENT)
         db.executemany(
-            f"INSERT INTO entries ({', '.join(_CONTENT)}, key, feed_name, first_seen, last_seen,"
-            f" feed_url, entry_id) VALUES ({', '.join('?' * (len(_CONTENT) + 6))})",
+            f"INSERT INTO entries ({', '.join(CONTENT)}, key, feed_name, first_seen, last_seen,"
+            f" feed_url, entry_id) VALUES ({', '.join('?' * (len(CONTENT) + 6))})",
             inserts,
         )
         db.executemany(
@@ -330,19 +366,21 @@ class Store:
 
     # -- entries -------------------------------------------------------------------------
 
+    @guarded
     def entries_between(
         self, start: datetime, end: datetime, feed_urls: Iterable[str] | None = None
     ) -> list[Entry]:
         """Entries published in [start, end], oldest first, ties by key (stable)."""
         sql = "SELECT * FROM entries WHERE published >= ? AND published <= ?"
-        args: list[Any] = [_iso(start), _iso(end)]
+        args: list[Any] = [iso(start), iso(end)]
         if feed_urls is not None:
             urls = list(feed_urls)
             sql += f" AND feed_url IN ({','.join('?' * len(urls))})"
             args += urls
         sql += " ORDER BY published, key"
-        return [_entry(r) for r in self.db.execute(sql, args)]
+        return list(entries(self.db.execute(sql, args), self.path))
 
+    @guarded
     def sent_keys(
         self, keys: Sequence[str], *, excluding_issue: str, before: datetime
     ) -> dict[str, str]:
@@ -357,11 +395,12 @@ class Store:
                 " JOIN issues i ON i.issue_id = ie.issue_id"
                 f" WHERE ie.issue_id != ? AND i.as_of < ? AND ie.entry_key IN"
                 f" ({','.join('?' * len(chunk))}) GROUP BY ie.entry_key",
-                [excluding_issue, _iso(before), *chunk],
+                [excluding_issue, iso(before), *chunk],
             )
             found.update({r["entry_key"]: r["issue_id"] for r in rows})
         return found
 
+    @guarded
     def keys_with_prefix(self, prefix: str) -> list[str]:
         """Entry keys starting with `prefix` (for abbreviated keys in edits)."""
         rows = self.db.execute(
@@ -370,6 +409,7 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    @guarded
     def entries_by_keys(self, keys: Sequence[str]) -> list[Entry]:
         found: list[Entry] = []
         for chunk in _chunks(list(keys), 500):
@@ -378,14 +418,16 @@ class Store:
                 " ORDER BY published, key",
                 chunk,
             )
-            found.extend(_entry(r) for r in rows)
+            found.extend(entries(rows, self.path))
         return found
 
+    @guarded
     def entry_mark(self) -> int:
         """A mark of what the store holds now: entries stored later have a higher rowid
         (entries are never vacuumed, so rowids only grow)."""
         return int(self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM entries").fetchone()[0])
 
+    @guarded
     def entries_added_after(
         self, mark: int, start: datetime, end: datetime, *, feed_urls: Sequence[str]
     ) -> list[Entry]:
@@ -393,10 +435,11 @@ class Store:
         rows = self.db.execute(
             "SELECT * FROM entries WHERE rowid > ? AND published >= ? AND published <= ?"
             f" AND feed_url IN ({','.join('?' * len(feed_urls))}) ORDER BY published, key",
-            [mark, _iso(start), _iso(end), *feed_urls],
+            [mark, iso(start), iso(end), *feed_urls],
         )
-        return [_entry(r) for r in rows]
+        return list(entries(rows, self.path))
 
+    @guarded
     def search(self, text: str, *, feed_urls: Sequence[str], limit: int = 30) -> list[Entry]:
         """Entries whose title or excerpt contains `text` (any case), newest first."""
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -406,8 +449,9 @@ class Store:
             " ORDER BY published DESC, key LIMIT ?",
             [pattern, pattern, *feed_urls, limit],
         )
-        return [_entry(r) for r in rows]
+        return list(entries(rows, self.path))
 
+    @guarded
     def recent_sent(
         self, since: datetime, *, excluding_issue: str, before: datetime
     ) -> list[tuple[str, str, str]]:
@@ -417,13 +461,14 @@ class Store:
             " JOIN issues i ON i.issue_id = ie.issue_id JOIN entries e ON e.key = ie.entry_key"
             " WHERE i.as_of >= ? AND i.as_of < ? AND i.issue_id != ?"
             " ORDER BY i.as_of, ie.position",
-            (_iso(since), _iso(before), excluding_issue),
+            (iso(since), iso(before), excluding_issue),
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
+    @guarded
     def prune(self, now: datetime, retention_days: int) -> int:
         """Delete entries older than the retention period, except those sent in an issue."""
-        cutoff = _iso(now - timedelta(days=retention_days))
+        cutoff = iso(now - timedelta(days=retention_days))
         with self.transaction() as db:
             cur = db.execute(
                 "DELETE FROM entries WHERE published < ? AND last_seen < ?"
@@ -434,6 +479,7 @@ class Store:
 
     # -- issues --------------------------------------------------------------------------
 
+    @guarded
     def record_issue(
         self,
         issue_id: str,
@@ -444,8 +490,12 @@ class Store:
         html_bytes: int,
         manifest: dict[str, Any],
         placements: Sequence[tuple[str, str]],
+        publish: Callable[[], None] | None = None,
     ) -> None:
-        """Record that these entries went into this issue (replacing an earlier build)."""
+        """Record that these entries went into this issue (replacing an earlier build).
+        `publish` runs inside the transaction, after the writes and before the commit: the
+        files of the issue are swapped in only once the store is sure to take the record
+        (a locked store fails at BEGIN, before anything is replaced)."""
         with self.transaction() as db:
             db.execute("DELETE FROM issue_entries WHERE issue_id = ?", (issue_id,))
             db.execute(
@@ -456,8 +506,8 @@ class Store:
                 " manifest = excluded.manifest",
                 (
                     issue_id,
-                    _iso(built_at),
-                    _iso(as_of),
+                    iso(built_at),
+                    iso(as_of),
                     subject,
                     html_bytes,
                     json.dumps(manifest, ensure_ascii=False, sort_keys=True),
@@ -473,20 +523,27 @@ class Store:
                     "INSERT INTO builds (issue_id, n, built_at, as_of, subject, html_bytes,"
                     " manifest) SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ?, ?"
                     " FROM builds WHERE issue_id = ?",
-                    (issue_id, _iso(built_at), _iso(as_of), subject, html_bytes, record, issue_id),
+                    (issue_id, iso(built_at), iso(as_of), subject, html_bytes, record, issue_id),
                 )
             db.executemany(
                 "INSERT INTO issue_entries (issue_id, entry_key, section, position)"
                 " VALUES (?, ?, ?, ?)",
                 [(issue_id, key, section, i) for i, (key, section) in enumerate(placements)],
             )
+            if publish is not None:
+                publish()
 
+    @guarded
     def issue_manifest(self, issue_id: str) -> dict[str, Any] | None:
         row = self.db.execute(
             "SELECT manifest FROM issues WHERE issue_id = ?", (issue_id,)
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        manifest = (
+            parse_json(row[0], self.path, f"manifest of issue {issue_id}", None) if row else None
+        )
+        return manifest if isinstance(manifest, dict) else None
 
+    @guarded
     def issues(self) -> list[dict[str, Any]]:
         """Every issue, newest first, with its build count and test sends."""
         rows = self.db.execute(
@@ -498,48 +555,24 @@ class Store:
         )
         return [dict(r) for r in rows]
 
+    @guarded
     def builds(self, issue_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM builds WHERE issue_id = ? ORDER BY n", (issue_id,))
-        return [{**dict(r), "manifest": json.loads(r["manifest"])} for r in rows]
+        return [
+            {
+                **dict(r),
+                "manifest": parse_json(r["manifest"], self.path, "build manifest", {}) or {},
+            }
+            for r in rows
+        ]
 
+    @guarded
     def record_send(self, issue_id: str, sent_at: datetime, recipients: int, server: str) -> None:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO sends (issue_id, sent_at, recipients, server) VALUES (?, ?, ?, ?)",
-                (issue_id, _iso(sent_at), recipients, server),
+                (issue_id, iso(sent_at), recipients, server),
             )
-
-
-# Entry columns compared to decide whether a stored entry changed.
-_CONTENT = (
-    "title",
-    "link",
-    "published",
-    "updated",
-    "dated",
-    "author",
-    "summary_html",
-    "excerpt",
-    "image",
-    "categories",
-    "language",
-)
-
-
-def _content_values(e: Entry, published: datetime) -> tuple[Any, ...]:
-    return (
-        e.title,
-        e.link,
-        _iso(published),
-        _iso(e.updated),
-        int(e.dated),
-        e.author,
-        e.summary_html,
-        e.excerpt,
-        _image_json(e.image),
-        json.dumps(list(e.categories), ensure_ascii=False),
-        e.language,
-    )
 
 
 def _statements(script: str) -> list[str]:
@@ -549,33 +582,3 @@ def _statements(script: str) -> list[str]:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _image_json(image: Image | None) -> str | None:
-    if image is None:
-        return None
-    return json.dumps(
-        {"url": image.url, "alt": image.alt, "width": image.width, "height": image.height},
-        ensure_ascii=False,
-        sort_keys=True,
-    )
-
-
-def _entry(r: sqlite3.Row) -> Entry:
-    image = json.loads(r["image"]) if r["image"] else None
-    return Entry(
-        feed_url=r["feed_url"],
-        feed_name=r["feed_name"],
-        entry_id=r["entry_id"],
-        title=r["title"],
-        link=r["link"],
-        published=datetime.fromisoformat(r["published"]),
-        updated=_dt(r["updated"]),
-        author=r["author"],
-        summary_html=r["summary_html"],
-        excerpt=r["excerpt"],
-        image=Image(**image) if image else None,
-        categories=tuple(json.loads(r["categories"])),
-        language=r["language"],
-        dated=bool(r["dated"]),
-    )

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
-from . import lang
+from . import lang, validate
 from .clean import clean_html, clean_text, safe_url
 from .curate.rules import RulePack, sentences
 from .edits import Edits, ItemEdit
@@ -58,11 +58,20 @@ class LetterFile:
 def parse_letter(path: Path) -> LetterFile:
     """Read a Markdown letter with front matter; errors name the file and line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError("letter not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read the letter: {e}", path=path) from e
+    except OSError as e:
+        raise ConfigError(f"cannot read the letter: {e.strerror or e}", path=path) from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            "file is not valid UTF-8",
+            path=path,
+            line=raw[: e.start].count(b"\n") + 1,
+            hint="save the letter as UTF-8",
+        ) from e
     lines = text.splitlines()
     meta: dict[str, str] = {}
     body_start = 0
@@ -83,6 +92,9 @@ def parse_letter(path: Path) -> LetterFile:
                     line=number,
                 )
             meta[key] = value.strip().strip('"').strip("'")
+            problem = validate.control_character(meta[key])
+            if problem:
+                raise ConfigError(f"front matter: {key} {problem}", path=path, line=number)
         else:
             raise ConfigError("front matter starts with --- but never ends", path=path, line=1)
     body = "\n".join(lines[body_start:]).strip()

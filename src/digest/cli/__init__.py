@@ -28,6 +28,7 @@ COMMANDS = {
     "issues": ".history:issues",
     "init": ".project:init",
     "feeds": ".project:feeds",
+    "store": ".store:store",
 }
 
 

@@ -10,12 +10,17 @@ import click
 
 from .. import esp
 from ..budget import DEFAULT_BUDGET
-from ..errors import DigestError
+from ..errors import DigestError, StoreError
 from ..lint import lint_issue
 from ..publish import EML_NAME, HTML_NAME, MANIFEST_NAME, TEXT_NAME
 from ..send import MAX_RECIPIENTS, check_recipients, deliver, test_message
 from ..store import Store
-from .common import emit_json, load, project_options, setup_logging
+from .common import (
+    emit_json,
+    load,
+    project_options,
+    setup_logging,
+)
 
 
 @click.command()
@@ -172,7 +177,10 @@ def send(
                 err=True,
             )
         server = deliver(msg, project.smtp, project.sender_address)
-        store.record_send(issue, datetime.now(UTC), len(addresses), server)
+        try:
+            store.record_send(issue, datetime.now(UTC), len(addresses), server)
+        except StoreError as e:  # it went out: say so, and why it is not in the history
+            click.echo(f"digest: warning: sent, but not recorded in the history: {e}", err=True)
     if as_json:
         emit_json({"issue_id": issue, "to": addresses, "server": server})
     elif not quiet:

@@ -151,6 +151,16 @@ def language_tag(ctx: click.Context, param: click.Parameter, value: str | None) 
     return tag.tag
 
 
+def force_clock_option(func: F) -> F:
+    """--force-clock: run even though the clock is earlier than the store's last fetch."""
+    return click.option(
+        "--force-clock",
+        is_flag=True,
+        help="Run even though the clock (or --as-of) is earlier than the store's last "
+        "fetch; by default digest refuses, so a wrong clock cannot date entries in the past.",
+    )(func)
+
+
 def load(ctx: click.Context, project_dir: Path | None, days: int | None = None) -> Project:
     root = project_dir or ctx.obj.get("project_dir") or Path.cwd()
     return load_project(Path(root), window_days=days)

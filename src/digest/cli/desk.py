@@ -42,6 +42,12 @@ def _options(func: F) -> F:
                 help="The year-end letter's Markdown file (default: letters/<year>-year-end.md).",
             ),
             click.option(
+                "--force-clock",
+                is_flag=True,
+                help="Fetch even though the clock (or --as-of) is earlier than the store's "
+                "last fetch (building from the store with an explicit --as-of is always allowed).",
+            ),
+            click.option(
                 "--open/--no-open",
                 "open_browser",
                 default=None,
@@ -125,6 +131,7 @@ def _run(
     service: str | None,
     template: str | None,
     letter: Path | None,
+    force_clock: bool,
     open_browser: bool | None,
 ) -> None:
     from ..desk.security import check_bind, desk_password
@@ -146,6 +153,7 @@ def _run(
         template=template,
         letter=letter.resolve() if letter else None,
         read_only=read_only,
+        force_clock=force_clock,
     )
 
     def ready(url: str) -> None:

@@ -44,7 +44,7 @@ def list_issues(
     project = load(ctx, project_dir)
     rows = []
     if project.db_path.exists():
-        with Store(project.db_path) as store:
+        with Store(project.db_path, readonly=True) as store:
             rows = [_summary(r) for r in store.issues()]
     if as_json:
         emit_json(rows)
@@ -65,7 +65,10 @@ def list_issues(
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    manifest = json.loads(row["manifest"])
+    try:
+        manifest = json.loads(row["manifest"])
+    except ValueError:  # a damaged record: list the issue anyway
+        manifest = {}
     return {
         "issue_id": row["issue_id"],
         "as_of": row["as_of"],
@@ -106,7 +109,12 @@ def show(
             f"no built issue {issue_id!r} in {project.out_dir}",
             hint="`digest issues list` shows what exists",
         )
-    manifest = json.loads(path.read_text("utf-8"))
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise DigestError(
+            f"{path}: unreadable manifest ({e})", hint="rebuild the issue with `digest build`"
+        ) from e
     if as_json:
         emit_json(manifest)
         return
@@ -158,15 +166,15 @@ def diff(
     """
     setup_logging(verbose, quiet, as_json)
     project = load(ctx, project_dir)
-    with Store(project.db_path) as store:
+    with Store(project.db_path, readonly=True) as store:
         a, b = _build(store, first), _build(store, second)
         titles = {
             e.key: e.title
             for e in store.entries_by_keys(
-                sorted(set(a["manifest"]["items"]) | set(b["manifest"]["items"]))
+                sorted(set(a["manifest"].get("items", [])) | set(b["manifest"].get("items", [])))
             )
         }
-    before, after = a["manifest"]["items"], b["manifest"]["items"]
+    before, after = a["manifest"].get("items", []), b["manifest"].get("items", [])
     report: dict[str, Any] = {
         "from": first,
         "to": second,

@@ -26,6 +26,7 @@ from .common import (
     clock_options,
     emit_json,
     fetch_record,
+    force_clock_option,
     language_tag,
     load,
     print_fetch,
@@ -76,6 +77,7 @@ from .common import (
     help="Mailing service whose merge tags to use (default: [esp] name in "
     "digest.toml): " + ", ".join(sorted(PROFILES)) + ".",
 )
+@force_clock_option
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -92,6 +94,7 @@ def build(
     force: bool,
     template: str | None,
     esp: str | None,
+    force_clock: bool,
 ) -> None:
     """Fetch feeds, pick the stories and write the issue into out/<issue-id>/.
 
@@ -125,6 +128,8 @@ def build(
             esp=esp,
             template=template,
             force=force,
+            # a past --as-of may rebuild an old issue from the store, never fetch into it
+            allow_past_clock=force_clock or (offline and as_of is not None),
         )
     failed = [f for f in result.fetched if f.status == "failed"]
     code = EXIT_OK
@@ -214,6 +219,7 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
     "conditional GET), keep entries from DATE on, and say how far back each feed "
     "reaches.",
 )
+@force_clock_option
 @click.pass_context
 def fetch(
     ctx: click.Context,
@@ -224,6 +230,7 @@ def fetch(
     as_of: str | None,
     days: int | None,
     since: str | None,
+    force_clock: bool,
 ) -> None:
     """Fetch every feed in feeds/feeds.toml into the store, without building an issue.
 
@@ -240,7 +247,12 @@ def fetch(
     project = load(ctx, project_dir, days)
     now = clock(project, as_of)
     if since:
-        start = pipeline.parse_as_of(since, project, now)
+        start = pipeline.parse_as_of(since, project, now, option="--since")
+        if start > now:
+            raise ConfigError(
+                f"--since {since} is after the run's clock ({now:%Y-%m-%d})",
+                hint="give a date in the past, such as the first day of the year",
+            )
         keep = max(project.retention_days, (now - start).days + 1)
         project = replace(project, retention_days=keep)  # do not prune what we backfill
     with (
@@ -248,7 +260,9 @@ def fetch(
         project_lock(project.root),
         Store(project.db_path) as store,
     ):
-        reports = pipeline.run_fetch(project, store, now, tick, unconditional=bool(since))
+        reports = pipeline.run_fetch(
+            project, store, now, tick, unconditional=bool(since), allow_past_clock=force_clock
+        )
     failed = [r for r in reports if r.status == "failed"]
     if as_json:
         emit_json(
@@ -317,7 +331,7 @@ def rank(
     now = clock(project, as_of)
     issue_id = issue_id or pipeline.default_issue_id(now)
     edits = pipeline.read_edits(project, issue_id)
-    with Store(project.db_path) as store:
+    with Store(project.db_path, readonly=True) as store:
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         curated = pipeline.gather(
@@ -437,7 +451,7 @@ def edit(
     issue_id = _check_issue_id(issue_id or pipeline.default_issue_id(now))
     path = edits_path(project.root, issue_id)
     created = not path.exists()
-    with Store(project.db_path) as store:
+    with Store(project.db_path, readonly=True) as store:
         header = ""
         if created:
             curated = pipeline.gather(project, store, now, issue_id=issue_id)

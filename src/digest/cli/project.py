@@ -93,7 +93,7 @@ def list_feeds(
     project = load(ctx, project_dir)
     health: dict[str, dict[str, Any]] = {}
     if project.db_path.exists():
-        with Store(project.db_path) as store:
+        with Store(project.db_path, readonly=True) as store:
             health = store.feed_health()
     rows = [_health_record(f.name, f.url, f.weight, health.get(f.url)) for f in project.feeds]
     if as_json:
@@ -259,7 +259,8 @@ def import_(
 ) -> None:
     """Add the feeds of an OPML file (as exported by feed readers); folders become tags.
 
-    Feeds already listed (same URL) are skipped.
+    Feeds already listed (same URL) are skipped. Only http(s) feed URLs are taken: local
+    paths, file: and other schemes are left out and named on stderr.
 
     \b
     Example:
@@ -267,15 +268,24 @@ def import_(
     """
     setup_logging(verbose, quiet, as_json)
     project = load(ctx, project_dir)
-    added, skipped = add_feeds(project.feeds_path, parse_opml(opml))
+    found, refused = parse_opml(opml)
+    added, skipped = add_feeds(project.feeds_path, found)
     if as_json:
         emit_json(
             {
                 "added": [{"name": f.name, "url": f.url, "tags": list(f.tags)} for f in added],
                 "skipped": [f.url for f in skipped],
+                "refused": [{"url": r.url, "line": r.line, "reason": r.reason} for r in refused],
             }
         )
-    elif not quiet:
+        return
+    if refused:
+        click.echo(
+            f"digest: left out {len(refused)} outlines that are not http(s) feed URLs:", err=True
+        )
+        for r in refused:
+            click.echo(f"  {opml}:{r.line}: {clip(r.url, 80)} ({r.reason})", err=True)
+    if not quiet:
         click.echo(
             f"Imported {len(added)} feeds from {opml}"
             + (f"; {len(skipped)} already listed" if skipped else "")

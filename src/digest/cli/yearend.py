@@ -13,6 +13,7 @@ from ..yearend import parse_letter
 from .common import (
     clock,
     emit_json,
+    force_clock_option,
     language_tag,
     load,
     project_options,
@@ -75,6 +76,7 @@ from .common import (
     help="Run as if it were this date (the embargo is checked against it).",
 )
 @click.option("--force", is_flag=True, help="Build even before the letter's embargo date.")
+@force_clock_option
 @click.pass_context
 def year_end(
     ctx: click.Context,
@@ -91,6 +93,7 @@ def year_end(
     service: str | None,
     as_of: str | None,
     force: bool,
+    force_clock: bool,
 ) -> None:
     """Build the year-end issue: a letter, the year's figures, then its highlights.
 
@@ -137,6 +140,7 @@ def year_end(
         group_by=group_by,
         esp=service,
         issue_id=issue_id,
+        allow_past_clock=force_clock or as_of is not None,  # an explicit date looks back
     )
     issue = result.issue
     if as_json:

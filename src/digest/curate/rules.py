@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigError
+from ..tomlfile import TableReader, locate, read_toml
 
 KINDS = ("year_end", "good_news", "grim", "campaign")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
@@ -180,17 +181,25 @@ def _source(phrase: str) -> str:
 
 
 def load_rules(language: str, project_root: Path | None = None) -> RulePack:
-    """The bundled pack for `language` (English when there is none), with project changes."""
-    return _load(language, str(project_root) if project_root else None)
+    """The bundled pack for `language` (English when there is none), with project changes.
+    Cached per process, keyed on the project file's size and mtime so an edit is seen."""
+    stamp = None
+    if project_root:
+        try:
+            info = (Path(project_root) / "rules" / f"{language}.toml").stat()
+            stamp = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+    return _load(language, str(project_root) if project_root else None, stamp)
 
 
 @lru_cache(maxsize=16)
-def _load(language: str, project_root: str | None) -> RulePack:
+def _load(language: str, project_root: str | None, stamp: tuple[int, int] | None) -> RulePack:
     bundled = resources.files(__package__) / "rules" / f"{language}.toml"
     if not bundled.is_file():
         bundled = resources.files(__package__) / "rules" / "en.toml"
     data = tomllib.loads(bundled.read_text("utf-8"))
-    if project_root:
+    if project_root and stamp is not None:
         local = Path(project_root) / "rules" / f"{language}.toml"
         if local.is_file():
             data = _merge(data, local)
@@ -198,17 +207,8 @@ def _load(language: str, project_root: str | None) -> RulePack:
 
 
 def _merge(base: dict[str, Any], path: Path) -> dict[str, Any]:
-    try:
-        local = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        line = re.search(r"line (\d+)", str(e))
-        raise ConfigError(
-            f"invalid TOML: {e}", path=path, line=int(line.group(1)) if line else None
-        ) from e
-    mode = local.get("mode", "extend")
-    if mode not in ("extend", "replace"):
-        raise ConfigError('mode must be "extend" or "replace"', path=path)
-    if mode == "replace":
+    local = check_pack(path)
+    if local.get("mode", "extend") == "replace":
         return local
     merged = {**base, "kind": {k: dict(v) for k, v in base.get("kind", {}).items()}}
     for kind, table in local.get("kind", {}).items():
@@ -219,6 +219,52 @@ def _merge(base: dict[str, Any], path: Path) -> dict[str, Any]:
             if key in table:
                 target[key] = table[key]
     return merged
+
+
+def check_pack(path: Path) -> dict[str, Any]:
+    """Read a project's rules/<lang>.toml, checking every value (file and line in errors)."""
+    data, text = read_toml(path, hint="see the bundled packs in src/digest/curate/rules/")
+    top = TableReader(data, path, text, None)
+    top.string("language")
+    if top.get("mode", str, "extend") not in ("extend", "replace"):
+        raise top.fail("mode", 'must be "extend" or "replace"')
+    kinds = top.get("kind", dict, {})
+    counts = top.get("count", list, [])
+    top.check_unknown()
+    for name, table in kinds.items():
+        if name not in KINDS or not isinstance(table, dict):
+            raise ConfigError(
+                f"kind.{name}: "
+                + ("unknown story kind" if name not in KINDS else "must be a table"),
+                path=path,
+                line=locate(text, f"kind.{name}", None) or locate(text, "kind", name),
+                hint=f"use one of {', '.join(KINDS)}",
+            )
+        r = TableReader(table, path, text, f"kind.{name}")
+        r.string("label")
+        r.number("points", 4.0, -100, 100)
+        _phrases(r, "phrases")
+        _phrases(r, "guards")
+        r.string_list("categories")
+        r.check_unknown()
+    for i, item in enumerate(counts):
+        if not isinstance(item, dict):
+            raise ConfigError(
+                "count: use [[count]] tables", path=path, line=locate(text, "count", None)
+            )
+        r = TableReader(item, path, text, "count", i)
+        for key in ("one", "many"):
+            if not r.string(key):
+                raise r.fail(key, 'each [[count]] needs one = "..." and many = "..."')
+        _phrases(r, "phrases")
+        r.check_unknown()
+    return data
+
+
+def _phrases(r: TableReader, key: str) -> None:
+    for phrase in r.string_list(key):
+        if not any(token != "*" for token in normalise(phrase).split()):
+            raise r.fail(key, f"{phrase!r} has no word to match", hint='like "charges dropped"')
 
 
 def _compile(data: dict[str, Any], language: str) -> RulePack:

@@ -119,6 +119,7 @@ class Desk:
     template: str | None = None
     letter: Path | None = None
     read_only: bool = False
+    force_clock: bool = False  # fetch even with a clock earlier than the store's last fetch
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _states: dict[str, _State] = field(default_factory=dict)
     _writes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (version, tab)
@@ -295,6 +296,7 @@ class Desk:
             esp=self.esp,
             template=self.template,
             force=force,
+            allow_past_clock=self._past_clock_allowed(fetch),
         )
         return self._snapshot(project, ref, result)
 
@@ -313,9 +315,15 @@ class Desk:
             language=ref.language or (parsed.language if parsed else None),
             esp=self.esp,
             issue_id=ref.issue_id,
+            allow_past_clock=self._past_clock_allowed(fetch=False),
         )
         embargo = parsed.embargo if parsed else None
         return replace(self._snapshot(project, ref, result), letter=doc, embargo=embargo)
+
+    def _past_clock_allowed(self, fetch: bool) -> bool:
+        """Building from the store as of an explicit date looks back on purpose; fetching
+        with a clock earlier than the store's last fetch needs --force-clock (digest.clock)."""
+        return self.force_clock or (not fetch and self.as_of is not None)
 
     def _snapshot(self, project: Project, ref: IssueRef, result: pipeline.BuildResult) -> Snapshot:
         import json
