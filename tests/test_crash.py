@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from digest.publish import restore_interrupted
@@ -52,6 +53,38 @@ def _timed(proc: subprocess.Popen[bytes]) -> float:
     started = time.monotonic()
     assert proc.wait(timeout=60) == 0
     return time.monotonic() - started
+
+
+def _kill_across(
+    project: Path,
+    args: tuple[str, ...],
+    fractions: list[float],
+    first: float,
+    after: Callable[[Path], None],
+) -> int:
+    """Start a build and SIGKILL it at each fraction of a build's duration, estimated from
+    the runs that finish (the median of the last few, starting from `first`): a loaded
+    machine or a faster warm build moves the estimate, not the spread. A point whose run
+    finished first is tried again (three times at most). `after` checks the project after
+    every run. Returns how many runs were killed."""
+    durations = [first]
+    killed = 0
+    for fraction in fractions:
+        for _ in range(3):
+            estimate = statistics.median(durations[-5:])
+            started = time.monotonic()
+            proc = _digest(project, *args)
+            time.sleep(estimate * fraction)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=60)
+                killed += 1
+                after(project)
+                break
+            assert proc.wait(timeout=60) == 0
+            durations.append(time.monotonic() - started)
+            after(project)
+    return killed
 
 
 def test_two_concurrent_builds_make_one_issue(tmp_path: Path) -> None:
@@ -96,30 +129,13 @@ def test_sigkill_anywhere_leaves_a_consistent_state(tmp_path: Path) -> None:
     expected = {n: (reference / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
 
     project = copy_demo_project(tmp_path / "victim")
-    # Kill points are fractions of a build's duration, estimated from the runs that finish
-    # (the median of the last few): a loaded machine or a faster warm build moves the
-    # estimate, not the spread. A point whose run finished first is tried again.
-    durations = [_timed(_digest(project))]
+    first = _timed(_digest(project))
     shutil.rmtree(project / "out" / DEMO_ISSUE)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{project / 'digest.sqlite3'}{suffix}").unlink(missing_ok=True)
-    killed = 0
-    for i in range(KILLS):
-        fraction = 1.1 * i / KILLS  # from start-up to just past the commit
-        for _ in range(3):
-            estimate = statistics.median(durations[-5:])
-            started = time.monotonic()
-            proc = _digest(project, "--force")  # a whole build every time, never "unchanged"
-            time.sleep(estimate * fraction)
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=60)
-                killed += 1
-                _state(project)
-                break
-            assert proc.wait(timeout=60) == 0
-            durations.append(time.monotonic() - started)
-            _state(project)
+    # from start-up to just past the commit; --force: a whole build every time
+    fractions = [1.1 * i / KILLS for i in range(KILLS)]
+    killed = _kill_across(project, ("--force",), fractions, first, _state)
     assert killed >= KILLS // 2, f"only {killed} runs were killed before they finished"
 
     assert _digest(project, "--force").wait(timeout=60) == 0  # the re-run after the crashes
@@ -166,22 +182,18 @@ def test_sigkill_during_a_rebuild_keeps_files_and_history_together(tmp_path: Pat
     toml.write_text(toml.read_text().replace('subject = "{name}: {date}"', 'subject = "{name}!"'))
     reference = tmp_path / "reference"
     shutil.copytree(project, reference)
-    started = time.monotonic()
-    assert _digest(reference, "--offline").wait(timeout=60) == 0
-    duration = time.monotonic() - started
+    first = _timed(_digest(reference, "--offline"))
     expected = {n: (reference / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
-    killed = 0
-    for i in range(REBUILD_KILLS):
-        proc = _digest(project, "--offline")
-        time.sleep(duration * (0.3 + 0.8 * i / REBUILD_KILLS))  # render, write, commit
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            killed += 1
-        proc.wait(timeout=60)
+
+    def check(project: Path) -> None:
         _state(project)
         _agree(project)
+
+    # render, write, commit; --force: a whole rebuild every time, never "unchanged"
+    fractions = [0.3 + 0.8 * i / REBUILD_KILLS for i in range(REBUILD_KILLS)]
+    killed = _kill_across(project, ("--offline", "--force"), fractions, first, check)
     assert killed >= REBUILD_KILLS // 3, f"only {killed} runs were killed before they finished"
-    assert _digest(project, "--offline").wait(timeout=60) == 0
+    assert _digest(project, "--offline", "--force").wait(timeout=60) == 0
     _agree(project)
     got = {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES}
     assert got == expected
