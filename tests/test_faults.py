@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from digest import pipeline
+from digest.annual import build_year_end
 from digest.config import load_project
 from digest.errors import ClockError, StoreError
 from digest.publish import restore_interrupted
@@ -353,7 +354,7 @@ def test_library_refuses_a_past_clock_without_fetching(built: Path) -> None:
     with pytest.raises(ClockError):
         pipeline.build(project, past, offline=True)
     with pytest.raises(ClockError):
-        pipeline.build_year_end(project, past, year=1970, letter_from_feed=True)
+        build_year_end(project, past, year=1970, letter_from_feed=True)
     assert sorted(p.name for p in (project.root / "out").iterdir()) == [DEMO_ISSUE]
 
 

@@ -369,7 +369,7 @@ def test_preview_on_a_busy_port(digest, project: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = digest("preview", "-p", str(project), "--as-of", DEMO_AS_OF, "--port", str(port))
-    _clean_failure(result, 1, f"port {port}", "--port 0")
+    _clean_failure(result, 1, f"127.0.0.1:{port}", "--port 0")
 
 
 def test_letter_that_is_not_utf8_names_the_line(digest, project: Path, tmp_path: Path) -> None:

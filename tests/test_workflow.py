@@ -159,7 +159,7 @@ def test_cli_refuses_a_path_as_issue_id(digest, project: Path) -> None:
 
 
 def test_edit_command_changes_the_file_keeping_comments(digest, project: Path) -> None:
-    digest("fetch", "-p", str(project), "-q")
+    digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
     assert digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF).exit_code == 0
     path = project / "edits" / f"{DEMO_ISSUE}.toml"
     path.write_text(path.read_text() + "\n# our own note, keep it\n")

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import validate
 from .config import locate, read_toml
-from .errors import ConfigError, EditConflict
+from .errors import ConfigError, DigestError, EditConflict
 from .ids import check_issue_id
 from .models import SectionSpec
 
@@ -290,6 +290,23 @@ def update_edits(
     changed since, nothing is written and EditConflict says so. A change that would make
     the file invalid raises ConfigError, and the file stays as it was. A new file starts
     with `header`."""
+    try:
+        return _update(path, sections, change, expected=expected, header=header)
+    except OSError as e:  # a read-only project, a full disk, permissions
+        raise DigestError(
+            f"cannot write {path}: {e.strerror or e}",
+            hint="check that the project's edits/ folder is writable and the disk has space",
+        ) from e
+
+
+def _update(
+    path: Path,
+    sections: Sequence[SectionSpec],
+    change: Callable[[TOMLDocument], None],
+    *,
+    expected: str | None,
+    header: str,
+) -> str:
     import tomlkit
     from tomlkit.exceptions import ParseError as TomlkitError
 

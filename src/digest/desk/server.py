@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
-from ..errors import ConfigError
+from ..errors import DigestError
 from .security import check_bind
 from .session import Desk
 
@@ -19,7 +19,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host.strip("[]"), port))
     except OSError as e:
         sock.close()
-        raise ConfigError(
+        raise DigestError(
             f"cannot listen on {host}:{port}: {e.strerror or e}",
             hint="another program (another desk?) may use that port: try --port 0 for any "
             "free port",
