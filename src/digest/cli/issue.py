@@ -219,7 +219,14 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
     "conditional GET), keep entries from DATE on, and say how far back each feed "
     "reaches.",
 )
-@force_clock_option
+@click.option(
+    "--force-clock",
+    "--force",
+    "force_clock",
+    is_flag=True,
+    help="Fetch even though the clock (or --as-of) is earlier than the store's last fetch; "
+    "by default digest refuses, so a wrong clock cannot date entries in the past.",
+)
 @click.pass_context
 def fetch(
     ctx: click.Context,
