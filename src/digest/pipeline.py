@@ -125,7 +125,9 @@ def run_fetch(
         store_parsed(pool.collect())
     for fetched in results:
         if fetched.source.url not in reports:
-            reports[fetched.source.url] = _store_one(store, fetched, None, now)
+            state = states.get(fetched.source.url)
+            failures = state.failures if state else 0
+            reports[fetched.source.url] = _store_one(store, fetched, None, now, failures)
     pruned = store.prune(now, project.retention_days)
     if pruned:
         log.info("pruned %d entries older than %d days", pruned, project.retention_days)
@@ -137,27 +139,45 @@ def _expects_body(state: FeedState | None) -> bool:
     return state is None or not (state.etag or state.last_modified)
 
 
-def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime) -> FeedReport:
+def _store_one(
+    store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime, failures: int = 0
+) -> FeedReport:
+    """Store one feed's outcome; `failures` is its count so far (reported when skipped)."""
     source = fetched.source
     if fetched.status is FetchStatus.SKIPPED:
         return FeedReport(
-            source.name, source.url, "skipped", error=fetched.error, error_kind=fetched.error_kind
+            source.name,
+            source.url,
+            "skipped",
+            error=fetched.error,
+            error_kind=fetched.error_kind,
+            failures=failures,
         )
     if fetched.status is FetchStatus.FAILED:
-        store.record_fetch(fetched, None, now)
+        counts = store.record_fetch(fetched, None, now)
         log.warning("%s: %s", source.url, fetched.error)
         return FeedReport(
-            source.name, source.url, "failed", error=fetched.error, error_kind=fetched.error_kind
+            source.name,
+            source.url,
+            "failed",
+            error=fetched.error,
+            error_kind=fetched.error_kind,
+            failures=counts.failures,
         )
     if fetched.status is FetchStatus.NOT_MODIFIED:
         store.record_fetch(fetched, None, now)
         return FeedReport(source.name, source.url, "not_modified")
     if not isinstance(parsed, ParsedFeed):
         error = parsed or ParseError(source.url, "the document was not parsed", kind="parser")
-        store.record_fetch(fetched, None, now, error=error.reason)
+        counts = store.record_fetch(fetched, None, now, error=error.reason)
         log.warning("%s", error)
         return FeedReport(
-            source.name, source.url, "failed", error=error.reason, error_kind=error.kind
+            source.name,
+            source.url,
+            "failed",
+            error=error.reason,
+            error_kind=error.kind,
+            failures=counts.failures,
         )
     counts = store.record_fetch(fetched, parsed, now)
     for warning in parsed.warnings:

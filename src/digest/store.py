@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -109,10 +109,21 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _lenient_dt(value: object) -> datetime | None:
+    """A stored time of a feed's state; an unreadable one counts as unset (a bad row must
+    not stop every run: the next fetch writes a good value)."""
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+    return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class StoredCounts:
     new: int
     updated: int
+    failures: int = 0  # the feed's consecutive failed runs, this one included
 
 
 class Store:
@@ -195,10 +206,10 @@ class Store:
                 url=r["url"],
                 etag=r["etag"],
                 last_modified=r["last_modified"],
-                last_success=_dt(r["last_success"]),
+                last_success=_lenient_dt(r["last_success"]),
                 last_error=r["last_error"],
-                failures=r["failures"],
-                next_retry=_dt(r["next_retry"]),
+                failures=r["failures"] if isinstance(r["failures"], int) else 0,
+                next_retry=_lenient_dt(r["next_retry"]),
                 gone=bool(r["gone"]),
                 redirect_url=r["redirect_url"],
             )
@@ -275,7 +286,10 @@ class Store:
                         source.url,
                     ),
                 )
-        return counts
+            (failures,) = db.execute(
+                "SELECT failures FROM feeds WHERE url = ?", (source.url,)
+            ).fetchone()
+        return replace(counts, failures=failures)
 
     def _upsert_entries(
         self, db: sqlite3.Connection, entries: Sequence[Entry], now: datetime
