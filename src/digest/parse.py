@@ -21,16 +21,24 @@ from typing import Any
 
 import feedparser
 
-from .clean import clean_html, clean_text, safe_url
+from .clean import (
+    AUTHOR_CHARS,
+    CATEGORY_CHARS,
+    EXCERPT_CHARS,
+    SUMMARY_CHARS,
+    TITLE_CHARS,
+    clean_html,
+    clean_text,
+    safe_text,
+    safe_url,
+)
 from .errors import ParseError
 from .models import Entry, Fetched, Image, ParsedFeed
+from .repair import repair
 
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
-TITLE_CHARS = 300
-EXCERPT_CHARS = 320
-SUMMARY_CHARS = 1200
 
 
 def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
@@ -52,10 +60,11 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     # digest.clean resolves URLs against the document URL, or xml:base where one is given.
     headers = dict(fetched.headers)
     headers.pop("content-location", None)
+    body, repaired_headers = repair(body, headers)  # encoding, bad character references
     try:
         parsed = feedparser.parse(
             io.BytesIO(body),
-            response_headers=headers,
+            response_headers=repaired_headers,
             sanitize_html=False,
             resolve_relative_uris=False,
         )
@@ -113,7 +122,7 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
         )
     return ParsedFeed(
         source=fetched.source,
-        title=clean_text(feed.get("title"), limit=TITLE_CHARS) or None,
+        title=safe_text(feed.get("title"), limit=TITLE_CHARS) or None,
         link=feed_link,
         entries=tuple(entries),
         warnings=tuple(warnings),
@@ -137,9 +146,9 @@ def _entry(
     entry_base = base or link
     html, html_base = _best_html(raw)
     cleaned = clean_html(html, html_base or entry_base, summary_chars=SUMMARY_CHARS)
-    title = clean_text(_plain(get("title_detail"), get("title")), limit=TITLE_CHARS)
+    title = safe_text(_plain(get("title_detail"), get("title")), limit=TITLE_CHARS)
     if not title:
-        title = clean_text(cleaned.text, limit=90)
+        title = safe_text(cleaned.text, limit=90)
     if not title and not link:
         return None
     guid = clean_text(get("id"), limit=500)
@@ -148,12 +157,12 @@ def _entry(
     updated = _struct(_own(raw, "updated_parsed"))
     categories = tuple(
         dict.fromkeys(
-            clean_text(t.get("term") or t.get("label"), limit=80)
+            safe_text(t.get("term") or t.get("label"), limit=CATEGORY_CHARS)
             for t in get("tags") or ()
             if (t.get("term") or t.get("label"))
         )
     )
-    author = clean_text(get("author"), limit=120) or None
+    author = safe_text(get("author"), limit=AUTHOR_CHARS) or None
     language = (
         fetched.source.language
         or _language(
@@ -172,7 +181,7 @@ def _entry(
         updated=min(updated, now) if updated else None,
         author=author,
         summary_html=cleaned.summary,
-        excerpt=clean_text(cleaned.text, limit=EXCERPT_CHARS),
+        excerpt=safe_text(cleaned.text, limit=EXCERPT_CHARS),
         image=_lead_image(raw, base, title) or cleaned.image,
         categories=categories,
         language=language,
