@@ -230,6 +230,8 @@ class Issue:
     letter: Letter | None = None
     counts: tuple[Count, ...] = ()
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+    notes: tuple[str, ...] = ()  # for the editors: stored entries skipped, and why
+    merge_tags: tuple[str, ...] = ()  # tags the editors wrote on purpose (edits merge_tags)
 
     @property
     def items(self) -> tuple[Candidate, ...]:

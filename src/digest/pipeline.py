@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clean import truncate
 from .config import Project
-from .edits import Edits, edits_path, load_edits, resolve_keys
+from .edits import Edits, editor_tags, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .isolate import Limits, Outcome, ParserPool
@@ -327,6 +327,7 @@ def _build(
             intro=edits.intro if edits else None,
             esp=esp or project.esp.name,
         )
+        issue = replace(issue, notes=tuple(store.skipped), merge_tags=editor_tags(edits))
         if template:
             issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
@@ -472,7 +473,7 @@ def _build_year_end(
 ) -> BuildResult:
     from .curate import Curated, curate, load_rules
     from .models import SectionSpec
-    from .yearend import highlights, year_counts
+    from .yearend import highlights, letter_tags, year_counts
     from .yearend import letter_from_feed as feed_letter
 
     start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
@@ -541,6 +542,8 @@ def _build_year_end(
             letter=chosen,
             counts=year_counts(stories, rules),
             candidates=ranked.candidates,
+            notes=tuple(store.skipped),
+            merge_tags=tuple(dict.fromkeys(editor_tags(edits) + letter_tags(chosen))),
         )
         out_dir, pkg = _publish(
             project,
@@ -566,9 +569,11 @@ def _publish(
     """Render, package (with lint), write out/<issue-id>/ atomically, then record in one
     transaction which entries went into the issue: files first, store second."""
     from .publish import package, write_issue
-    from .render import render_issue
+    from .salvage import render_or_skip
 
-    rendered = render_issue(project, issue)
+    rendered, issue = render_or_skip(project, issue)  # a story that cannot render is left out
+    kept = {c.entry.key for c in issue.items}
+    placements = [(key, section) for key, section in placements if key in kept]
     pkg = package(project, issue, rendered)
     out_dir = write_issue(project.out_dir, issue.issue_id, pkg)
     store.record_issue(

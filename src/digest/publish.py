@@ -103,6 +103,9 @@ def manifest(
         },
         "html_bytes": len(files.get(HTML_NAME, b"")),
         "html_budget": rendered_meta.get("budget"),
+        # only when there are any: stored stories left out, tags the editors opted into
+        **({"notes": list(issue.notes)} if issue.notes else {}),
+        **({"merge_tags": list(issue.merge_tags)} if issue.merge_tags else {}),
     }
 
 
@@ -121,6 +124,7 @@ def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
         profile=profile,
         settings=project.esp,
         budget=project.html_budget,
+        allowed_tags=issue.merge_tags,
     )
     record = manifest(project, issue, files, rendered.meta)
     record["lint"] = report.as_dict()
@@ -161,6 +165,7 @@ def editor_notes(issue: Issue, attention: list[FeedReport], report: Any) -> str:
         )
     for finding in report.findings:
         lines.append(f"- lint {finding.level}: {finding.message} ({finding.where})")
+    lines.extend(f"- {note}" for note in issue.notes)
     if not lines:
         return ""
     return (

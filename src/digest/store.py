@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .clean import recheck_entry
 from .errors import StoreError
 from .models import Entry, FeedState, Fetched, FetchStatus, Image, ParsedFeed
 
@@ -109,6 +110,11 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _utc(when: datetime) -> datetime:
+    """Times are stored in UTC; one without a zone (written by something else) is UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _lenient_dt(value: object) -> datetime | None:
     """A stored time of a feed's state; an unreadable one counts as unset (a bad row must
     not stop every run: the next fetch writes a good value)."""
@@ -137,6 +143,7 @@ class Store:
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"{path}: cannot open the state file ({e})") from e
         self.db.row_factory = sqlite3.Row
+        self.skipped: list[str] = []  # stored entries that could not be read back (for editors)
         try:
             self._setup()
         except sqlite3.DatabaseError as e:
@@ -355,7 +362,23 @@ class Store:
             sql += f" AND feed_url IN ({','.join('?' * len(urls))})"
             args += urls
         sql += " ORDER BY published, key"
-        return [_entry(r) for r in self.db.execute(sql, args)]
+        return self._entries(self.db.execute(sql, args))
+
+    def _entries(self, rows: Iterable[sqlite3.Row]) -> list[Entry]:
+        """Rows as entries, each cleaned again (stored values are hostile input too); a row
+        that cannot be read is skipped and described in `skipped`."""
+        entries = []
+        for r in rows:
+            try:
+                entries.append(recheck_entry(_entry(r)))
+            except (ValueError, TypeError, LookupError, AttributeError, OverflowError) as e:
+                note = (
+                    f"Skipped stored entry {r['key']} of {r['feed_url']}: it cannot be read "
+                    f"back ({type(e).__name__}: {e})"
+                )
+                if note not in self.skipped:
+                    self.skipped.append(note[:300])
+        return entries
 
     def sent_keys(
         self, keys: Sequence[str], *, excluding_issue: str, before: datetime
@@ -392,7 +415,7 @@ class Store:
                 " ORDER BY published, key",
                 chunk,
             )
-            found.extend(_entry(r) for r in rows)
+            found.extend(self._entries(rows))
         return found
 
     def recent_sent(
@@ -549,20 +572,46 @@ def _image_json(image: Image | None) -> str | None:
 
 
 def _entry(r: sqlite3.Row) -> Entry:
-    image = json.loads(r["image"]) if r["image"] else None
+    """A row as an entry. Only an unreadable publication date makes it unusable (raises);
+    an unreadable image, category list or update time is left out."""
     return Entry(
         feed_url=r["feed_url"],
         feed_name=r["feed_name"],
         entry_id=r["entry_id"],
         title=r["title"],
         link=r["link"],
-        published=datetime.fromisoformat(r["published"]),
-        updated=_dt(r["updated"]),
+        published=_utc(datetime.fromisoformat(r["published"])),
+        updated=_lenient_dt(r["updated"]),
         author=r["author"],
         summary_html=r["summary_html"],
         excerpt=r["excerpt"],
-        image=Image(**image) if image else None,
-        categories=tuple(json.loads(r["categories"])),
+        image=_stored_image(r["image"]),
+        categories=_stored_list(r["categories"]),
         language=r["language"],
         dated=bool(r["dated"]),
     )
+
+
+def _json(value: object) -> object:
+    try:
+        return json.loads(value) if isinstance(value, str | bytes) else None
+    except ValueError:
+        return None
+
+
+def _stored_image(value: object) -> Image | None:
+    data = _json(value)
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    width, height = data.get("width"), data.get("height")
+    return Image(
+        data["url"],
+        str(data.get("alt") or ""),
+        width if isinstance(width, int) else None,
+        height if isinstance(height, int) else None,
+    )
+
+
+def _stored_list(value: object) -> tuple[str, ...]:
+    data = _json(value)
+    return tuple(str(item) for item in data) if isinstance(data, list) else ()
