@@ -252,7 +252,9 @@ CASES: dict[str, Case] = {
         fixed(429, Retry_After="Fri, 31 Dec 99999 23:59:59 GMT"), "failed", "rate_limited"
     ),
     "retry-after garbage": Case(fixed(429, Retry_After="soon\u00e9"), "failed", "rate_limited"),
-    "retry-after unicode digits": Case(fixed(429, Retry_After="\u00b2\u00b3"), "failed", "rate_limited"),
+    "retry-after unicode digits": Case(
+        fixed(429, Retry_After="\u00b2\u00b3"), "failed", "rate_limited"
+    ),
 }
 
 

@@ -341,7 +341,13 @@ async def _follow(
     seen: set[str] = set()
     for _ in range(MAX_REDIRECTS + 1):
         if seen and (problem := url_problem(url)) is not None:
-            return _failed(source, "redirect", f"refusing to follow a redirect: {problem}", start)
+            return _failed(
+                source,
+                "redirect",
+                f"refusing to follow a redirect: {problem} (only http and https URLs with a "
+                "valid host and port are followed)",
+                start,
+            )
         if url in seen:
             return _failed(source, "redirect", "redirect loop", start)
         seen.add(url)

@@ -31,7 +31,8 @@ def url_problem(url: str) -> str | None:
             raise ValueError(f"port {port} out of range")
         if not url.isprintable() or " " in parts.netloc:
             raise ValueError("control characters or spaces")
-        httpx.URL(url).host  # decodes IDNA: "xn--" alone raises
+        if not httpx.URL(url).host:  # decoding IDNA raises on "xn--" alone
+            return f"{clip(repr(url), 120)} has no host"
     except (ValueError, httpx.InvalidURL) as e:  # IDNA errors are ValueErrors too
         return f"{clip(repr(url), 120)} is not a valid URL ({clip(str(e), 100)})"
     return None
