@@ -34,7 +34,7 @@ from .clean import (
 )
 from .errors import ParseError
 from .models import Entry, Fetched, Image, ParsedFeed
-from .repair import repair
+from .repair import repair_encoding, repair_markup
 
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
@@ -60,18 +60,22 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     # digest.clean resolves URLs against the document URL, or xml:base where one is given.
     headers = dict(fetched.headers)
     headers.pop("content-location", None)
-    body, repaired_headers = repair(body, headers)  # encoding, bad character references
-    try:
-        parsed = feedparser.parse(
-            io.BytesIO(body),
-            response_headers=repaired_headers,
-            sanitize_html=False,
-            resolve_relative_uris=False,
-        )
-    except Exception as e:  # feedparser raises instead of flagging bozo on some inputs
+    repaired = repair_encoding(body, headers)
+    parsed, failure = _feedparser(repaired.body, repaired.headers)
+    if parsed is None or (parsed.get("bozo") and not _benign(parsed)):
+        # Broken, or feedparser gave up: repair raw controls and bad character references
+        # (which cost whole feeds) and parse again; keep whichever reading is sound.
+        fixed = repair_markup(repaired.body, utf8=repaired.utf8)
+        if fixed is not repaired.body:
+            again, failure_again = _feedparser(fixed, repaired.headers)
+            if again is not None:
+                parsed = again
+            failure = failure or failure_again
+    if parsed is None:
+        assert failure is not None
         raise ParseError(
-            url, f"the feed parser failed ({type(e).__name__}: {e})", kind="parser"
-        ) from e
+            url, f"the feed parser failed ({type(failure).__name__}: {failure})", kind="parser"
+        ) from failure
 
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
@@ -128,6 +132,26 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
         warnings=tuple(warnings),
         bozo=bozo,
     )
+
+
+def _feedparser(body: bytes, headers: dict[str, str]) -> tuple[Any, Exception | None]:
+    """feedparser's reading of a document, or the exception it raised instead."""
+    try:
+        return (
+            feedparser.parse(
+                io.BytesIO(body),
+                response_headers=headers,
+                sanitize_html=False,
+                resolve_relative_uris=False,
+            ),
+            None,
+        )
+    except Exception as e:  # feedparser raises instead of flagging bozo on some inputs
+        return None, e
+
+
+def _benign(parsed: Any) -> bool:
+    return isinstance(parsed.get("bozo_exception"), _BENIGN)
 
 
 def _declares_entities(body: bytes) -> bool:

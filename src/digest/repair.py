@@ -22,8 +22,10 @@ Two faults used to cost whole feeds or garble them:
   survive: they are removed first (never part of a character in ASCII-compatible
   encodings).
 
-A document that is ASCII or valid UTF-8, with no control byte and no suspect reference,
-costs one decode and three scans at C speed.
+The encoding is repaired before every parse; it costs one decode at C speed. The markup
+repairs (controls, references) are needed only when the parser could not read a document
+cleanly: the parser then repairs it and parses it again, so sound documents never pay
+for the scans.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 # UTF-32 and UTF-16, by byte-order mark or by how "<?" starts (XML 1.0 appendix F).
 _WIDE = (
@@ -55,15 +58,22 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\r") + b"\x7f"
 
 
-def repair(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
-    """The document and response headers to give feedparser."""
+@dataclass(frozen=True)
+class Repaired:
+    body: bytes
+    headers: dict[str, str]
+    utf8: bool  # the body is UTF-8 (or ASCII) now, and declared so
+
+
+def repair_encoding(body: bytes, headers: Mapping[str, str]) -> Repaired:
+    """The document and response headers to give feedparser: UTF-8 wherever it can be."""
     out = dict(headers)
     if body.isascii():
-        return _repair_references(body), out
+        return Repaired(body, out, True)
     wide = next((codec for start, codec in _WIDE if body.startswith(start)), None)
     if wide is not None:
         text = body.decode(wide, errors="replace").removeprefix("\ufeff")
-        return _repair_references(_declare_utf8(text.encode("utf-8"), out)), out
+        return Repaired(_declare_utf8(text.encode("utf-8"), out), out, True)
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -71,11 +81,23 @@ def repair(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, st
         replaced = text.count("\ufffd") - body.count("\ufffd".encode())
         multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
         if multibyte <= replaced:  # no sign of UTF-8: a legacy encoding, leave it to its label
-            return _repair_references(body), out
+            return Repaired(body, out, False)
         body = text.encode("utf-8")  # mostly UTF-8: only the invalid bytes are replaced
-    if b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body:  # U+FFFE, U+FFFF: not XML
+    return Repaired(_declare_utf8(body, out), out, True)
+
+
+def repair_markup(body: bytes, *, utf8: bool) -> bytes:
+    """The document without raw control characters (and, in UTF-8, U+FFFE and U+FFFF),
+    with suspect character references rewritten; the same object when nothing changed.
+    Scanning costs a few hundred microseconds per document, so the parser calls this only
+    for a document it could not read cleanly, and then parses the result again."""
+    if _CONTROL_BYTES.search(body):
+        body = body.translate(None, _CONTROLS)
+    if utf8 and (b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body):  # not XML characters
         body = body.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
-    return _repair_references(_declare_utf8(body, out)), out
+    if b"&#" in body and _SUSPECT_REF.search(body):
+        body = _SUSPECT_REF.sub(_fixed_reference, body)
+    return body
 
 
 def _declare_utf8(body: bytes, headers: dict[str, str]) -> bytes:
@@ -98,15 +120,6 @@ def _codec(label: bytes) -> str | None:
         return codecs.lookup(label.decode("ascii")).name
     except (LookupError, UnicodeDecodeError, ValueError):
         return None
-
-
-def _repair_references(body: bytes) -> bytes:
-    """Drop raw control bytes, then rewrite suspect character references."""
-    if _CONTROL_BYTES.search(body):
-        body = body.translate(None, _CONTROLS)
-    if b"&#" not in body or not _SUSPECT_REF.search(body):
-        return body
-    return _SUSPECT_REF.sub(_fixed_reference, body)
 
 
 def _fixed_reference(match: re.Match[bytes]) -> bytes:
