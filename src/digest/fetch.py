@@ -232,10 +232,10 @@ def _read_local(
                 f"file is larger than the {settings.max_bytes} byte limit",
                 start,
             )
-        validator = f"{stat.st_mtime_ns}-{stat.st_size}"
-        if state.etag == validator:
+        stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
+        if state.etag == stamp:
             return Fetched(
-                source, FetchStatus.NOT_MODIFIED, etag=validator, elapsed=time.monotonic() - start
+                source, FetchStatus.NOT_MODIFIED, etag=stamp, elapsed=time.monotonic() - start
             )
         body = path.read_bytes()
     except FileNotFoundError:
@@ -244,9 +244,7 @@ def _read_local(
         return _failed(source, "file", f"cannot read the file: {e.strerror}", start)
     except ValueError:  # a NUL character in the path
         return _failed(source, "file", "the path is not a valid file name", start)
-    return Fetched(
-        source, FetchStatus.OK, body=body, etag=validator, elapsed=time.monotonic() - start
-    )
+    return Fetched(source, FetchStatus.OK, body=body, etag=stamp, elapsed=time.monotonic() - start)
 
 
 def _failed(

@@ -19,7 +19,6 @@ or any error the pool is killed rather than drained.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -67,6 +66,8 @@ def _die_with_the_run() -> None:
     process holding its "alive" pipe is gone, workers included: so each worker watches
     digest itself, through the sentinel pipe multiprocessing gives it (readable once
     digest has died), and the kernel also kills it should the forkserver die first."""
+    import ctypes  # here: only workers need it, and the fetch path starts without it
+
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     sentinel = getattr(multiprocessing.parent_process(), "sentinel", None)
