@@ -73,7 +73,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _WEB = frozenset({"http", "https"})
 # Absolute http(s) with nothing to strip, join or encode: the common case, returned as is.
 _PLAIN_WEB_URL = re.compile(
-    r"^https?://[A-Za-z0-9.-]+(?::[1-9][0-9]{0,4})?(?:[/?#](?:[!#$&-)+-;=?-Z_a-z~]|%[0-9A-Fa-f]{2})*)?$"
+    r"^https?://[A-Za-z0-9.-]+(?::[1-9][0-9]{0,3})?(?:[/?#](?:[!#$&-)+-;=?A-Z_a-z~]|%[0-9A-Fa-f]{2})*)?$"
 )
 _URL_ATTRS = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
 _VOID = {"br", "img"}

@@ -40,11 +40,11 @@ _PAIRS = re.compile(
     r"|(?<=\[)(?=[\[%]|[^\W\d])|(?<=\])(?=\])"  # [[ [% [word ]]
     r"|(?<=<)(?=%)|(?<=%)(?=[>\]])"  # <% %> %]
     r"|(?<=%)(?![0-9A-Fa-f]{2})(?=[^\W\d])"  # %word (not %E2, a percent-encoded byte)
-    r"|(?<=@)(?=Track(?:Link|View))",  # url@TrackLink
+    r"|(?<=@)(?=(?i:track(?:link|view)))",  # url@TrackLink
 )
 # A cheap first look: does the text hold anything _PAIRS could match?
 _HINT = re.compile(r"[*|{}\[\]<>%@]")
-_URL_UNSAFE = re.compile(r"[{}\[\]<>|\\^`\" ]|%(?![0-9A-Fa-f]{2})|@(?=Track(?:Link|View))")
+_URL_UNSAFE = re.compile(r"[{}\[\]<>|\\^`\" ]|%(?![0-9A-Fa-f]{2})|@(?=(?i:track(?:link|view)))")
 _URL_STAR = re.compile(r"\*(?=%7[cC])|(?<=%7[cC])\*")
 _URL_HINT = re.compile(r"[{}\[\]<>|\\^`\" %@*]")
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .clean import recheck_entry
+from .clean import clean_text, recheck_entry
 from .errors import StoreError
 from .models import Entry, FeedState, Fetched, FetchStatus, Image, ParsedFeed
 
@@ -372,12 +372,13 @@ class Store:
             try:
                 entries.append(recheck_entry(_entry(r)))
             except (ValueError, TypeError, LookupError, AttributeError, OverflowError) as e:
-                note = (
+                note = clean_text(
                     f"Skipped stored entry {r['key']} of {r['feed_url']}: it cannot be read "
-                    f"back ({type(e).__name__}: {e})"
+                    f"back ({type(e).__name__}: {e})",
+                    limit=300,
                 )
                 if note not in self.skipped:
-                    self.skipped.append(note[:300])
+                    self.skipped.append(note)
         return entries
 
     def sent_keys(
