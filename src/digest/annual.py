@@ -14,7 +14,7 @@ from . import lang as bcp47
 from .clean import truncate
 from .clock import check_clock
 from .config import Project
-from .edits import Edits, edits_path, load_edits, resolve_keys
+from .edits import Edits, editor_tags, edits_path, load_edits, resolve_keys
 from .errors import ConfigError
 from .i18n import Pack
 from .ids import check_issue_id
@@ -98,7 +98,7 @@ def _build_year_end(
 ) -> BuildResult:
     from .curate import Curated, curate, load_rules
     from .i18n import pack, typeset
-    from .yearend import each_story_once, highlights, mentioned, year_counts
+    from .yearend import each_story_once, highlights, letter_tags, mentioned, year_counts
     from .yearend import letter_from_feed as feed_letter
 
     start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
@@ -175,6 +175,8 @@ def _build_year_end(
             name=typeset(name, words),
             tagline=typeset(tagline, words),
             utm_campaign=campaign,
+            notes=tuple(store.skipped),
+            merge_tags=tuple(dict.fromkeys(editor_tags(edits) + letter_tags(chosen))),
         )
         out_dir, pkg = _publish(
             project,

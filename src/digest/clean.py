@@ -1,25 +1,37 @@
 """Clean hostile feed content into safe values (pure functions, no I/O).
 
 * :func:`clean_text` strips XML-invalid control characters and collapses whitespace.
-* :func:`safe_url` makes a URL absolute against a base and keeps it only if http(s) (or mailto).
+* :func:`safe_text` does that and breaks mailing-service merge tags (:mod:`digest.mergetags`):
+  for every string a reader will see.
+* :func:`safe_url` makes a URL absolute against a base and keeps it only if http(s) (or mailto)
+  with a valid host and port, controls and whitespace removed *after* joining (a base can
+  carry them too) and merge-tag delimiters percent-encoded.
 * :func:`clean_html` sanitises a fragment with an email-suited allowlist (nh3), makes every
-  URL absolute, drops tracking pixels, and re-serialises it so MRML's strict parser accepts it;
-  it also extracts the lead image, a plain-text excerpt and a length-bounded HTML summary.
+  URL absolute, drops tracking pixels, breaks merge tags in text and attributes, and
+  re-serialises it so MRML's strict parser accepts it; it also extracts the lead image, a
+  plain-text excerpt and a length-bounded HTML summary.
+* :func:`recheck_entry` runs a stored entry through the same cleaning again: the store is
+  read back as hostile input too.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape, unescape
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-from .models import Image
+from .mergetags import neutralise, neutralise_url
+from .models import Entry, Image
 
 # XML 1.0 forbids C0 controls except tab/newline/CR, surrogates, U+FFFE/U+FFFF; MRML rejects them.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# C1 controls and the BMP's other noncharacters go too: they never carry text. (The planes'
+# last two code points are left: a class with astral characters makes every search 6x slower.)
+_INVALID_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 ALLOWED_TAGS = {
     "a",
@@ -59,12 +71,24 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 _WEB = frozenset({"http", "https"})
-_PLAIN_WEB_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][!#-~]*)?$")
+# Absolute http(s) with nothing to strip, join or encode: the common case, returned as is.
+_PLAIN_WEB_URL = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(?::[1-9][0-9]{0,3})?(?:[/?#](?:[!#$&-)+-;=?A-Z_a-z~]|%[0-9A-Fa-f]{2})*)?$"
+)
 _URL_ATTRS = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
 _VOID = {"br", "img"}
+_MAYBE_TAG = re.compile(r"[*|{}\[\]%@]|&lt;")  # could a merge tag be in sanitised HTML?
 _BLOCK = {"p", "li", "blockquote", "figure", "figcaption", "h2", "h3", "h4", "pre", "ul", "ol"}
 TRACKING_MAX_PX = 2
+MAX_DEPTH = 24  # nesting kept in cleaned HTML (20,000 levels crashed MRML with SIGSEGV)
 LEAD_IMAGE_MIN_PX = 120
+# Lengths of the cleaned fields (characters).
+TITLE_CHARS = 300
+EXCERPT_CHARS = 320
+SUMMARY_CHARS = 1200
+AUTHOR_CHARS = 120
+CATEGORY_CHARS = 80
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 def clean_text(value: object, *, limit: int | None = None) -> str:
@@ -74,6 +98,11 @@ def clean_text(value: object, *, limit: int | None = None) -> str:
     text = strip_controls(str(value))
     text = " ".join(text.split())  # str.split() also splits on every Unicode space
     return truncate(text, limit) if limit else text
+
+
+def safe_text(value: object, *, limit: int | None = None) -> str:
+    """Text a reader will see: :func:`clean_text`, with merge tags broken."""
+    return neutralise(clean_text(value, limit=limit))
 
 
 def strip_controls(value: str) -> str:
@@ -97,29 +126,34 @@ def safe_url(
     *,
     schemes: frozenset[str] | set[str] = frozenset({"http", "https"}),
 ) -> str | None:
-    """Absolute URL with an allowed scheme, or None. Whitespace and controls are removed."""
+    """Absolute URL with an allowed scheme, or None. Whitespace and controls are removed
+    (after joining: a base can carry them too), the host and port must be valid, and
+    merge-tag delimiters are percent-encoded."""
     if not isinstance(url, str):
         return None
     if _PLAIN_WEB_URL.match(url) and "http" in schemes:
         return url  # already absolute http(s), nothing to strip: the common case
-    url = _INVALID_XML.sub("", url).strip()
-    url = re.sub(r"[\s]", "", url) if re.search(r"\s", url) else url
+    url = _squeeze(url)
     if not url:
         return None
-    if base:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
     try:
+        if base:
+            url = _squeeze(urljoin(base, url))
         parts = urlsplit(url)
-    except ValueError:
+        port = parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError:  # an unparsable IPv6 literal, for one
         return None
-    if parts.scheme.lower() not in schemes:
+    scheme = parts.scheme.lower()
+    if scheme not in schemes:
         return None
-    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+    if scheme in ("http", "https") and (not parts.hostname or port == 0):
         return None
-    return url
+    return neutralise_url(url)
+
+
+def _squeeze(url: str) -> str:
+    url = _INVALID_XML.sub("", url) if _INVALID_XML.search(url) else url
+    return "".join(url.split())
 
 
 @dataclass(frozen=True)
@@ -166,11 +200,15 @@ _TOKEN = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*/?
 _ATTR = re.compile(r'([^\s=>/]+)(?:="([^"]*)")?')
 
 
-def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 900) -> CleanedHTML:
-    """Sanitise an untrusted HTML fragment for email; see the module docstring."""
+def clean_html(
+    fragment: str | None, base: str | None, *, summary_chars: int = 900, merge_tags: bool = False
+) -> CleanedHTML:
+    """Sanitise an untrusted HTML fragment for email; see the module docstring. Merge tags
+    in text are broken unless `merge_tags` (the editors' own text, on request)."""
     if not fragment:
         return CleanedHTML("", "", "", None)
     sanitised = _CLEANER.clean(strip_controls(fragment))
+    tags = not merge_tags and _MAYBE_TAG.search(sanitised) is not None  # merge tags to break
     out: list[str] = []
     text: list[str] = []
     stack: list[str] = []  # open tags; "" marks a link whose URL was unsafe (text kept)
@@ -182,6 +220,8 @@ def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 9
         if data is not None or tag is None:
             raw = strip_controls(data) if data is not None else "&lt;"
             plain = strip_controls(unescape(raw))  # &#1; decodes to a control character
+            if tags and (neutral := neutralise(plain)) != plain:
+                plain, raw = neutral, escape(neutral, quote=False).replace("\xa0", "&nbsp;")
             text.append(plain)
             if summary is None and text_len + len(plain) > summary_chars:
                 room = max(summary_chars - text_len, 0)
@@ -219,6 +259,8 @@ def clean_html(fragment: str | None, base: str | None, *, summary_chars: int = 9
                 out.append("<br>")
             elif tag == "a" and ("href" not in attrs or "a" in stack):  # no nested links
                 stack.append("")
+            elif len(stack) >= MAX_DEPTH:
+                continue  # deeper markup is flattened: MRML's parser overflows its stack
             else:
                 if tag in _BLOCK:
                     text.append(" ")
@@ -235,13 +277,15 @@ def _attributes(tag: str, attr_text: str, base: str | None) -> dict[str, str]:
     """Attribute values unescaped; URL attributes made absolute or dropped."""
     attrs: dict[str, str] = {}
     for name, value in _ATTR.findall(attr_text or ""):
-        value = unescape(value)
+        value = strip_controls(unescape(value))
         if (tag, name) in _URL_ATTRS:
             schemes = URL_SCHEMES if tag == "a" else _WEB
             safe = safe_url(value, base, schemes=schemes)
             if safe is None:
                 continue
             value = safe
+        else:
+            value = neutralise(value)
         attrs[name] = value
     return attrs
 
@@ -272,3 +316,39 @@ def _px(value: str | None) -> int | None:
     if value and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def recheck_entry(entry: Entry) -> Entry:
+    """A stored entry cleaned again on its way out of the store: a row written by an older
+    digest, or by anything else, is hostile input like a feed. Clean values come back as
+    they are (the cleaning is idempotent)."""
+    image = entry.image
+    if image is not None:
+        url = safe_url(image.url)
+        image = (
+            Image(url, safe_text(image.alt), _dimension(image.width), _dimension(image.height))
+            if url
+            else None
+        )
+    link = safe_url(entry.link)
+    language = entry.language if isinstance(entry.language, str) else None
+    return replace(
+        entry,
+        feed_name=safe_text(entry.feed_name, limit=TITLE_CHARS),
+        title=safe_text(entry.title, limit=TITLE_CHARS) or link or "",
+        link=link,
+        author=safe_text(entry.author, limit=AUTHOR_CHARS) or None,
+        summary_html=clean_html(entry.summary_html, None).html,
+        excerpt=safe_text(entry.excerpt, limit=EXCERPT_CHARS),
+        image=image,
+        categories=tuple(
+            dict.fromkeys(
+                c for c in (safe_text(c, limit=CATEGORY_CHARS) for c in entry.categories) if c
+            )
+        ),
+        language=language if language and _LANGUAGE.fullmatch(language) else None,
+    )
+
+
+def _dimension(value: object) -> int | None:
+    return value if isinstance(value, int) and 0 < value < 10_000 else None

@@ -13,6 +13,11 @@ every build) and re-applied on every rebuild.
     [items.5bcbc1]
     drop = true               # never include it
 
+Merge tags (``*|FNAME|*``, ``{{ name }}``...) in the editors' text are broken like those
+from feeds, unless the file says ``merge_tags = true``: a tag pasted by accident, or
+written for another mailing service, then never reaches the service. With it, the text
+is kept as written and `digest lint` accepts exactly those tags.
+
 Reading is split in two so a broken file stops a build before anything happens:
 :func:`load_edits` checks the syntax and every value (file and line in each error);
 :func:`resolve_keys` later matches the item keys against the store.
@@ -41,6 +46,7 @@ from . import validate
 from .config import locate, read_toml
 from .errors import ConfigError, DigestError, EditConflict
 from .ids import check_issue_id
+from .mergetags import find_tags, neutralise
 from .models import SectionSpec
 
 if TYPE_CHECKING:
@@ -74,6 +80,7 @@ class Edits:
     path: Path
     intro: str | None = None
     items: tuple[ItemEdit, ...] = ()
+    merge_tags: bool = False  # the editors' merge tags are meant: keep them as written
 
     def for_key(self, key: str) -> ItemEdit | None:
         return next((e for e in self.items if e.key == key), None)
@@ -101,13 +108,18 @@ def load_edits(path: Path, sections: Sequence[SectionSpec]) -> Edits | None:
 
 
 def _edits(data: dict[str, Any], text: str, path: Path, sections: Sequence[SectionSpec]) -> Edits:
-    unknown = sorted(set(data) - {"intro", "items"})
+    unknown = sorted(set(data) - {"intro", "items", "merge_tags"})
     if unknown:
         raise ConfigError(
             f"unknown setting {unknown[0]!r}",
             path=path,
             line=locate(text, None, unknown[0]),
-            hint='use intro = "..." and [items.KEY] tables',
+            hint='use intro = "...", merge_tags = true and [items.KEY] tables',
+        )
+    keep_tags = data.get("merge_tags", False)
+    if not isinstance(keep_tags, bool):
+        raise ConfigError(
+            "merge_tags must be true or false", path=path, line=locate(text, None, "merge_tags")
         )
     intro = data.get("intro")
     if intro is not None and (not isinstance(intro, str) or len(intro) > MAX_TEXT["intro"]):
@@ -126,7 +138,26 @@ def _edits(data: dict[str, Any], text: str, path: Path, sections: Sequence[Secti
         )
     section_ids = {s.id for s in sections}
     items = tuple(_item(key, value, path, text, section_ids) for key, value in items_table.items())
-    return Edits(path, intro.strip() if isinstance(intro, str) and intro.strip() else None, items)
+    intro = intro.strip() if isinstance(intro, str) and intro.strip() else None
+    if not keep_tags:
+        intro = neutralise(intro) if intro else None
+        items = tuple(
+            replace(
+                i,
+                title=neutralise(i.title) if i.title else None,
+                blurb=neutralise(i.blurb) if i.blurb else None,
+            )
+            for i in items
+        )
+    return Edits(path, intro, items, merge_tags=keep_tags)
+
+
+def editor_tags(edits: Edits | None) -> tuple[str, ...]:
+    """The merge tags the editors wrote on purpose (`merge_tags = true`), for lint."""
+    if edits is None or not edits.merge_tags:
+        return ()
+    texts = [edits.intro or "", *(t for i in edits.items for t in (i.title, i.blurb) if t)]
+    return tuple(dict.fromkeys(tag for t in texts for tag in find_tags(t)))
 
 
 def _item(key: str, value: object, path: Path, text: str, section_ids: set[str]) -> ItemEdit:

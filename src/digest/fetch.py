@@ -6,17 +6,24 @@ five redirects followed by hand (so permanent ones can be recorded), conditional
 Retry-After honoured. Local feeds (paths in the project) are read from disk. Nothing here
 raises for a single feed: every outcome is a :class:`Fetched` value whose failures carry
 an ``error_kind`` (see :data:`ERROR_KINDS`) for scripts and a sentence for people.
+
+Everything from outside is checked before use: a URL (from feeds.toml, a stored redirect
+or a Location header) only if it is http(s) with a host and port the client can use,
+validators (ETag, Last-Modified) only if they are short printable ASCII, both when they
+arrive and when they are sent back, and Retry-After is clamped to a week. Whatever a
+hostile server still manages to raise is turned into a failure of that feed in one place,
+:func:`_survive`; the run goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +32,9 @@ import httpx
 from . import __version__
 from .config import FetchSettings
 from .models import FeedSource, FeedState, Fetched, FetchStatus
+from .untrusted import clip, retry_after, url_problem, validator
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 DEFAULT_BACKOFF = timedelta(hours=1)  # 429/503 without a usable Retry-After
@@ -40,7 +50,9 @@ ERROR_KINDS = {
     "http_status": "the server answered with an error status",
     "gone": "HTTP 410: the feed was removed; it is skipped until reset",
     "rate_limited": "HTTP 429/503: skipped until the Retry-After time",
-    "redirect": "redirect loop, too many redirects, or a redirect to a non-http(s) URL",
+    "url": "the feed URL is not http(s) with a valid host and port, or cannot be parsed",
+    "redirect": "redirect loop, too many redirects, or a redirect to a URL that is not "
+    "http(s) with a valid host and port",
     "connection": "could not connect (DNS, refused, reset, TLS)",
     "decoding": "the response could not be decompressed",
     "file": "a local feed file is missing or unreadable",
@@ -49,8 +61,10 @@ ERROR_KINDS = {
     "refused": "the document declares XML entities; refused for safety",
     "malformed": "the XML is broken and no valid entry could be kept",
     "parser": "the parser crashed, ran out of time or memory on this document",
+    "internal": "an unexpected error (a bug in digest: run with -v and report it)",
 }
 Progress = Callable[[Fetched], None]
+_LOCATION = "digest.location"
 
 
 def user_agent(contact: str | None) -> str:
@@ -68,6 +82,7 @@ class _Attempt:
     headers: httpx.Headers
     body: bytes
     url: str
+    location: str | None = None  # of a redirect, as sent (see _hold_location)
 
 
 class _TooLarge(Exception):
@@ -132,6 +147,7 @@ async def _fetch_all(
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
+                event_hooks={"response": [_hold_location]},
                 trust_env=False,
                 verify=ssl_context[0],
             )
@@ -139,19 +155,36 @@ async def _fetch_all(
         return hosts[host]
 
     async def one(source: FeedSource) -> Fetched:
-        state = states.get(source.url, FeedState(url=source.url))
-        if not source.is_remote:
-            result = _read_local(source, root, settings, state)
-        elif (skip := _should_skip(source, state, now)) is not None:
-            result = skip
-        else:
-            gate, client = host_client(urlsplit(state.redirect_url or source.url).hostname or "")
-            async with global_gate, gate:
-                result = await _fetch_remote(client, source, state, settings, now)
+        start = time.monotonic()
+        try:
+            result = await fetch_one(source)
+        except Exception as e:  # the one boundary: see _survive
+            result = _survive(source, e, start)
         if progress is not None:
             progress(result)
             if not keep_bodies and result.body is not None:
                 result = replace(result, body=None)
+        return result
+
+    async def fetch_one(source: FeedSource) -> Fetched:
+        state = states.get(source.url, FeedState(url=source.url))
+        if not source.is_remote:
+            return _read_local(source, root, settings, state)
+        if (skip := _should_skip(source, state, now)) is not None:
+            return skip
+        if (problem := url_problem(source.url)) is not None:
+            return _failed(
+                source, "url", f"the feed URL cannot be used: {problem}", time.monotonic()
+            )
+        stale = state.redirect_url is not None and url_problem(state.redirect_url) is not None
+        if stale:
+            log.debug("%s: ignoring the stored redirect %r", source.url, state.redirect_url)
+            state = replace(state, redirect_url=None)
+        gate, client = host_client(urlsplit(state.redirect_url or source.url).hostname or "")
+        async with global_gate, gate:
+            result = await _fetch_remote(client, source, state, settings, now)
+        if stale and result.permanent_redirect is None:  # overwrite the unusable one
+            result = replace(result, permanent_redirect=source.url)
         return result
 
     try:
@@ -199,19 +232,19 @@ def _read_local(
                 f"file is larger than the {settings.max_bytes} byte limit",
                 start,
             )
-        validator = f"{stat.st_mtime_ns}-{stat.st_size}"
-        if state.etag == validator:
+        stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
+        if state.etag == stamp:
             return Fetched(
-                source, FetchStatus.NOT_MODIFIED, etag=validator, elapsed=time.monotonic() - start
+                source, FetchStatus.NOT_MODIFIED, etag=stamp, elapsed=time.monotonic() - start
             )
         body = path.read_bytes()
     except FileNotFoundError:
         return _failed(source, "file", "file not found (paths are relative to the project)", start)
     except OSError as e:
         return _failed(source, "file", f"cannot read the file: {e.strerror}", start)
-    return Fetched(
-        source, FetchStatus.OK, body=body, etag=validator, elapsed=time.monotonic() - start
-    )
+    except ValueError:  # a NUL character in the path
+        return _failed(source, "file", "the path is not a valid file name", start)
+    return Fetched(source, FetchStatus.OK, body=body, etag=stamp, elapsed=time.monotonic() - start)
 
 
 def _failed(
@@ -237,10 +270,10 @@ async def _fetch_remote(
     start = time.monotonic()
     url = state.redirect_url or source.url
     conditional = {}
-    if state.etag:
-        conditional["If-None-Match"] = state.etag
-    if state.last_modified:
-        conditional["If-Modified-Since"] = state.last_modified
+    if (etag := validator(state.etag)) is not None:
+        conditional["If-None-Match"] = etag
+    if (modified := validator(state.last_modified)) is not None:
+        conditional["If-Modified-Since"] = modified
     try:
         async with asyncio.timeout(settings.deadline):
             return await _follow(client, source, url, conditional, settings, now, start)
@@ -262,11 +295,26 @@ async def _fetch_remote(
         return _failed(
             source, "timeout", f"{_timeout_kind(e)} timed out after {settings.timeout:g} s", start
         )
-    except httpx.DecodingError as e:
-        return _failed(source, "decoding", f"could not decompress the response ({e})", start)
-    except httpx.HTTPError as e:
-        detail = str(e) or type(e).__name__
+
+
+def _survive(source: FeedSource, error: Exception, start: float) -> Fetched:
+    """Survivable versus fatal, decided once: whatever a feed server, a URL or a stored
+    value made the HTTP stack or the standard library raise fails that feed alone, with a
+    typed `error_kind`; the traceback goes to the debug log."""
+    log.debug("%s: %s", source.url, type(error).__name__, exc_info=error)
+    detail = clip(str(error) or type(error).__name__)
+    if isinstance(error, httpx.DecodingError):
+        return _failed(source, "decoding", f"could not decompress the response ({detail})", start)
+    if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return _failed(source, "url", f"the URL cannot be used: {detail}", start)
+    if isinstance(error, httpx.HTTPError | OSError):
         return _failed(source, "connection", f"connection failed: {detail}", start)
+    return _failed(
+        source,
+        "internal",
+        f"unexpected {type(error).__name__} ({detail}); a bug in digest: please report it",
+        start,
+    )
 
 
 def _timeout_kind(e: httpx.TimeoutException) -> str:
@@ -290,11 +338,12 @@ async def _follow(
     all_permanent = True
     seen: set[str] = set()
     for _ in range(MAX_REDIRECTS + 1):
-        if urlsplit(url).scheme not in ("http", "https"):
+        if seen and (problem := url_problem(url)) is not None:
             return _failed(
                 source,
                 "redirect",
-                f"refusing to follow a redirect to {url!r} (only http and https are allowed)",
+                f"refusing to follow a redirect: {problem} (only http and https URLs with a "
+                "valid host and port are followed)",
                 start,
             )
         if url in seen:
@@ -302,7 +351,7 @@ async def _follow(
         seen.add(url)
         attempt = await _request(client, url, conditional, settings.max_bytes)
         if attempt.status in _REDIRECTS:
-            location = attempt.headers.get("location")
+            location = attempt.location
             if not location:
                 return _failed(
                     source,
@@ -311,7 +360,10 @@ async def _follow(
                     start,
                     attempt.status,
                 )
-            url = urljoin(url, location.strip())
+            try:
+                url = urljoin(url, location.strip())
+            except ValueError:  # an unparsable IPv6 literal, for one
+                url = location.strip()
             all_permanent = all_permanent and attempt.status in _PERMANENT
             if all_permanent:
                 permanent = url
@@ -335,7 +387,19 @@ async def _request(
                 if size > max_bytes:
                     raise _TooLarge
                 chunks.append(chunk)
-        return _Attempt(response.status_code, response.headers, b"".join(chunks), str(url))
+        location = response.extensions.get(_LOCATION)
+        return _Attempt(
+            response.status_code, response.headers, b"".join(chunks), str(url), location
+        )
+
+
+async def _hold_location(response: httpx.Response) -> None:
+    """Even when it does not follow redirects, httpx parses every Location to prepare the
+    next request, and raises on one it cannot parse. We follow redirects by hand and check
+    each target ourselves (`url_problem`), so the header is kept out of its sight."""
+    if "location" in response.headers:
+        response.extensions[_LOCATION] = response.headers["location"]
+        del response.headers["location"]
 
 
 def _outcome(
@@ -349,8 +413,8 @@ def _outcome(
         http_status=status,
         permanent_redirect=permanent,
         elapsed=time.monotonic() - start,
-        etag=headers.get("etag"),
-        last_modified=headers.get("last-modified"),
+        etag=validator(headers.get("etag")),
+        last_modified=validator(headers.get("last-modified")),
     )
     if status == 200:
         return replace(
@@ -387,23 +451,3 @@ def _outcome(
 
 def _reason(status: int) -> str:
     return str(httpx.codes.get_reason_phrase(status))
-
-
-def retry_after(
-    value: str | None, now: datetime, *, cap: timedelta = timedelta(days=7)
-) -> datetime | None:
-    """Parse a Retry-After header (seconds or HTTP date) into an absolute time, capped."""
-    if not value:
-        return None
-    value = value.strip()
-    when: datetime | None
-    if value.isdigit():
-        when = now + timedelta(seconds=int(value))
-    else:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-    return min(max(when, now), now + cap)

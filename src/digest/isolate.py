@@ -7,12 +7,20 @@ raises its CPU limit (RLIMIT_CPU) for each document; a document that still hangs
 its worker is found by re-running the unfinished ones one at a time, and only that feed
 fails. The pool is started lazily: a run where every feed is "not modified" never pays
 for it.
+
+No worker outlives the run, however it ends. Each worker exits the moment digest's end of
+a pipe closes (which the kernel does even on SIGKILL), and is killed by the kernel if the
+forkserver dies (``PR_SET_PDEATHSIG``); the forkserver then exits too, its last client
+gone. Workers do not hold the caller's stdout and stderr (cron and CI wait for those to
+close). On SIGTERM the pool kills its workers before digest dies of the signal; on Ctrl-C
+or any error the pool is killed rather than drained.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue
 import resource
@@ -48,7 +56,44 @@ def _on_sigxcpu(signum: int, frame: FrameType | None) -> None:
     raise _CpuExceeded
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_run() -> None:
+    """End this worker the moment digest ends, however it ends (even SIGKILL).
+
+    The worker's parent is the forkserver, and the forkserver only exits once every
+    process holding its "alive" pipe is gone, workers included: so each worker watches
+    digest itself, through the sentinel pipe multiprocessing gives it (readable once
+    digest has died), and the kernel also kills it should the forkserver die first."""
+    import ctypes  # here: only workers need it, and the fetch path starts without it
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    sentinel = getattr(multiprocessing.parent_process(), "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="digest-run-watch", daemon=True).start()
+
+
+def _release_stdio() -> None:
+    """Point stdout and stderr at /dev/null: a worker must not keep the caller's pipes
+    open (results and errors come back through the pool, never through stdio)."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
+
 def _init_worker(memory_bytes: int) -> None:
+    _die_with_the_run()
+    _release_stdio()
     with contextlib.suppress(ValueError, OSError):
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
@@ -108,26 +153,36 @@ class ParserPool:
         self._broken: set[str] = set()
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
+        self._live: set[ProcessPoolExecutor] = set()  # every pool started, until ended
+        self._previous_sigterm: Any = None
 
     def __enter__(self) -> ParserPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # Ctrl-C or an error: do not wait for documents still being parsed
+            self._stop_submitter()
+            self._kill_all()
+        self._restore_sigterm()
 
     def _pool(self, workers: int | None = None) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["digest.parse"])
-        return ProcessPoolExecutor(
+        executor = ProcessPoolExecutor(
             max_workers=workers or self.limits.workers or os.cpu_count() or 2,
             mp_context=context,
             initializer=_init_worker,
             initargs=(self.limits.memory_bytes,),
         )
+        self._live.add(executor)
+        return executor
 
     def start(self) -> None:
         """Start the workers in the background now (call it when documents are certain to
         come), so their start-up overlaps the first network round trips."""
+        self._catch_sigterm()
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._submitter, name="digest-parsers", daemon=True
@@ -216,26 +271,62 @@ class ParserPool:
                 hint="the feed is probably malformed; tell its publisher",
             )
         finally:
-            _terminate(executor)
+            self._terminate(executor)
 
     def _kill(self) -> None:
         if self._executor is not None:
-            _terminate(self._executor)
+            self._terminate(self._executor)
             self._executor = None
 
-    def close(self) -> None:
+    def _kill_all(self) -> None:
+        for executor in list(self._live):
+            self._terminate(executor)
+        self._executor = None
+
+    def _stop_submitter(self) -> None:
         if self._thread is not None:
             self._incoming.put(None)
             self._thread.join()
             self._thread = None
+
+    def close(self) -> None:
+        self._stop_submitter()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+            self._live.discard(self._executor)
             self._executor = None
+        self._restore_sigterm()
 
+    def _terminate(self, executor: ProcessPoolExecutor) -> None:
+        processes = dict(getattr(executor, "_processes", None) or {})
+        for process in processes.values():
+            with contextlib.suppress(Exception):
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        self._live.discard(executor)
 
-def _terminate(executor: ProcessPoolExecutor) -> None:
-    processes = dict(getattr(executor, "_processes", None) or {})
-    for process in processes.values():
-        with contextlib.suppress(Exception):
-            process.kill()
-    executor.shutdown(wait=False, cancel_futures=True)
+    # -- SIGTERM: kill the workers, then die of the signal as before --------------------
+
+    def _catch_sigterm(self) -> None:
+        if self._previous_sigterm is not None:
+            return
+        if threading.current_thread() is not threading.main_thread():
+            return  # only the main thread may set handlers; PDEATHSIG still holds
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+            return  # whoever ignores SIGTERM keeps ignoring it
+        self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+
+    def _restore_sigterm(self) -> None:
+        if self._previous_sigterm is not None:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+
+    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        previous = self._previous_sigterm
+        self._kill_all()
+        self._restore_sigterm()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            os.kill(os.getpid(), signum)  # the default action: end as an unhandled SIGTERM

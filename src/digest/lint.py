@@ -9,13 +9,14 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
-from . import esp
+from . import esp, mergetags
 from .budget import GMAIL_CLIP, as_sent
 
 FORBIDDEN_TAGS = {
@@ -125,6 +126,7 @@ def lint_issue(
     profile: esp.Profile,
     settings: esp.EspSettings | None = None,
     budget: int | None = None,
+    allowed_tags: Iterable[str] = (),
 ) -> Report:
     settings = settings or esp.EspSettings()
     findings: list[Finding] = []
@@ -160,6 +162,9 @@ def lint_issue(
     if eml is not None:
         checked.append("newsletter.eml")
         _check_eml(eml, profile, settings, add)
+    own = (*_own_tags(profile, settings), *allowed_tags)
+    _check_merge_tags(html_text, "newsletter.html", own, add, markup=True)
+    _check_merge_tags(text_text, "newsletter.txt", own, add, markup=False)
     return Report(tuple(findings), tuple(checked), stats)
 
 
@@ -423,3 +428,30 @@ def _web_url(value: str) -> bool:
 
 def _is_tag(value: str, profile: esp.Profile) -> bool:
     return value in {profile.unsubscribe, profile.web_version, profile.preview} - {None}
+
+
+# -- merge tags (issue 10) -----------------------------------------------------------------
+
+
+def _own_tags(profile: esp.Profile, settings: esp.EspSettings) -> tuple[str, ...]:
+    tags = [profile.unsubscribe, profile.web_version, profile.preview]
+    if profile.name == "smtp":
+        tags += [esp.smtp_unsubscribe(settings), settings.web_version_url]
+    return tuple(t for t in tags if t)
+
+
+def _check_merge_tags(
+    source: str | None, where: str, own: tuple[str, ...], add: Any, *, markup: bool
+) -> None:
+    """Only the profile's own tags (and those the editors opted into) may reach the mailing
+    service: any other merge-tag-looking sequence could make it substitute subscriber data."""
+    if source is None:
+        return
+    for tag in dict.fromkeys(mergetags.foreign_tags(source, own, markup=markup)):
+        add(
+            "error",
+            "merge-tag",
+            f"{tag[:80]!r} looks like a mailing-service merge tag that digest did not write; "
+            "the service could replace it with subscriber data",
+            where,
+        )

@@ -235,6 +235,8 @@ class Issue:
     name: str | None = None  # the issue's own masthead name (the year-end issue's)
     tagline: str = ""  # ... and the line under it
     utm_campaign: str | None = None  # utm_campaign for this issue instead of [links]'
+    notes: tuple[str, ...] = ()  # for the editors: stored entries skipped, and why
+    merge_tags: tuple[str, ...] = ()  # tags the editors wrote on purpose (edits merge_tags)
 
     @property
     def items(self) -> tuple[Candidate, ...]:

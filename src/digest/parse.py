@@ -21,17 +21,25 @@ from typing import Any
 
 import feedparser
 
-from .clean import clean_html, clean_text, safe_url
+from .clean import (
+    AUTHOR_CHARS,
+    CATEGORY_CHARS,
+    EXCERPT_CHARS,
+    SUMMARY_CHARS,
+    TITLE_CHARS,
+    clean_html,
+    clean_text,
+    safe_text,
+    safe_url,
+)
 from .errors import ParseError
 from .lang import lenient
 from .models import Entry, Fetched, Image, ParsedFeed
+from .repair import repair_encoding, repair_markup
 
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
-TITLE_CHARS = 300
-EXCERPT_CHARS = 320
-SUMMARY_CHARS = 1200
 
 
 def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
@@ -53,17 +61,22 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     # digest.clean resolves URLs against the document URL, or xml:base where one is given.
     headers = dict(fetched.headers)
     headers.pop("content-location", None)
-    try:
-        parsed = feedparser.parse(
-            io.BytesIO(body),
-            response_headers=headers,
-            sanitize_html=False,
-            resolve_relative_uris=False,
-        )
-    except Exception as e:  # feedparser raises instead of flagging bozo on some inputs
+    repaired = repair_encoding(body, headers)
+    parsed, failure = _feedparser(repaired.body, repaired.headers)
+    if parsed is None or (parsed.get("bozo") and not _benign(parsed)):
+        # Broken, or feedparser gave up: repair raw controls and bad character references
+        # (which cost whole feeds) and parse again; keep whichever reading is sound.
+        fixed = repair_markup(repaired.body, utf8=repaired.utf8)
+        if fixed is not repaired.body:
+            again, failure_again = _feedparser(fixed, repaired.headers)
+            if again is not None:
+                parsed = again
+            failure = failure or failure_again
+    if parsed is None:
+        assert failure is not None
         raise ParseError(
-            url, f"the feed parser failed ({type(e).__name__}: {e})", kind="parser"
-        ) from e
+            url, f"the feed parser failed ({type(failure).__name__}: {failure})", kind="parser"
+        ) from failure
 
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
@@ -114,12 +127,32 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
         )
     return ParsedFeed(
         source=fetched.source,
-        title=clean_text(feed.get("title"), limit=TITLE_CHARS) or None,
+        title=safe_text(feed.get("title"), limit=TITLE_CHARS) or None,
         link=feed_link,
         entries=tuple(entries),
         warnings=tuple(warnings),
         bozo=bozo,
     )
+
+
+def _feedparser(body: bytes, headers: dict[str, str]) -> tuple[Any, Exception | None]:
+    """feedparser's reading of a document, or the exception it raised instead."""
+    try:
+        return (
+            feedparser.parse(
+                io.BytesIO(body),
+                response_headers=headers,
+                sanitize_html=False,
+                resolve_relative_uris=False,
+            ),
+            None,
+        )
+    except Exception as e:  # feedparser raises instead of flagging bozo on some inputs
+        return None, e
+
+
+def _benign(parsed: Any) -> bool:
+    return isinstance(parsed.get("bozo_exception"), _BENIGN)
 
 
 def _declares_entities(body: bytes) -> bool:
@@ -138,9 +171,9 @@ def _entry(
     entry_base = base or link
     html, html_base = _best_html(raw)
     cleaned = clean_html(html, html_base or entry_base, summary_chars=SUMMARY_CHARS)
-    title = clean_text(_plain(get("title_detail"), get("title")), limit=TITLE_CHARS)
+    title = safe_text(_plain(get("title_detail"), get("title")), limit=TITLE_CHARS)
     if not title:
-        title = clean_text(cleaned.text, limit=90)
+        title = safe_text(cleaned.text, limit=90)
     if not title and not link:
         return None
     guid = clean_text(get("id"), limit=500)
@@ -149,12 +182,12 @@ def _entry(
     updated = _struct(_own(raw, "updated_parsed"))
     categories = tuple(
         dict.fromkeys(
-            clean_text(t.get("term") or t.get("label"), limit=80)
+            safe_text(t.get("term") or t.get("label"), limit=CATEGORY_CHARS)
             for t in get("tags") or ()
             if (t.get("term") or t.get("label"))
         )
     )
-    author = clean_text(get("author"), limit=120) or None
+    author = safe_text(get("author"), limit=AUTHOR_CHARS) or None
     language = (
         fetched.source.language
         or _language(
@@ -173,7 +206,7 @@ def _entry(
         updated=min(updated, now) if updated else None,
         author=author,
         summary_html=cleaned.summary,
-        excerpt=clean_text(cleaned.text, limit=EXCERPT_CHARS),
+        excerpt=safe_text(cleaned.text, limit=EXCERPT_CHARS),
         image=_lead_image(raw, base, title) or cleaned.image,
         categories=categories,
         language=language,

@@ -20,7 +20,7 @@ from .clean import truncate
 from .clock import check_clock, parse_as_of
 from .config import Project
 from .drafts import BuildStatus, existing_draft, inputs_fingerprint, stored_since
-from .edits import Edits, edits_path, load_edits, resolve_keys
+from .edits import Edits, editor_tags, edits_path, load_edits, resolve_keys
 from .errors import ConfigError, ParseError
 from .fetch import fetch_feeds
 from .ids import check_issue_id
@@ -136,7 +136,9 @@ def run_fetch(
         store_parsed(pool.collect())
     for fetched in results:
         if fetched.source.url not in reports:
-            reports[fetched.source.url] = _store_one(store, fetched, None, now)
+            state = states.get(fetched.source.url)
+            failures = state.failures if state else 0
+            reports[fetched.source.url] = _store_one(store, fetched, None, now, failures)
     pruned = store.prune(now, project.retention_days)
     if pruned:
         log.info("pruned %d entries older than %d days", pruned, project.retention_days)
@@ -148,27 +150,45 @@ def _expects_body(state: FeedState | None) -> bool:
     return state is None or not (state.etag or state.last_modified)
 
 
-def _store_one(store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime) -> FeedReport:
+def _store_one(
+    store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime, failures: int = 0
+) -> FeedReport:
+    """Store one feed's outcome; `failures` is its count so far (reported when skipped)."""
     source = fetched.source
     if fetched.status is FetchStatus.SKIPPED:
         return FeedReport(
-            source.name, source.url, "skipped", error=fetched.error, error_kind=fetched.error_kind
+            source.name,
+            source.url,
+            "skipped",
+            error=fetched.error,
+            error_kind=fetched.error_kind,
+            failures=failures,
         )
     if fetched.status is FetchStatus.FAILED:
-        store.record_fetch(fetched, None, now)
+        counts = store.record_fetch(fetched, None, now)
         log.warning("%s: %s", source.url, fetched.error)
         return FeedReport(
-            source.name, source.url, "failed", error=fetched.error, error_kind=fetched.error_kind
+            source.name,
+            source.url,
+            "failed",
+            error=fetched.error,
+            error_kind=fetched.error_kind,
+            failures=counts.failures,
         )
     if fetched.status is FetchStatus.NOT_MODIFIED:
         store.record_fetch(fetched, None, now)
         return FeedReport(source.name, source.url, "not_modified")
     if not isinstance(parsed, ParsedFeed):
         error = parsed or ParseError(source.url, "the document was not parsed", kind="parser")
-        store.record_fetch(fetched, None, now, error=error.reason)
+        counts = store.record_fetch(fetched, None, now, error=error.reason)
         log.warning("%s", error)
         return FeedReport(
-            source.name, source.url, "failed", error=error.reason, error_kind=error.kind
+            source.name,
+            source.url,
+            "failed",
+            error=error.reason,
+            error_kind=error.kind,
+            failures=counts.failures,
         )
     counts = store.record_fetch(fetched, parsed, now)
     for warning in parsed.warnings:
@@ -360,6 +380,7 @@ def _build(
             intro=edits.intro if edits else None,
             esp=esp or project.esp.name,
         )
+        issue = replace(issue, notes=tuple(store.skipped), merge_tags=editor_tags(edits))
         if template:
             issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
@@ -474,9 +495,11 @@ def _publish(
     unsafe email leaves the previous issue and its history as they were (exit 1); exit 0
     means both the files and the record are in place."""
     from .publish import MANIFEST_NAME, package, stage_issue
-    from .render import render_issue
+    from .salvage import render_or_skip
 
-    rendered = render_issue(project, issue)
+    rendered, issue = render_or_skip(project, issue)  # a story that cannot render is left out
+    kept = {c.entry.key for c in issue.items}
+    placements = [(key, section) for key, section in placements if key in kept]
     pkg = package(project, issue, rendered)
     staged = stage_issue(project.out_dir, issue.issue_id, pkg)
     try:

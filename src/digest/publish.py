@@ -112,6 +112,9 @@ def manifest(
         "html_bytes": len(files.get(HTML_NAME, b"")),
         "html_sent_bytes": rendered_meta.get("html_sent_bytes"),
         "html_budget": rendered_meta.get("budget"),
+        # only when there are any: stored stories left out, tags the editors opted into
+        **({"notes": list(issue.notes)} if issue.notes else {}),
+        **({"merge_tags": list(issue.merge_tags)} if issue.merge_tags else {}),
     }
 
 
@@ -145,6 +148,7 @@ def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
         profile=profile,
         settings=project.esp,
         budget=project.html_budget,
+        allowed_tags=issue.merge_tags,
     )
     refuse_unsafe(issue.issue_id, report)
     record = manifest(project, issue, files, rendered.meta)
@@ -186,6 +190,7 @@ def editor_notes(issue: Issue, attention: list[FeedReport], report: Any) -> str:
         )
     for finding in report.findings:
         lines.append(f"- lint {finding.level}: {finding.message} ({finding.where})")
+    lines.extend(f"- {note}" for note in issue.notes)
     if not lines:
         return ""
     return (

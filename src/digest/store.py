@@ -120,6 +120,7 @@ MIGRATIONS: tuple[str, ...] = (
 class StoredCounts:
     new: int
     updated: int
+    failures: int = 0  # the feed's consecutive failed runs, this one included
 
 
 class Store:
@@ -135,6 +136,7 @@ class Store:
         except (sqlite3.Error, OSError) as e:
             raise store_error(e, path, "opening it") from e
         self.db.row_factory = sqlite3.Row
+        self.skipped: list[str] = []  # stored entries that could not be read back (for editors)
         try:
             self._setup()
         except sqlite3.Error as e:
@@ -230,7 +232,7 @@ class Store:
                 last_modified=r["last_modified"],
                 last_success=dt(r["last_success"]),
                 last_error=r["last_error"],
-                failures=r["failures"],
+                failures=r["failures"] if isinstance(r["failures"], int) else 0,
                 next_retry=dt(r["next_retry"]),
                 gone=bool(r["gone"]),
                 redirect_url=r["redirect_url"],
@@ -311,7 +313,10 @@ class Store:
                         source.url,
                     ),
                 )
-        return counts
+            (failures,) = db.execute(
+                "SELECT failures FROM feeds WHERE url = ?", (source.url,)
+            ).fetchone()
+        return replace(counts, failures=failures)
 
     def _upsert_entries(
         self, db: sqlite3.Connection, entries: Sequence[Entry], now: datetime
@@ -378,7 +383,7 @@ class Store:
             sql += f" AND feed_url IN ({','.join('?' * len(urls))})"
             args += urls
         sql += " ORDER BY published, key"
-        return list(entries(self.db.execute(sql, args), self.path))
+        return list(entries(self.db.execute(sql, args), self.path, self.skipped))
 
     @guarded
     def sent_keys(
@@ -418,7 +423,7 @@ class Store:
                 " ORDER BY published, key",
                 chunk,
             )
-            found.extend(entries(rows, self.path))
+            found.extend(entries(rows, self.path, self.skipped))
         return found
 
     @guarded
@@ -437,7 +442,7 @@ class Store:
             f" AND feed_url IN ({','.join('?' * len(feed_urls))}) ORDER BY published, key",
             [mark, iso(start), iso(end), *feed_urls],
         )
-        return list(entries(rows, self.path))
+        return list(entries(rows, self.path, self.skipped))
 
     @guarded
     def search(self, text: str, *, feed_urls: Sequence[str], limit: int = 30) -> list[Entry]:
@@ -449,7 +454,7 @@ class Store:
             " ORDER BY published DESC, key LIMIT ?",
             [pattern, pattern, *feed_urls, limit],
         )
-        return list(entries(rows, self.path))
+        return list(entries(rows, self.path, self.skipped))
 
     @guarded
     def recent_sent(

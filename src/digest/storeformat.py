@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .clean import clean_text, recheck_entry
 from .models import Entry, Image
 
 log = logging.getLogger("digest.store")
@@ -96,13 +97,17 @@ def image_json(image: Image | None) -> str | None:
     )
 
 
-def entries(rows: Iterable[sqlite3.Row], path: Path) -> Iterator[Entry]:
-    """Entries from stored rows; a damaged row (a date that is not ISO, a missing value) is
-    skipped with a warning, a damaged image or category list is dropped."""
+def entries(
+    rows: Iterable[sqlite3.Row], path: Path, skipped: list[str] | None = None
+) -> Iterator[Entry]:
+    """Entries from stored rows, each cleaned again (stored values are hostile input too).
+    A damaged row (a date that is not ISO, a missing value) is skipped with a warning and,
+    when `skipped` is given, a note for the editors there; a damaged image or category list
+    is dropped."""
     for r in rows:
         try:
-            yield entry(r, path)
-        except (TypeError, ValueError, KeyError) as e:
+            yield recheck_entry(entry(r, path))
+        except (TypeError, ValueError, LookupError, AttributeError, OverflowError) as e:
             log.warning(
                 "%s: skipped a damaged entry (key %s, feed %s): %s; run `digest store check`",
                 path,
@@ -110,6 +115,14 @@ def entries(rows: Iterable[sqlite3.Row], path: Path) -> Iterator[Entry]:
                 r["feed_url"],
                 e,
             )
+            if skipped is not None:
+                note = clean_text(
+                    f"Skipped stored entry {r['key']} of {r['feed_url']}: it cannot be read "
+                    f"back ({type(e).__name__}: {e})",
+                    limit=300,
+                )
+                if note not in skipped:
+                    skipped.append(note)
 
 
 def entry(r: sqlite3.Row, path: Path | None = None) -> Entry:
@@ -126,10 +139,23 @@ def entry(r: sqlite3.Row, path: Path | None = None) -> Entry:
         author=r["author"],
         summary_html=r["summary_html"],
         excerpt=r["excerpt"],
-        image=Image(**image) if isinstance(image, dict) else None,
+        image=stored_image(image),
         categories=tuple(str(c) for c in categories) if isinstance(categories, list) else (),
         language=r["language"],
         dated=bool(r["dated"]),
+    )
+
+
+def stored_image(data: Any) -> Image | None:
+    """A stored image's JSON as an Image; anything unexpected in it is dropped."""
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    width, height = data.get("width"), data.get("height")
+    return Image(
+        data["url"],
+        str(data.get("alt") or ""),
+        width if isinstance(width, int) else None,
+        height if isinstance(height, int) else None,
     )
 
 

@@ -11,11 +11,14 @@ A letter is Markdown with a small front matter between `---` lines:
     signature: https://northlight.example/img/signature.png
     language: en
     embargo: 2025-12-15
+    merge_tags: false
     ---
     Dear friends, ...
 
 Markdown goes through markdown-it (raw HTML off) and then the same sanitiser as feed
-content. Counts are computed from the stories, never written by hand.
+content, which also breaks mailing-service merge tags unless ``merge_tags: true`` says the
+letter's tags (``Dear *|FNAME|*``) are meant. Counts are computed from the stories, never
+written by hand.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from pathlib import Path
 from babel.dates import format_date
 
 from . import lang, validate
-from .clean import clean_html, clean_text, safe_url
+from .clean import clean_html, clean_text, safe_text, safe_url
 from .curate.rules import RulePack, sentences
 from .edits import Edits, ItemEdit
 from .errors import ConfigError
+from .mergetags import find_tags
 from .models import Candidate, Count, Letter, Section
 
 _FIELDS = {
@@ -45,6 +49,7 @@ _FIELDS = {
     "signature",
     "language",
     "embargo",
+    "merge_tags",
 }
 
 
@@ -131,6 +136,12 @@ def parse_letter(path: Path) -> LetterFile:
                 path=path,
                 line=_line_of(lines, "embargo"),
             ) from None
+    keep_tags = meta.get("merge_tags", "false").lower()
+    if keep_tags not in ("true", "false"):
+        raise ConfigError(
+            "merge_tags must be true or false", path=path, line=_line_of(lines, "merge_tags")
+        )
+    clean = clean_text if keep_tags == "true" else safe_text
     images = {}
     for key in ("portrait", "signature"):
         if meta.get(key):
@@ -146,12 +157,12 @@ def parse_letter(path: Path) -> LetterFile:
         )
     return LetterFile(
         Letter(
-            title=clean_text(meta["title"], limit=200),
-            html=markdown_html(body),
-            author=clean_text(meta["author"], limit=120),
-            role=clean_text(meta.get("role"), limit=160) or None,
+            title=clean(meta["title"], limit=200),
+            html=markdown_html(body, merge_tags=keep_tags == "true"),
+            author=clean(meta["author"], limit=120),
+            role=clean(meta.get("role"), limit=160) or None,
             portrait_url=images.get("portrait"),
-            portrait_alt=clean_text(meta.get("portrait_alt"), limit=200),
+            portrait_alt=clean(meta.get("portrait_alt"), limit=200),
             signature_url=images.get("signature"),
         ),
         language=language,
@@ -159,12 +170,21 @@ def parse_letter(path: Path) -> LetterFile:
     )
 
 
-def markdown_html(text: str) -> str:
-    """Markdown to HTML without raw HTML, then sanitised like any feed content."""
+def markdown_html(text: str, *, merge_tags: bool = False) -> str:
+    """Markdown to HTML without raw HTML, then sanitised like any feed content (merge tags
+    kept only when the author says they are meant)."""
     from markdown_it import MarkdownIt
 
     rendered = MarkdownIt("commonmark", {"html": False}).render(text)
-    return clean_html(rendered, None, summary_chars=100_000).html
+    return clean_html(rendered, None, summary_chars=100_000, merge_tags=merge_tags).html
+
+
+def letter_tags(letter: Letter | None) -> tuple[str, ...]:
+    """The merge tags a letter still holds: only one written with `merge_tags: true` can."""
+    if letter is None:
+        return ()
+    texts = (letter.title, letter.author, letter.role or "", letter.html)
+    return tuple(dict.fromkeys(t for text in texts for t in find_tags(text, markup=True)))
 
 
 def _line_of(lines: list[str], key: str) -> int | None:

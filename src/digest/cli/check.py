@@ -51,7 +51,8 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
     define (numeric image sizes), only absolute http(s)/mailto links, no script, form,
     iframe, object or event handlers, no external stylesheet or web font, a preheader of
     sensible length hidden from Outlook, the Apple and dark-mode meta tags, one h1, the
-    mailing service's unsubscribe tag in HTML and text, every HTML link also in the text
+    mailing service's unsubscribe tag in HTML and text, no other merge tag (only the
+    service's own, and those the editors opted into), every HTML link also in the text
     part, and the .eml structure. Exit code 0 when there is no error, 1 otherwise.
 
     \b
@@ -78,6 +79,7 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
         profile=esp.profile(name, str(manifest.get("language") or "en")),
         settings=settings,
         budget=budget,
+        allowed_tags=[str(t) for t in _list(manifest.get("merge_tags"))],
     )
     if as_json:
         emit_json(report.as_dict())
@@ -108,6 +110,10 @@ def _service_of(manifest: Path) -> str:
         return str(json.loads(manifest.read_text("utf-8")).get("esp") or "none")
     except (OSError, ValueError):
         return "none"
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _read(path: Path) -> bytes | None:

@@ -1,0 +1,131 @@
+"""No child process outlives `digest fetch` (issue 10).
+
+`digest fetch` runs as a real process against feeds on loopback that take many seconds to
+parse, and is killed while its parser workers are busy, with SIGTERM, SIGINT and SIGKILL.
+Then no process of its process group, and none of the descendants it had, may survive,
+and its stdout and stderr pipes must close (cron and CI wait for that EOF). Found by
+scanning /proc; the bounds below are hang guards, not timings.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .feeds import entry, rss
+from .server import FeedServer, Reply
+
+SLOW_ENTRIES = 40_000  # tens of seconds of parsing per document on these machines
+GONE_WITHIN = 10.0  # hang guard: orphans used to parse on for minutes
+
+
+def _stat(pid: int) -> tuple[int, int, str, float] | None:
+    """(ppid, pgrp, state, cpu seconds) of a process, None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), int(fields[2]), fields[0], (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _processes() -> dict[int, tuple[int, int, str, float]]:
+    found = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and (stat := _stat(int(name))) is not None:
+            found[int(name)] = stat
+    return found
+
+
+def _descendants(root: int) -> set[int]:
+    table = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, *_) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pids: set[int], group: int) -> set[int]:
+    """Live (not zombie) processes among `pids` or in process group `group`."""
+    return {
+        pid
+        for pid, (_, pgrp, state, _) in _processes().items()
+        if state != "Z" and (pid in pids or pgrp == group)
+    }
+
+
+def _drain(stream, sink: list[bytes]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: sink.append(stream.read()), daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
+    slow = rss([entry(i) for i in range(SLOW_ENTRIES)])
+    with FeedServer() as server:
+        for i in range(3):
+            server.route(f"/slow{i}.xml", Reply(200, slow))
+        project = tmp_path / "p"
+        (project / "feeds").mkdir(parents=True)
+        (project / "digest.toml").write_text(
+            '[newsletter]\nname = "T"\nsender = "T <t@example.org>"\n'
+            "[fetch]\nmax_bytes = 50000000\nparse_seconds = 600\n"
+        )
+        (project / "feeds" / "feeds.toml").write_text(
+            "".join(
+                f'[[feed]]\nname = "Slow {i}"\nurl = "{server.url(f"/slow{i}.xml")}"\n'
+                for i in range(3)
+            )
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "digest", "fetch", "-p", str(project), "-q"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, to find every descendant
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:  # wait until a parser worker is busy with a document
+                family = _descendants(proc.pid)
+                busy = [p for p in family if (s := _stat(p)) and s[3] > 1.0]
+                if busy:
+                    break
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "the workers never started parsing"
+                time.sleep(0.1)
+            family = _descendants(proc.pid)
+            assert family, "parsing runs in child processes"
+            output: list[bytes] = []
+            readers = [_drain(proc.stdout, output), _drain(proc.stderr, output)]
+            os.kill(proc.pid, signum)
+            proc.wait(timeout=60)
+            until = time.monotonic() + GONE_WITHIN
+            while (left := _alive(family, proc.pid)) and time.monotonic() < until:
+                time.sleep(0.1)
+            assert not left, f"processes outlived digest after {signal.Signals(signum).name}"
+            for reader in readers:
+                reader.join(GONE_WITHIN)
+                assert not reader.is_alive(), "a child still holds digest's stdout or stderr"
+            assert b"Traceback" not in b"".join(output), b"".join(output).decode()
+        finally:
+            for pid in _alive(_descendants(proc.pid) | {proc.pid}, proc.pid):
+                os.kill(pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
