@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.curate.evaluate import evaluate, load_labelled
+from digest.curate.fictional import evaluate, load_labelled
 from digest.curate.rules import load_rules
 
 DATA = Path(__file__).parent / "data"

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .esp import EspSettings
+from .kinds import STORY_KINDS
 from .models import FeedSource, SectionSpec
 
 CONFIG_NAME = "digest.toml"
 FEEDS_NAME = "feeds/feeds.toml"
-STORY_KINDS = ("year_end", "good_news", "campaign", "grim", "other")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -111,6 +111,7 @@ class Project:
     html_budget: int = 90 * 1024  # bytes of HTML after inlining (Gmail clips at ~102 KB)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
     novelty_days: int = 60  # stories similar to ones sent this recently rank lower
+    classifier: bool = True  # the learned classifier with the rules; False: the rules alone
 
     @property
     def config_path(self) -> Path:
@@ -484,8 +485,9 @@ def _curation(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
     novelty = r.get("novelty_days", int, 60)
     if not 0 <= novelty <= 400:
         raise r.fail("novelty_days", "must be between 0 and 400")
+    classifier = r.get("classifier", bool, True)
     r.check_unknown()
-    return {"watchlist": watchlist, "novelty_days": novelty}
+    return {"watchlist": watchlist, "novelty_days": novelty, "classifier": classifier}
 
 
 def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...]:

@@ -186,11 +186,13 @@ def gather(
     """Curate the entries of the issue window from the store, applying the editors'
     overrides (whose keys must already be resolved)."""
     from .curate import SentStory, curate, load_rules
+    from .curate.cache import reading_for
 
     start = now - timedelta(days=project.window_days)
     entries = _with_pinned(
         store, store.entries_between(start, now, feed_urls=[f.url for f in project.feeds]), edits
     )
+    reading = reading_for(store, entries, issue_id=issue_id) if project.classifier else None
     # Only issues built as of an earlier day count as sent: several builds of the same
     # day (a draft, an experiment with another --issue-id) never hide stories from each other.
     today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
@@ -214,6 +216,7 @@ def gather(
         recent=recent,
         watch=project.watchlist,
         edits=edits,
+        reading=reading,
     )
 
 
@@ -297,6 +300,12 @@ def _build(
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         curated = gather(project, store, now, issue_id=issue_id, language=lang, edits=edits)
+        if edits and project.classifier:
+            from .curate.cache import record_labels
+
+            record_labels(
+                store, edits, curated, project.sections, issue_id=issue_id, now=now.isoformat()
+            )
         issue = make_issue(
             project,
             curated,

@@ -98,6 +98,27 @@ MIGRATIONS: tuple[str, ...] = (
         server TEXT NOT NULL
     );
     """,
+    # 3: curation: each entry's sentence vector (a cache), the editors' labels
+    # (read and written by digest.curate.cache and digest.curate.editors)
+    """
+    CREATE TABLE entry_vectors (
+        entry_key TEXT PRIMARY KEY REFERENCES entries(key) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE TABLE editor_labels (
+        issue_id TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        action TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        section TEXT,
+        title TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (issue_id, entry_key)
+    );
+    """,
 )
 
 

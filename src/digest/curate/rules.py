@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigError
+from ..kinds import RULE_KINDS
 
-KINDS = ("year_end", "good_news", "grim", "campaign")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "–": "-", "—": "-"})
 
@@ -223,7 +223,7 @@ def _merge(base: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def _compile(data: dict[str, Any], language: str) -> RulePack:
     kinds = []
-    for name in KINDS:
+    for name in RULE_KINDS:
         table = data.get("kind", {}).get(name)
         if not table:
             continue
