@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .editors import EditorLabel, Lesson
 
 YEAR_END_THRESHOLD = 8.0  # rules alone: this much year-end evidence makes a year-end message
-YEAR_END_CERTAIN = 16.0  # with the classifier: this much makes one whatever the model says
+YEAR_END_CERTAIN = 12.0  # with the classifier: this much makes one whatever the model says
 NOVELTY_PENALTY = -6.0
 _RULE_ORDER = (YEAR_END, GOOD_NEWS, CAMPAIGN, GRIM)  # campaign before grim on a tie
 

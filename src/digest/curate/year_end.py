@@ -33,7 +33,14 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:\w+ )?in review|year[- ]in[- ]review|bilan (?:de l'année|annuel|\d{4}|de \d{4})"
         r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
         r"|retour sur (?:l'année|20\d\d)"
-        r"|(?:meilleurs |nos )?v(?:œ|oe)ux|balance del año|resumen del año|el año en",
+        r"|(?:meilleurs |nos )?v(?:œ|oe)ux|balance del año|resumen del año|el año en"
+        r"|as (?:20\d\d|this year|the year) (?:draws|comes|came|drew) to (?:a close|an end)"
+        r"|(?:as we|we) (?:near|approach|reach) the end of (?:20\d\d|the year|this year)"
+        r"|alors que (?:20\d\d|l'année|cette année) s'achève|l'année qui s'achève"
+        r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
+        r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
+        r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
+        r"|bonne année|happy new year|the year ahead|l'année à venir",
     ),
     ("what", 2.0, r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan)\b"),
     (
@@ -49,15 +56,19 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
     (
         "whom",
         2.0,
-        r"supporters|members|friends|donors|sympathisant(?:e|·e)?s|adhérent(?:e|·e)?s"
-        r"|ami(?:e|·e)?s|donat(?:eur|rice)s|membres|simpatizantes|soci[oa]s|amig[oa]s",
+        r"supporters|members|friends|donors|readers|community"
+        r"|sympathisant(?:e|·e)?s|adhérent(?:e|·e)?s|lect(?:eurs|rices)|communauté"
+        r"|ami(?:e|·e)?s|donat(?:eur|rice)s|membres|simpatizantes|soci[oa]s|amig[oa]s"
+        r"|dear \w+|cher(?:e|·e)?s \w+",
     ),
     (
         "how",
         2.0,
         r"thank(?:s| you)|grateful|gratitude|looking back|look back|merci|remerci\w*"
         r"|reconnaissan\w*|gracias|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
-        r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)",
+        r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)"
+        r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
+        r"|(?:donate|give) today|faites un don|soutenez-nous",
     ),
 )
 _PATTERNS = tuple(
@@ -101,5 +112,9 @@ def season(entry: Entry) -> Reason | None:
 
 
 def in_season(when: datetime) -> bool:
-    """December, or the first half of January."""
-    return when.month == 12 or (when.month == 1 and when.day <= 15)
+    """From late November to mid January."""
+    return (
+        when.month == 12
+        or (when.month == 1 and when.day <= 15)
+        or (when.month == 11 and when.day >= 20)
+    )

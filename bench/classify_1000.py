@@ -1,0 +1,63 @@
+"""Helper of bench/quality: classify 1,000 entries held in a store (created on first use
+from the corpus posts, repeated with a suffix up to 1,000 distinct texts) and print the
+times as JSON. Run twice on the same store: cold (no vectors cached), then cached."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+STARTED = time.perf_counter()
+
+from digest.config import DEFAULT_SECTIONS  # noqa: E402
+from digest.models import Fetched, FeedSource, FetchStatus, ParsedFeed  # noqa: E402
+from digest.store import Store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    path = Path(sys.argv[1])
+    fresh = not path.exists()
+    with Store(path) as store:
+        if fresh:
+            from digest.curate.evaluate import load_corpus
+
+            posts = load_corpus(Path(sys.argv[2]))
+            source = FeedSource("Corpus", "corpus:all")
+            entries = []
+            for i in range(1000):
+                p = posts[i % len(posts)]
+                e = replace(p.entry, feed_url=source.url, feed_name=source.name)
+                if i >= len(posts):
+                    e = replace(e, entry_id=f"{p.id}-{i}", title=f"{p.title} ({i // len(posts)})")
+                entries.append(e)
+            parsed = ParsedFeed(source, "Corpus", None, tuple(entries))
+            store.record_fetch(Fetched(source, FetchStatus.OK), parsed, max(e.published for e in entries))
+        from datetime import UTC, datetime
+
+        entries = store.entries_between(datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+        begin = time.perf_counter()
+        from digest.curate import curate, load_rules
+        from digest.curate.cache import reading_for
+
+        reading = reading_for(store, entries, issue_id="bench")
+        vectors = time.perf_counter() - begin
+        curate(
+            entries,
+            now=max(e.published for e in entries),
+            language="en",
+            sections=DEFAULT_SECTIONS,
+            per_feed_cap=4,
+            rules=load_rules("en"),
+            reading=reading,
+        )
+        classify = time.perf_counter() - begin
+    print(json.dumps({"entries": len(entries), "vectors": vectors, "classify": classify}))
+
+
+if __name__ == "__main__":
+    main()
