@@ -13,7 +13,7 @@ from pathlib import Path
 STARTED = time.perf_counter()
 
 from digest.config import DEFAULT_SECTIONS  # noqa: E402
-from digest.models import Fetched, FeedSource, FetchStatus, ParsedFeed  # noqa: E402
+from digest.models import FeedSource, Fetched, FetchStatus, ParsedFeed  # noqa: E402
 from digest.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +36,14 @@ def main() -> None:
                     e = replace(e, entry_id=f"{p.id}-{i}", title=f"{p.title} ({i // len(posts)})")
                 entries.append(e)
             parsed = ParsedFeed(source, "Corpus", None, tuple(entries))
-            store.record_fetch(Fetched(source, FetchStatus.OK), parsed, max(e.published for e in entries))
+            store.record_fetch(
+                Fetched(source, FetchStatus.OK), parsed, max(e.published for e in entries)
+            )
         from datetime import UTC, datetime
 
-        entries = store.entries_between(datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+        entries = store.entries_between(
+            datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        )
         begin = time.perf_counter()
         from digest.curate import curate, load_rules
         from digest.curate.cache import reading_for

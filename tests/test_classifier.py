@@ -20,7 +20,7 @@ from digest.curate.editors import EditorLabel, lesson
 from digest.curate.encoder import encoder
 from digest.curate.similarity import same_story
 from digest.kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
-from digest.models import Entry, Fetched, FeedSource, FetchStatus, ParsedFeed
+from digest.models import Entry, FeedSource, Fetched, FetchStatus, ParsedFeed
 from digest.store import Store
 
 from .conftest import DEMO_AS_OF

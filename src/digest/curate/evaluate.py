@@ -203,8 +203,7 @@ def measure(posts: Sequence[Post], language: str, rank: Ranker) -> Quality:
         q.misses += [
             (p.title, p.label, c.kind)
             for c in curated.candidates
-            if (p := label_of[c.entry.key]).label != c.kind
-            and GOOD_NEWS in (p.label, c.kind)
+            if (p := label_of[c.entry.key]).label != c.kind and GOOD_NEWS in (p.label, c.kind)
         ]
     for j, message in enumerate(year_end):
         window = [*(base[j % len(base)] if base else []), message]

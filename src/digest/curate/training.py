@@ -102,9 +102,7 @@ def _shippable(post: Post) -> bool:
     return any(licence.startswith(s) for s in SHIPPABLE)
 
 
-def out_of_fold(
-    recipe: Recipe, posts: Sequence[Post], vectors: dict[str, Any], k: int = 5
-) -> Any:
+def out_of_fold(recipe: Recipe, posts: Sequence[Post], vectors: dict[str, Any], k: int = 5) -> Any:
     """Each post's kind probabilities from a model that did not see it."""
     import numpy as np
 
