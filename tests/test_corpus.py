@@ -42,8 +42,8 @@ HELDOUT_SOURCES = {"Creative Commons", "Software Freedom Conservancy"}
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 670,
-    "fr": 330,
+    "total": 679,
+    "fr": 338,
     "year_end": 20,
     "year_end_fr": 4,
     "good_news": 26,
