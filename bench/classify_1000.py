@@ -45,6 +45,7 @@ def main() -> None:
             datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
         )
         begin = time.perf_counter()
+        cpu = time.process_time()
         from digest.curate import curate, load_rules
         from digest.curate.cache import reading_for
 
@@ -60,7 +61,8 @@ def main() -> None:
             reading=reading,
         )
         classify = time.perf_counter() - begin
-    print(json.dumps({"entries": len(entries), "vectors": vectors, "classify": classify}))
+        cpu = time.process_time() - cpu
+    print(json.dumps({"entries": len(entries), "vectors": vectors, "classify": classify, "cpu": cpu}))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
+from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS, YEAR_END
 from .features import Evidence, matrix, rule_row
 
 if TYPE_CHECKING:
@@ -61,10 +61,16 @@ class Model:
         )
         return self.fitted.probabilities(x)
 
-    def decide(self, probabilities: Sequence[float]) -> str:
-        """A year-end message needs its own threshold, good news its own; otherwise the
-        likeliest of the rest."""
+    def decide(self, probabilities: Sequence[float], rules_kind: str = OTHER) -> str:
+        """The rules' kind stands unless the model is sure (``thresholds["override"]``) of
+        another; where the rules found nothing (a language without a rule pack, a story
+        told in other words), a year-end message needs its own threshold, good news its
+        own; otherwise the likeliest of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
+        if rules_kind != OTHER:
+            override = self.thresholds.get("override", 1.01)
+            best = max(STORY_KINDS, key=lambda k: (p[k], -STORY_KINDS.index(k)))
+            return best if best != rules_kind and p[best] >= override else rules_kind
         if p[YEAR_END] >= self.thresholds.get(YEAR_END, 0.5):
             return YEAR_END
         if p[GOOD_NEWS] >= self.thresholds.get(GOOD_NEWS, 0.5):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..kinds import STORY_KINDS
 
@@ -52,8 +52,17 @@ def fit(
     gradient descent. `balance` weighs each class by (n / count) ** balance: 0 is plain,
     1 fully balanced."""
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
-    xd = np.asarray(x, dtype=np.float64)
+    with threadpool_limits(limits=1, user_api="blas"):  # on two cores more threads thrash
+        return _fit(np.asarray(x, dtype=np.float64), labels, l2, steps, balance, kinds)
+
+
+def _fit(
+    xd: Any, labels: Sequence[str], l2: float, steps: int, balance: float, kinds: tuple[str, ...]
+) -> Fitted:
+    import numpy as np
+
     n, d = xd.shape
     index = {k: i for i, k in enumerate(kinds)}
     y = np.zeros((n, len(kinds)))

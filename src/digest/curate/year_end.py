@@ -68,7 +68,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|reconnaissan\w*|gracias|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
         r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)"
         r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
-        r"|(?:donate|give) today|faites un don|soutenez-nous",
+        r"|(?:donate|give) today|faites un don|soutenez-nous|par un don|\bdon\b"
+        r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$",
     ),
 )
 _PATTERNS = tuple(
