@@ -38,18 +38,23 @@ LICENCES = {
     "Licence-Ouverte-2.0",
 }
 # Sources kept whole in the test split (generalisation to unseen organisations).
-HELDOUT_SOURCES = {"Creative Commons", "Software Freedom Conservancy"}
+HELDOUT_SOURCES = {
+    "Creative Commons",
+    "Software Freedom Conservancy",
+    "U.S. Commission on International Religious Freedom",
+    "Tom Lantos Human Rights Commission (U.S. House of Representatives)",
+}
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 670,
-    "fr": 330,
-    "year_end": 20,
-    "year_end_fr": 4,
-    "good_news": 26,
-    "test_year_end": 9,
-    "test_good_news": 10,
-    "sources": 11,
+    "total": 727,
+    "fr": 343,
+    "year_end": 29,
+    "year_end_fr": 6,
+    "good_news": 50,
+    "test_year_end": 13,
+    "test_good_news": 17,
+    "sources": 18,
 }
 
 
