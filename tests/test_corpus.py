@@ -47,9 +47,9 @@ HELDOUT_SOURCES = {
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 792,
+    "total": 796,
     "fr": 347,
-    "year_end": 45,
+    "year_end": 46,
     "year_end_fr": 7,
     "good_news": 51,
     "test_year_end": 19,
