@@ -36,6 +36,7 @@ LICENCES = {
     "CC-BY-SA-4.0",
     "public-domain-us-gov",
     "Licence-Ouverte-2.0",
+    "MPL-2.0",
 }
 # Sources kept whole in the test split (generalisation to unseen organisations).
 HELDOUT_SOURCES = {
@@ -94,7 +95,7 @@ def test_every_entry_is_well_formed() -> None:
         assert not re.search(r"</?[a-zA-Z][^>]*>", e["title"] + e["text"]), f"{where}: markup"
         if e.get("date_precision"):
             assert e["date_precision"] == "month" and e["date"].endswith("-01"), where
-        assert re.fullmatch(r"[a-z]+(-[a-z]+)*-\d{4}", e["id"]), f"{where}: id {e['id']!r}"
+        assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*-\d{4}", e["id"]), f"{where}: id {e['id']!r}"
 
 
 def test_ids_and_urls_are_unique() -> None:
