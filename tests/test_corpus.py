@@ -37,6 +37,9 @@ LICENCES = {
     "public-domain-us-gov",
     "Licence-Ouverte-2.0",
     "MPL-2.0",
+    # Attribution-only reuse notices (EU Decision 2011/833/EU, France Diplomatie), accepted for
+    # the sixth round by the lead; the notice is quoted in SOURCES.md.
+    "reuse-with-attribution",
 }
 # Sources kept whole in the test split (generalisation to unseen organisations).
 HELDOUT_SOURCES = {
@@ -48,14 +51,14 @@ HELDOUT_SOURCES = {
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 1098,
-    "fr": 408,
+    "total": 1112,
+    "fr": 421,
     "year_end": 62,
     "year_end_fr": 7,
-    "good_news": 70,
+    "good_news": 74,
     "test_year_end": 26,
     "test_good_news": 26,
-    "sources": 24,
+    "sources": 25,
 }
 
 
