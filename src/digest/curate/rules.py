@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from ..errors import ConfigError
 from ..kinds import RULE_KINDS
 
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?;:؟؛。])\s+|\n+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "–": "-", "—": "-"})
 
 
@@ -132,6 +132,7 @@ class RulePack:
 
 
 _OPENERS = "\"'“«‘([{¡¿-—–*"
+_START = "^[" + re.escape(_OPENERS) + "]*"
 
 
 def sentences(text: str) -> list[str]:
@@ -150,7 +151,7 @@ def _single(phrase: str) -> str:
 def _anchor(phrase: str) -> str:
     """The first literal word of a phrase, without a trailing `*`."""
     for token in normalise(phrase).split():
-        if token != "*":
+        if token not in ("*", "^"):
             return token.rstrip("*").lstrip(_OPENERS) or token
     return normalise(phrase)
 
@@ -160,13 +161,18 @@ def normalise(text: str) -> str:
 
 
 def compile_phrase(phrase: str) -> re.Pattern[str]:
-    """`*` alone: up to three words; `word*`: any ending; otherwise literal words."""
+    """`*` alone: up to three words; `word*`: any ending; `^` first: at the start of a
+    sentence (a title's imperative, "^ free": "Free X now"); otherwise literal words."""
     return re.compile(_source(phrase))
 
 
 def _source(phrase: str) -> str:
     parts: list[str] = []
-    for token in normalise(phrase).split():
+    tokens = normalise(phrase).split()
+    if tokens and tokens[0] == "^":
+        parts.append(_START)
+        tokens = tokens[1:]
+    for token in tokens:
         if token == "*":
             parts.append(r"(?:\S+\s+){0,3}?")
             continue

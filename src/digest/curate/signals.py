@@ -34,10 +34,14 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
             note = f"the feed files it under “{tagged[0]}”"
             reasons.append(Reason(f"{kind.kind}:category", kind.points, note))
         if kind.kind == YEAR_END:
-            reasons += _new_facets(reasons, year_end.facets(entry))
+            found = year_end.facets(entry)
+            reasons += _new_facets(reasons, found)
             when = year_end.season(entry) if reasons else None
             if when is not None:
                 reasons.append(when)
+            topic = year_end.topic_review(entry, found) if reasons else None
+            if topic is not None:
+                reasons.append(topic)
         if reasons:
             evidence[kind.kind] = (round(sum(r.points for r in reasons), 2), tuple(reasons))
     return evidence

@@ -40,7 +40,9 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
-        r"|bonne année|happy new year|the year ahead|l'année à venir",
+        r"|bonne année|happy new year|the year ahead|l'année à venir"
+        r"|(?:holiday|christmas|new year'?s?) (?:message|statement|greeting|letter)s?"
+        r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
     ("what", 2.0, r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan)\b"),
     (
@@ -49,9 +51,11 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"secr[ée]taires?[- ]g[ée]n[ée]ral(?:e|es)?|secretary[- ]general|secretario general"
         r"|secretaria general|executive director|directeur (?:exécutif|général)"
         r"|directrice (?:exécutive|générale)|director(?:a)? ejecutiv[oa]"
+        r"|chief executive(?: officer)?|\bceo\b"
         r"|(?:our|notre|nuestr[oa]) (?:president|présidente?|presidenta?|chair|director|directeur"
         r"|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
-        r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)",
+        r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
+        r"|الأمين العام|الأمينة العامة|المدير التنفيذي|المديرة التنفيذية",
     ),
     (
         "whom",
@@ -59,7 +63,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"supporters|members|friends|donors|readers|community"
         r"|sympathisant(?:e|·e)?s|adhérent(?:e|·e)?s|lect(?:eurs|rices)|communauté"
         r"|ami(?:e|·e)?s|donat(?:eur|rice)s|membres|simpatizantes|soci[oa]s|amig[oa]s"
-        r"|dear \w+|cher(?:e|·e)?s \w+",
+        r"|dear \w+|cher(?:e|·e)?s \w+|أعضاء\w*|داعمي\w*|أصدقاء\w*|مؤيدي\w*",
     ),
     (
         "how",
@@ -67,9 +71,11 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"thank(?:s| you)|grateful|gratitude|looking back|look back|merci|remerci\w*"
         r"|reconnaissan\w*|gracias|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
         r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)"
+        r"|as (?:this|the) (?:new )?year begins"
+        r"|(?:à l'aube|au seuil) de (?:la nouvelle année|20\d\d)"
         r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
         r"|(?:donate|give) today|faites un don|soutenez-nous|par un don|\bdon\b"
-        r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$",
+        r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$|شكرا|شكرًا|نشكر\w*",
     ),
 )
 _PATTERNS = tuple(
@@ -79,6 +85,13 @@ _NOT = re.compile(
     r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report on)"
 )
 WHEN_POINTS = 2.0
+TOPIC_POINTS = -6.0
+# "2013 in Review: CDA 230 and …": one part of a staff series on single topics
+# or "Looking back at 2012 in South Asia": a round-up of one region
+_TOPIC_REVIEW = re.compile(
+    r"^\W*(?:(?:19|20)\d\d|the year) in review\s*[:\-–—|]\s*\w"
+    r"|^\W*looking back (?:at|on) (?:19|20)\d\d in \w"
+)
 LABELS = {
     "what": "what it is",
     "who": "who speaks",
@@ -104,6 +117,21 @@ def facets(entry: Entry) -> tuple[Reason, ...]:
                 f"year_end:{facet}", points, f"year-end message, {LABELS[facet]}: “{words}”"
             )
     return tuple(found.values())
+
+
+def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
+    """A staff review of one topic ("2023 in Review: encryption") is not the organisation
+    speaking to its supporters, unless a leader signs it or it is addressed to them (a
+    "who" or "to whom" facet)."""
+    if not _TOPIC_REVIEW.search(normalise(entry.title)):
+        return None
+    if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
+        return None
+    return Reason(
+        "year_end:topic",
+        TOPIC_POINTS,
+        "year-end message? no: a staff review of one topic, not a message to supporters",
+    )
 
 
 def season(entry: Entry) -> Reason | None:
