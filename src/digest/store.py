@@ -98,14 +98,15 @@ MIGRATIONS: tuple[str, ...] = (
         server TEXT NOT NULL
     );
     """,
-    # 3: curation: each entry's sentence vector (a cache), the editors' labels
+    # 3: curation: each entry's classifier features (a cache), the editors' labels
     # (read and written by digest.curate.cache and digest.curate.editors)
     """
-    CREATE TABLE entry_vectors (
+    CREATE TABLE entry_features (
         entry_key TEXT PRIMARY KEY REFERENCES entries(key) ON DELETE CASCADE,
-        model TEXT NOT NULL,
+        version TEXT NOT NULL,
         text_hash TEXT NOT NULL,
-        vector BLOB NOT NULL
+        buckets BLOB NOT NULL,
+        weights BLOB NOT NULL
     );
     CREATE TABLE editor_labels (
         issue_id TEXT NOT NULL,
@@ -114,7 +115,7 @@ MIGRATIONS: tuple[str, ...] = (
         kind TEXT NOT NULL,
         section TEXT,
         title TEXT NOT NULL,
-        vector BLOB NOT NULL,
+        text TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         PRIMARY KEY (issue_id, entry_key)
     );

@@ -351,11 +351,9 @@ def _explain_lines(store: Store, curated: Any, c: Candidate) -> list[str]:
     verdict = curated.verdicts.get(c.entry.key)
     if verdict is None:
         return explain(c)
-    from ..curate.cache import vectors_for
     from ..curate.classifier import load_model
 
-    vector = vectors_for(store, [c.entry]).get(c.entry.key)
-    return explain(c, verdict, load_model(), vector)
+    return explain(c, verdict, load_model())
 
 
 @click.command()

@@ -1,12 +1,12 @@
 """Curation: score every entry in the window, decide its story kind, cluster near-duplicates,
 and fill the configured sections. Pure: the clock comes in as `now`, history as `sent`,
-the classifier's vectors and the editors' labels as a :class:`Reading`.
+the classifier's features and the editors' labels as a :class:`Reading`.
 
     entries -> evidence (rules) -> verdicts (classifier) -> score() -> place()
             -> Curated(sections, candidates)
 
 Modules: rules (phrase packs), year_end (facets of year-end messages), signals (the other
-score terms), features + encoder + cache (what the classifier reads), classifier (the
+score terms), words + features + cache (what the classifier reads), classifier (the
 shipped model), learn (training), editors (labels from edits files), scoring (the terms),
 similarity (same story or not), explain (for `digest rank --explain`), evaluate (quality).
 """

@@ -1,79 +1,97 @@
-"""Curation's side of the store. Each entry's sentence vector is computed once and kept
-(table ``entry_vectors``), keyed by the encoder's model id and a hash of the embedded text:
-a new encoder or an edited title gets a new vector; a pruned entry takes its vector with
-it. The editors' labels are recorded when a build applies an edits file.
+"""Curation's side of the store. Each entry's classifier features (its hashed n-grams,
+:mod:`.words`) are computed once and kept (table ``entry_features``), keyed by the
+feature version and a hash of the text they were read from: a new feature version or an
+edited title gets new features; a pruned entry takes its features with it. The editors'
+labels are recorded when a build applies an edits file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+import hashlib
+from array import array
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..edits import Edits
 from ..models import Entry, SectionSpec
-from .features import model_text, text_hash
+from .words import TEXT_CHARS, VERSION, hashed
 
 if TYPE_CHECKING:
     from ..store import Store
     from . import Curated
     from .scoring import Reading
 
-Embed = Callable[[list[str]], Any]  # texts -> (n, 512) float16
+Features = Mapping[int, float]
+_CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above)
 
 
-def vectors_for(
-    store: Store, entries: Sequence[Entry], embed: Embed | None = None
-) -> dict[str, Any]:
-    """Vectors for these entries by key: from the store, the missing ones embedded (in key
-    order, so the same entries always meet the encoder alike) and saved."""
-    import numpy as np
+def text_hash(entry: Entry) -> str:
+    """What the features were read from: the title and the opening of the excerpt."""
+    text = f"{entry.title}\n{entry.excerpt[:TEXT_CHARS]}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
-    from .encoder import MODEL_ID
 
-    wanted = {e.key: text_hash(model_text(e)) for e in entries}
-    found: dict[str, Any] = {}
+def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Features]:
+    """Features of these entries by key: from the store, the missing ones computed (in key
+    order) and saved."""
+    wanted = {e.key: text_hash(e) for e in entries}
+    found: dict[str, Features] = {}
     keys = sorted(wanted)
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
         rows = store.db.execute(
-            "SELECT entry_key, text_hash, vector FROM entry_vectors WHERE model = ? AND"
-            f" entry_key IN ({','.join('?' * len(chunk))})",
-            [MODEL_ID, *chunk],
+            "SELECT entry_key, text_hash, buckets, weights FROM entry_features"
+            f" WHERE version = ? AND entry_key IN ({','.join('?' * len(chunk))})",
+            [VERSION, *chunk],
         )
-        for key, digest, blob in rows:
+        for key, digest, buckets, weights in rows:
             if wanted.get(key) == digest:
-                found[key] = np.frombuffer(blob, dtype=np.float16)
-    missing = sorted(
-        {e.key: e for e in entries if e.key not in found}.values(), key=lambda e: e.key
-    )
+                try:
+                    found[key] = dict(
+                        zip(_unpack("i", buckets), _unpack("f", weights), strict=True)
+                    )
+                except (TypeError, ValueError):  # a damaged row: computed again below
+                    continue
+    missing = sorted({e.key: e for e in entries if e.key not in found}.values(), key=_key)
     if missing:
-        if embed is None:
-            from .encoder import encoder
-
-            embed = encoder().encode
-        fresh = embed([model_text(e) for e in missing])
+        fresh = [(e, hashed(e)) for e in missing]
         with store.transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO entry_vectors (entry_key, model, text_hash, vector)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO entry_features"
+                " (entry_key, version, text_hash, buckets, weights) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (e.key, MODEL_ID, wanted[e.key], np.asarray(v, dtype=np.float16).tobytes())
-                    for e, v in zip(missing, fresh, strict=True)
+                    (
+                        e.key,
+                        VERSION,
+                        wanted[e.key],
+                        array("i", f.keys()).tobytes(),
+                        array("f", f.values()).tobytes(),
+                    )
+                    for e, f in fresh
                 ],
             )
-        for e, v in zip(missing, fresh, strict=True):
-            found[e.key] = np.asarray(v, dtype=np.float16)
+        found.update((e.key, f) for e, f in fresh)
     return found
 
 
+def _key(entry: Entry) -> str:
+    return entry.key
+
+
+def _unpack(code: str, blob: bytes) -> array:  # type: ignore[type-arg]
+    values = array(code)
+    values.frombytes(blob)
+    return values
+
+
 def reading_for(store: Store, entries: Sequence[Entry], *, issue_id: str) -> Reading:
-    """The shipped model, the entries' vectors and the editors' labels of other issues."""
+    """The shipped model, the entries' features and the editors' labels of other issues."""
     from .classifier import load_model
     from .editors import load_labels
     from .scoring import Reading
 
     return Reading(
-        load_model(), vectors_for(store, entries), load_labels(store, excluding_issue=issue_id)
+        load_model(), features_for(store, entries), load_labels(store, excluding_issue=issue_id)
     )
 
 
@@ -89,10 +107,6 @@ def record_labels(
     """Store the labels an applied edits file gives; returns how many."""
     from .editors import labels_from_edits, save_labels
 
-    keys = {i.key for i in edits.items}
-    labelled = [c.entry for c in curated.candidates if c.entry.key in keys]
-    labels = labels_from_edits(
-        edits, curated.candidates, specs, issue_id, vectors_for(store, labelled)
-    )
+    labels = labels_from_edits(edits, curated.candidates, specs, issue_id)
     save_labels(store, issue_id, labels, now)
     return len(labels)

@@ -1,33 +1,48 @@
 """The learned story classifier, combined with the rules.
 
-A multinomial logistic regression over [sentence vector | rule evidence] (see
-:mod:`.features`), trained by tools/train_classifier on the real labelled corpus's train
-split and shipped as ``model/classifier.npz`` (weights, thresholds) with
-``model/examples.json`` + ``model/examples.npz`` (the titles and vectors of the training
+A multinomial logistic regression over two blocks of features (see :mod:`.features`):
+the rule packs' evidence with the calendar, and the hashed tf-idf n-grams of the title and
+opening text. It is trained by tools/train_classifier on the real labelled corpus's train
+split and shipped as ``model/classifier.npz`` (weights, n-gram buckets and their idf,
+thresholds), with ``model/examples.json`` (the titles and opening lines of the training
 examples whose licence lets us ship them, for "reads like" explanations).
 
-Pure: vectors come in, probabilities and decisions go out. numpy loads lazily.
+Pure: entries, their evidence and features come in, probabilities and decisions go out.
+numpy loads lazily.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS, YEAR_END
-from .features import Evidence, matrix, rule_row
+from ..kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
+from ..models import Entry
+from .features import Evidence, rule_row, text_rows
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .learn import Fitted
+    from .learn import Fitted, Sparse
 
 MODEL_DIR = "model"
+# Words too common to be shown as a reason (the model may still weigh them).
+_PLAIN = frozenset(
+    " ".join(
+        (
+            "after again also been before being from have here into more most only over some",
+            "than that their them then there these they this those under very were what when",
+            "where which while will with would your apres avant avec cette dans depuis elle",
+            "entre leur leurs mais nous pour sans sont sous tous tout vous desde este esta",
+            "para pero sobre tras",
+        )
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -38,39 +53,78 @@ class Example:
     kind: str
     source: str
     url: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class Model:
     fitted: Fitted
-    uses_vectors: bool
     uses_rules: bool
+    uses_text: bool
     thresholds: dict[str, float]  # year_end, good_news: minimum probability for the kind
     points: float  # score points the model adds at probability 1
+    rule_scale: float = 1.0
+    year_end_certain: float = 0.0  # rules' year-end points that decide alone (0: never)
+    buckets: Any = None  # (columns,) int64: the n-gram bucket of each sparse column
+    idf: Any = None  # (columns,) float32
+    default_idf: float = 1.0
     examples: tuple[Example, ...] = ()
-    example_vectors: Any = None  # (n, 512) float16
     name: str = "classifier"
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def columns(self) -> dict[int, tuple[int, float]]:
+        """n-gram bucket -> (its column, its idf)."""
+        if self.buckets is None:
+            return {}
+        idf = self.idf.tolist()
+        return {b: (i, idf[i]) for i, b in enumerate(self.buckets.tolist())}
+
+    @cached_property
+    def idf_by_bucket(self) -> dict[int, float]:
+        return {b: idf for b, (_, idf) in self.columns.items()}
+
+    def design(
+        self,
+        entries: Sequence[Entry],
+        evidence: Sequence[Evidence],
+        rules_kinds: Sequence[str],
+        counts: Sequence[Mapping[int, float] | None] | None = None,
+    ) -> tuple[Any, Sparse | None]:
+        """The dense block (rule evidence and calendar) and the sparse block (n-grams;
+        `counts` are the entries' cached :func:`.words.hashed` features, if known)."""
+        import numpy as np
+
+        dense = np.zeros((len(entries), 0))
+        if self.uses_rules:
+            rows = [
+                rule_row(e, ev, k) for e, ev, k in zip(entries, evidence, rules_kinds, strict=True)
+            ]
+            dense = np.asarray(rows, dtype=np.float64).reshape(len(entries), -1) * self.rule_scale
+        sparse = None
+        if self.uses_text:
+            sparse = text_rows(entries, self.columns, self.default_idf, counts=counts)
+        return dense, sparse
 
     def probabilities(
-        self, vectors: npt.NDArray[np.float16], evidence: Sequence[Evidence]
+        self,
+        entries: Sequence[Entry],
+        evidence: Sequence[Evidence],
+        rules_kinds: Sequence[str],
+        counts: Sequence[Mapping[int, float] | None] | None = None,
     ) -> npt.NDArray[np.float32]:
         """One row of kind probabilities (in STORY_KINDS order) per entry."""
-        x = matrix(
-            vectors if self.uses_vectors else None,
-            [rule_row(e) for e in evidence] if self.uses_rules else None,
-        )
-        return self.fitted.probabilities(x)
+        dense, sparse = self.design(entries, evidence, rules_kinds, counts)
+        return self.fitted.probabilities(dense, sparse)
 
-    def decide(self, probabilities: Sequence[float], rules_kind: str = OTHER) -> str:
-        """The rules' kind stands unless the model is sure (``thresholds["override"]``) of
-        another; where the rules found nothing (a language without a rule pack, a story
-        told in other words), a year-end message needs its own threshold, good news its
-        own; otherwise the likeliest of the rest."""
+    def decide(self, probabilities: Sequence[float], year_end_points: float = 0.0) -> str:
+        """A year-end message needs its own threshold, good news its own (both chosen by
+        cross-validation for precision), unless the rules' year-end evidence is past
+        ``year_end_certain`` ("year-end message … secretary general"); otherwise the
+        likeliest of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
-        if rules_kind != OTHER:
-            override = self.thresholds.get("override", 1.01)
-            best = max(STORY_KINDS, key=lambda k: (p[k], -STORY_KINDS.index(k)))
-            return best if best != rules_kind and p[best] >= override else rules_kind
+        if 0 < self.year_end_certain <= year_end_points:
+            return YEAR_END
         if p[YEAR_END] >= self.thresholds.get(YEAR_END, 0.5):
             return YEAR_END
         if p[GOOD_NEWS] >= self.thresholds.get(GOOD_NEWS, 0.5):
@@ -78,15 +132,68 @@ class Model:
         rest = [k for k in STORY_KINDS if k not in (YEAR_END, GOOD_NEWS)]
         return max(rest, key=lambda k: (p[k], -rest.index(k)))
 
-    def nearest(self, vector: Any, k: int = 3, floor: float = 0.3) -> list[tuple[Example, float]]:
-        """The k shipped examples most like this vector (cosine), best first."""
-        if self.example_vectors is None or not len(self.examples):
+    def words_for(self, entry: Entry, kind: str, k: int = 4) -> list[str]:
+        """The words and word pairs of this entry that pushed it most towards `kind`
+        (for --explain): tf-idf weight times the kind's weight, against the average."""
+        from .words import bucket, words
+
+        if not self.uses_text or self.fitted.sparse_weights is None:
             return []
+        column = self.fitted.kinds.index(kind)
+        weights = text_rows([entry], self.columns, self.default_idf)
+        value = dict(zip(weights.cols.tolist(), weights.data.tolist(), strict=True))
+        scored = []
+        for gram in words(entry):
+            found = self.columns.get(bucket(gram))
+            if found is None or found[0] not in value or not _telling(gram):
+                continue  # unknown to the model, or too common to tell a reader anything
+            row = self.fitted.sparse_weights[found[0]].astype(float)
+            push = value[found[0]] * (row[column] - row.mean())
+            if push > 0:
+                scored.append((-round(float(push), 6), _show(gram)))
+        out: list[str] = []
+        for _, gram in sorted(set(scored)):
+            if gram not in out:
+                out.append(gram)
+        return out[:k]
+
+    def nearest(self, entry: Entry, k: int = 3, floor: float = 0.1) -> list[tuple[Example, float]]:
+        """The k shipped examples most like this entry, best first: the cosine of their
+        tf-idf n-grams over the model's columns, as the model reads them."""
         import numpy as np
 
-        sims = self.example_vectors.astype(np.float32) @ np.asarray(vector, dtype=np.float32)
-        order = sorted(range(len(sims)), key=lambda i: (-round(float(sims[i]), 4), i))[:k]
-        return [(self.examples[i], round(float(sims[i]), 3)) for i in order if sims[i] >= floor]
+        if not self.examples or not self.uses_text:
+            return []
+        mine = text_rows([entry], self.columns, self.default_idf)
+        column = np.zeros((mine.width, 1))
+        column[mine.cols, 0] = mine.data
+        sims = self._example_rows.dot(column).ravel().tolist()
+        order = sorted(range(len(sims)), key=lambda i: (-round(sims[i], 4), i))[:k]
+        return [(self.examples[i], round(sims[i], 3)) for i in order if sims[i] >= floor]
+
+    @cached_property
+    def _example_rows(self) -> Sparse:
+        from datetime import UTC, datetime
+
+        when = datetime(2000, 1, 1, tzinfo=UTC)
+        entries = [
+            Entry("", "", str(i), ex.title, None, when, excerpt=ex.text)
+            for i, ex in enumerate(self.examples)
+        ]
+        return text_rows(entries, self.columns, self.default_idf)
+
+
+def _telling(gram: str) -> bool:
+    """A word worth quoting: four letters or more and not a plain function word; a pair
+    when either word is."""
+    return any(len(w) >= 4 and w not in _PLAIN and not w.startswith("<") for w in gram.split())
+
+
+def _show(gram: str) -> str:
+    for prefix in ("t:", "^:"):
+        if gram.startswith(prefix):
+            return gram[len(prefix) :]
+    return gram
 
 
 @lru_cache(maxsize=1)
@@ -100,48 +207,66 @@ def load_model() -> Model:
 
     folder = resources.files(__package__) / MODEL_DIR
     with np.load(io.BytesIO((folder / "classifier.npz").read_bytes())) as data:
-        fitted = Fitted(data["weights"], data["bias"], tuple(str(k) for k in data["kinds"]))
         meta = json.loads(str(data["meta"]))
+        fitted = Fitted(
+            data["weights"],
+            data["bias"],
+            tuple(str(k) for k in data["kinds"]),
+            data["sparse_weights"] if "sparse_weights" in data.files else None,
+        )
+        buckets = data["buckets"] if "buckets" in data.files else None
+        idf = data["idf"] if "idf" in data.files else None
     examples: tuple[Example, ...] = ()
-    vectors = None
     if (folder / "examples.json").is_file():
         rows = json.loads((folder / "examples.json").read_text("utf-8"))
         examples = tuple(Example(**row) for row in rows)
-        with np.load(io.BytesIO((folder / "examples.npz").read_bytes())) as data:
-            vectors = data["vectors"]
     return Model(
         fitted=fitted,
-        uses_vectors=bool(meta["uses_vectors"]),
         uses_rules=bool(meta["uses_rules"]),
+        uses_text=bool(meta["uses_text"]),
         thresholds={k: float(v) for k, v in meta["thresholds"].items()},
         points=float(meta["points"]),
+        rule_scale=float(meta.get("rule_scale", 1.0)),
+        year_end_certain=float(meta.get("year_end_certain", 0.0)),
+        buckets=buckets,
+        idf=idf,
+        default_idf=float(meta.get("default_idf", 1.0)),
         examples=examples,
-        example_vectors=vectors,
         name=str(meta.get("name", "classifier")),
+        meta=meta,
     )
 
 
-def save_model(model: Model, folder: Any) -> None:
+def save_model(model: Model, folder: Any, extra: Mapping[str, Any] | None = None) -> None:
     """Write a model as load_model reads it (tools/train_classifier)."""
     import numpy as np
 
     meta = {
-        "uses_vectors": model.uses_vectors,
         "uses_rules": model.uses_rules,
+        "uses_text": model.uses_text,
         "thresholds": model.thresholds,
         "points": model.points,
+        "rule_scale": model.rule_scale,
+        "year_end_certain": model.year_end_certain,
+        "default_idf": round(model.default_idf, 6),
         "name": model.name,
+        **(extra or {}),
     }
-    np.savez_compressed(
-        folder / "classifier.npz",
-        weights=np.round(model.fitted.weights, 5),
-        bias=np.round(model.fitted.bias, 5),
-        kinds=np.array(model.fitted.kinds),
-        meta=np.array(json.dumps(meta, sort_keys=True)),
+    arrays: dict[str, Any] = {
+        "weights": np.round(model.fitted.weights, 5).astype(np.float32),
+        "bias": np.round(model.fitted.bias, 5).astype(np.float32),
+        "kinds": np.array(model.fitted.kinds),
+        "meta": np.array(json.dumps(meta, sort_keys=True)),
+    }
+    if model.fitted.sparse_weights is not None:
+        arrays["sparse_weights"] = np.round(model.fitted.sparse_weights, 4).astype(np.float16)
+        arrays["buckets"] = np.asarray(model.buckets, dtype=np.int32)
+        arrays["idf"] = np.asarray(model.idf, dtype=np.float32)
+    np.savez_compressed(folder / "classifier.npz", **arrays)
+    rows = [e.__dict__ for e in model.examples]
+    (folder / "examples.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8"
     )
-    if model.example_vectors is not None:
-        rows = [e.__dict__ for e in model.examples]
-        (folder / "examples.json").write_text(
-            json.dumps(rows, ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8"
-        )
-        np.savez_compressed(folder / "examples.npz", vectors=model.example_vectors)
+    stale = folder / "examples.npz"
+    if stale.exists():
+        stale.unlink()

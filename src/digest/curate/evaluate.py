@@ -151,7 +151,9 @@ class Quality:
     lead_hits: int = 0
     false_leads: int = 0
     lead_windows: int = 0
-    misses: list[tuple[str, str, str]] = field(default_factory=list)  # title, label, kind
+    misses: list[tuple[str, str, str]] = field(
+        default_factory=list, repr=False
+    )  # title, label, kind
 
     @property
     def precision(self) -> float:

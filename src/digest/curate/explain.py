@@ -1,12 +1,11 @@
 """`digest rank --explain KEY`: every term of a candidate's score, summing exactly to the
 score shown, and the classifier's part in words a comms officer understands: the rule
-phrases it found, how sure it is of each kind, the two or three labelled stories the
-entry reads like, and what the newsletter's own editors taught it. Pure: lines of text.
+phrases it found, how sure it is of each kind, the words that weighed most, the two or
+three labelled stories the entry reads like, and what the newsletter's own editors
+taught it. Pure: lines of text.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from ..kinds import label
 from ..models import Candidate
@@ -16,12 +15,7 @@ from .scoring import Verdict
 _PHRASE = (":title", ":text", ":category")
 
 
-def explain(
-    c: Candidate,
-    verdict: Verdict | None = None,
-    model: Model | None = None,
-    vector: Any = None,
-) -> list[str]:
+def explain(c: Candidate, verdict: Verdict | None = None, model: Model | None = None) -> list[str]:
     e = c.entry
     lines = [
         e.title,
@@ -40,11 +34,11 @@ def explain(
     lines.append(f"    {'=':>7}  {sum(r.points for r in c.reasons):.2f}")
     notes = [r.text for r in c.reasons if r.signal == "editor" and not r.points]
     lines += [f"  {n}" for n in notes]
-    lines += _why(c, verdict, model, vector)
+    lines += _why(c, verdict, model)
     return lines
 
 
-def _why(c: Candidate, verdict: Verdict | None, model: Model | None, vector: Any) -> list[str]:
+def _why(c: Candidate, verdict: Verdict | None, model: Model | None) -> list[str]:
     phrases = [r.text for r in c.reasons if r.signal.endswith(_PHRASE)]
     out = ["  why this kind:"]
     if phrases:
@@ -57,8 +51,12 @@ def _why(c: Candidate, verdict: Verdict | None, model: Model | None, vector: Any
     ranked = sorted(verdict.probabilities.items(), key=lambda kv: (-kv[1], kv[0]))
     sure = ", ".join(f"{label(k)} {p:.0%}" for k, p in ranked if p >= 0.01)
     out.append(f"    the classifier weighs it as: {sure}")
-    if model is not None and vector is not None:
-        near = model.nearest(vector, k=3)
+    if model is not None:
+        said = model.words_for(c.entry, c.kind)
+        if said:
+            quoted = ", ".join(f"“{w}”" for w in said)
+            out.append(f"    the words that made it read as {label(c.kind)}: {quoted}")
+        near = model.nearest(c.entry, k=3)
         if near:
             out.append("    it reads like these labelled stories:")
             out += [f"      “{ex.title}” ({label(ex.kind)}, {ex.source})" for ex, _ in near]

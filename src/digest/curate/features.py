@@ -1,73 +1,106 @@
-"""What the classifier reads about an entry: the sentence vector of its title and opening
-words, and the rule packs' evidence per story kind (phrases in the title, phrases in the
-text, the feed's categories, the year-end facets and season), as numbers.
+"""What the classifier reads about an entry, as numbers:
 
-The same function builds the rows for training (tools/train_classifier) and at run time,
+- the rule packs' evidence per story kind (phrases in the title, in the text, the feed's
+  categories, the year-end facets and season) and the kind the rules alone would give;
+- the calendar: published in the year-end season, and naming the year that ends (or the
+  next one) in its title or text ("Looking forward to 2019", "Les succès de 2022");
+- the hashed word and character n-grams of its title and opening text (:mod:`.words`),
+  cached in the store (:mod:`.cache`).
+
+The same functions build the rows for training (tools/train_classifier) and at run time,
 so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..kinds import RULE_KINDS
+from ..kinds import RULE_KINDS, STORY_KINDS
 from ..models import Entry, Reason
+from .year_end import in_season
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
+    from .learn import Sparse
 
-TEXT_CHARS = 200  # opening characters of the excerpt embedded with the title
 RULE_SCALE = 10.0
 _PARTS = ("title", "text", "category")
-_FACETS = ("what", "who", "whom", "how")
-RULE_FEATURES = tuple(f"{k}:{p}" for k in RULE_KINDS for p in _PARTS) + tuple(
-    f"year_end:{f}" for f in (*_FACETS, "when")
+_FACETS = ("what", "who", "whom", "how", "topic")
+RULE_FEATURES = (
+    tuple(f"{k}:{p}" for k in RULE_KINDS for p in _PARTS)
+    + tuple(f"year_end:{f}" for f in (*_FACETS, "when"))
+    + tuple(f"rules say {k}" for k in STORY_KINDS)
+    + ("in season", "title names the year", "text names the year")
 )
 
 Evidence = Mapping[str, tuple[float, tuple[Reason, ...]]]
 
 
-def model_text(entry: Entry) -> str:
-    """The text that is embedded: the title, then the opening of the excerpt."""
-    title = " ".join(entry.title.split())
-    text = " ".join(entry.excerpt.split())[:TEXT_CHARS]
-    return f"{title}\n{text}" if text else title
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def rule_row(evidence: Evidence) -> list[float]:
-    """The rule evidence as len(RULE_FEATURES) numbers (points / RULE_SCALE)."""
+def rule_row(entry: Entry, evidence: Evidence, rules_kind: str) -> list[float]:
+    """The rule evidence and the calendar as len(RULE_FEATURES) numbers."""
     sums = dict.fromkeys(RULE_FEATURES, 0.0)
     for reasons in (r for _, r in evidence.values()):
         for reason in reasons:
-            name = _feature(reason.signal)
+            name = "year_end:when" if reason.signal == "season" else reason.signal
             if name in sums:
                 sums[name] += reason.points / RULE_SCALE
+    sums[f"rules say {rules_kind}"] = 1.0
+    if in_season(entry.published):
+        sums["in season"] = 1.0
+        sums["title names the year"] = _names_the_year(entry.title, entry)
+        sums["text names the year"] = _names_the_year(entry.excerpt, entry)
     return [round(sums[n], 4) for n in RULE_FEATURES]
 
 
-def _feature(signal: str) -> str:
-    if signal == "season":
-        return "year_end:when"
-    return signal
+def _names_the_year(text: str, entry: Entry) -> float:
+    """1.0 when the text names the year that ends around its publication, or the next."""
+    ending = entry.published.year if entry.published.month >= 7 else entry.published.year - 1
+    years = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)}
+    return 1.0 if years & {ending, ending + 1} else 0.0
 
 
-def matrix(
-    vectors: npt.NDArray[np.float16] | None, rules: list[list[float]] | None
-) -> npt.NDArray[np.float32]:
-    """Rows of [vector | rule evidence]; either part may be left out (a model trained
-    on the vectors alone, or on the rules alone)."""
+def text_rows(
+    entries: Sequence[Entry],
+    columns: Mapping[int, tuple[int, float]],
+    default: float,
+    counts: Sequence[Mapping[int, float] | None] | None = None,
+) -> Sparse:
+    """The tf-idf n-grams of these entries, scaled to unit length, over the model's
+    columns (bucket -> (column, idf)); n-grams the model never saw (idf `default`) carry
+    no weight but still count in each row's length. `counts` are the entries'
+    :func:`.words.hashed` features where already known."""
     import numpy as np
 
-    parts = []
-    if vectors is not None:
-        parts.append(np.asarray(vectors, dtype=np.float32))
-    if rules is not None:
-        parts.append(np.asarray(rules, dtype=np.float32).reshape(len(rules), len(RULE_FEATURES)))
-    return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+    from .learn import Sparse
+    from .words import hashed
+
+    rows: list[int] = []
+    cols: list[int] = []
+    data: list[float] = []
+    unseen = default * default
+    for i, entry in enumerate(entries):
+        known = counts[i] if counts is not None else None
+        length = 0.0
+        start = len(data)
+        for bucket, tf in (known or hashed(entry)).items():
+            found = columns.get(bucket)
+            if found is None:
+                length += tf * tf * unseen
+                continue
+            value = tf * found[1]
+            length += value * value
+            cols.append(found[0])
+            data.append(value)
+        rows.extend([i] * (len(data) - start))
+        if length > 0:
+            scale = 1.0 / math.sqrt(length)
+            data[start:] = [v * scale for v in data[start:]]
+    return Sparse(
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(cols, dtype=np.int64),
+        np.asarray(data, dtype=np.float64),
+        len(entries),
+        len(columns),
+    )

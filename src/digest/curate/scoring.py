@@ -11,9 +11,9 @@ Without a classifier (``reading=None``) the rules alone decide the kind, as befo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, label
 from ..models import Candidate, Entry, FeedSource, Reason
@@ -25,18 +25,18 @@ if TYPE_CHECKING:
     from .editors import EditorLabel, Lesson
 
 YEAR_END_THRESHOLD = 8.0  # rules alone: this much year-end evidence makes a year-end message
-YEAR_END_CERTAIN = 12.0  # with the classifier: this much makes one whatever the model says
 NOVELTY_PENALTY = -6.0
 _RULE_ORDER = (YEAR_END, GOOD_NEWS, CAMPAIGN, GRIM)  # campaign before grim on a tie
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What the classifier needs for a window: the model, each entry's vector (by key)
-    and the newsletter's own editor labels."""
+    """What the classifier needs for a window: the model, each entry's cached features
+    (by key; an entry without them is read on the spot) and the newsletter's own editor
+    labels."""
 
     model: Model
-    vectors: Mapping[str, Any]
+    features: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
     labels: Sequence[EditorLabel] = ()
 
 
@@ -67,30 +67,22 @@ def classify(evidence: Evidence) -> str:
 def verdicts(
     entries: Sequence[Entry], evidence: Sequence[Evidence], reading: Reading
 ) -> list[Verdict]:
-    """The classifier's kind and probabilities for every entry (one matrix product), with
-    the editors' labels blended in."""
-    import numpy as np
-
-    from .editors import lesson
+    """The classifier's kind and probabilities for every entry (one pass over the batch),
+    with the editors' labels blended in."""
+    from .editors import lessons
 
     model = reading.model
-    zero = np.zeros(512, dtype=np.float16)
-    vectors = np.stack([reading.vectors.get(e.key, zero) for e in entries])
-    rows = model.probabilities(vectors, evidence)
+    said = [classify(e) for e in evidence]
+    counts = [reading.features.get(e.key) for e in entries]
+    rows = model.probabilities(entries, evidence, said, counts)
     kinds = model.fitted.kinds
+    taught = lessons(model, entries, rows, reading.labels) if reading.labels else {}
     out = []
-    for entry, said, vector, row in zip(entries, evidence, vectors, rows, strict=True):
+    for entry, found, row in zip(entries, evidence, rows, strict=True):
         probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
-        learned = (
-            lesson(vector, probabilities, reading.labels, entry.key) if reading.labels else None
-        )
+        learned = taught.get(entry.key)
         final = learned.probabilities if learned else probabilities
-        if not model.uses_rules:  # the classifier alone (measured in bench/quality)
-            out.append(Verdict(model.decide([final[k] for k in kinds]), final, learned))
-            continue
-        kind = model.decide([final[k] for k in kinds], classify(said))
-        if evidence_points(said, YEAR_END) >= YEAR_END_CERTAIN:
-            kind = YEAR_END  # unmistakable in words: "year-end message ... secretary general"
+        kind = model.decide([final[k] for k in kinds], evidence_points(found, YEAR_END))
         out.append(Verdict(kind, final, learned))
     return out
 
