@@ -92,8 +92,15 @@ def test_features_are_cached_in_the_store(tmp_path: Path) -> None:
         store.db.execute("UPDATE entry_features SET weights = x'00' WHERE rowid = 1")
         second = features_for(store, entries)  # a damaged row is read again, not trusted
     assert rows == 3
-    assert {k: dict(v) for k, v in first.items()} == {k: dict(v) for k, v in second.items()}
-    assert all(abs(v - hashed(e)[b]) < 1e-6 for e in entries for b, v in first[e.key].items())
+
+    def as_dict(grams) -> dict[int, float]:
+        return dict(zip(grams[0].tolist(), grams[1].tolist(), strict=True))
+
+    assert {k: as_dict(v) for k, v in first.items()} == {k: as_dict(v) for k, v in second.items()}
+    for e in entries:
+        found = as_dict(first[e.key])
+        assert found.keys() == hashed(e).keys()
+        assert all(abs(v - hashed(e)[b]) < 1e-6 for b, v in found.items())
 
 
 def test_model_ships_every_kind() -> None:
@@ -205,15 +212,22 @@ def test_one_feed_gets_a_full_issue() -> None:
 
 def test_editors_labels_move_similar_stories() -> None:
     entry = _entry("Student leader granted bail after months in pre-trial detention", n=1)
+    before = {k: 0.2 for k in STORY_KINDS}
     label = EditorLabel(
-        "2025-W47", "other", "move", GOOD_NEWS, "Good news", "Student leader granted bail"
+        "2025-W47",
+        "other",
+        "move",
+        GOOD_NEWS,
+        "Good news",
+        "Student leader granted bail",
+        before=before,
     )
-    before = [[0.2] * len(STORY_KINDS)]
-    taught = lessons(load_model(), [entry], before, [label])[entry.key]
+    rows = [[before[k] for k in STORY_KINDS]]
+    taught = lessons(load_model(), [entry], rows, [label])[entry.key]
     assert taught.probabilities[GOOD_NEWS] > 0.4
     assert "under Good news in 2025-W47" in taught.text
     stranger = _entry("Floods close schools in the capital", n=2)
-    assert not lessons(load_model(), [stranger], before, [label])
+    assert not lessons(load_model(), [stranger], rows, [label])
 
 
 def test_explain_adds_up_and_learns_from_the_editors(digest, project: Path) -> None:

@@ -116,6 +116,7 @@ MIGRATIONS: tuple[str, ...] = (
         section TEXT,
         title TEXT NOT NULL,
         text TEXT NOT NULL,
+        probabilities TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         PRIMARY KEY (issue_id, entry_key)
     );

@@ -8,20 +8,19 @@ labels are recorded when a build applies an edits file.
 from __future__ import annotations
 
 import hashlib
-from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..edits import Edits
 from ..models import Entry, SectionSpec
-from .words import TEXT_CHARS, VERSION, hashed
+from .features import Grams, grams_of
+from .words import TEXT_CHARS, VERSION
 
 if TYPE_CHECKING:
     from ..store import Store
     from . import Curated
     from .scoring import Reading
 
-Features = Mapping[int, float]
 _CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above)
 
 
@@ -31,11 +30,13 @@ def text_hash(entry: Entry) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
-def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Features]:
+def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Grams]:
     """Features of these entries by key: from the store, the missing ones computed (in key
     order) and saved."""
+    import numpy as np
+
     wanted = {e.key: text_hash(e) for e in entries}
-    found: dict[str, Features] = {}
+    found: dict[str, Grams] = {}
     keys = sorted(wanted)
     for i in range(0, len(keys), _CHUNK):
         chunk = keys[i : i + _CHUNK]
@@ -47,14 +48,14 @@ def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Features]:
         for key, digest, buckets, weights in rows:
             if wanted.get(key) == digest:
                 try:
-                    found[key] = dict(
-                        zip(_unpack("i", buckets), _unpack("f", weights), strict=True)
-                    )
+                    pair = (np.frombuffer(buckets, "<i4"), np.frombuffer(weights, "<f4"))
                 except (TypeError, ValueError):  # a damaged row: computed again below
                     continue
+                if len(pair[0]) == len(pair[1]):
+                    found[key] = pair
     missing = sorted({e.key: e for e in entries if e.key not in found}.values(), key=_key)
     if missing:
-        fresh = [(e, hashed(e)) for e in missing]
+        fresh = [(e, grams_of(e)) for e in missing]
         with store.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO entry_features"
@@ -64,8 +65,8 @@ def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Features]:
                         e.key,
                         VERSION,
                         wanted[e.key],
-                        array("i", f.keys()).tobytes(),
-                        array("f", f.values()).tobytes(),
+                        f[0].astype("<i4").tobytes(),
+                        f[1].astype("<f4").tobytes(),
                     )
                     for e, f in fresh
                 ],
@@ -76,12 +77,6 @@ def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Features]:
 
 def _key(entry: Entry) -> str:
     return entry.key
-
-
-def _unpack(code: str, blob: bytes) -> array:  # type: ignore[type-arg]
-    values = array(code)
-    values.frombytes(blob)
-    return values
 
 
 def reading_for(store: Store, entries: Sequence[Entry], *, issue_id: str) -> Reading:
@@ -107,6 +102,6 @@ def record_labels(
     """Store the labels an applied edits file gives; returns how many."""
     from .editors import labels_from_edits, save_labels
 
-    labels = labels_from_edits(edits, curated.candidates, specs, issue_id)
+    labels = labels_from_edits(edits, curated.candidates, specs, issue_id, curated.verdicts)
     save_labels(store, issue_id, labels, now)
     return len(labels)

@@ -20,9 +20,9 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
+from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS, YEAR_END
 from ..models import Entry
-from .features import Evidence, rule_row, text_rows
+from .features import Evidence, Grams, Vocabulary, rule_row
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,7 +61,7 @@ class Model:
     fitted: Fitted
     uses_rules: bool
     uses_text: bool
-    thresholds: dict[str, float]  # year_end, good_news: minimum probability for the kind
+    thresholds: dict[str, float]  # "good_news", "good_news:rules" (when the rules agree)...
     points: float  # score points the model adds at probability 1
     rule_scale: float = 1.0
     year_end_certain: float = 0.0  # rules' year-end points that decide alone (0: never)
@@ -73,26 +73,21 @@ class Model:
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @cached_property
-    def columns(self) -> dict[int, tuple[int, float]]:
-        """n-gram bucket -> (its column, its idf)."""
+    def vocabulary(self) -> Vocabulary:
+        """The n-gram columns of the sparse block."""
         if self.buckets is None:
-            return {}
-        idf = self.idf.tolist()
-        return {b: (i, idf[i]) for i, b in enumerate(self.buckets.tolist())}
-
-    @cached_property
-    def idf_by_bucket(self) -> dict[int, float]:
-        return {b: idf for b, (_, idf) in self.columns.items()}
+            return Vocabulary([], [], self.default_idf)
+        return Vocabulary(self.buckets, self.idf, self.default_idf)
 
     def design(
         self,
         entries: Sequence[Entry],
         evidence: Sequence[Evidence],
         rules_kinds: Sequence[str],
-        counts: Sequence[Mapping[int, float] | None] | None = None,
+        grams: Sequence[Grams | None] | None = None,
     ) -> tuple[Any, Sparse | None]:
         """The dense block (rule evidence and calendar) and the sparse block (n-grams;
-        `counts` are the entries' cached :func:`.words.hashed` features, if known)."""
+        `grams` are the entries' cached :func:`.features.grams_of`, where known)."""
         import numpy as np
 
         dense = np.zeros((len(entries), 0))
@@ -103,7 +98,7 @@ class Model:
             dense = np.asarray(rows, dtype=np.float64).reshape(len(entries), -1) * self.rule_scale
         sparse = None
         if self.uses_text:
-            sparse = text_rows(entries, self.columns, self.default_idf, counts=counts)
+            sparse = self.vocabulary.rows(entries, grams)
         return dense, sparse
 
     def probabilities(
@@ -111,26 +106,34 @@ class Model:
         entries: Sequence[Entry],
         evidence: Sequence[Evidence],
         rules_kinds: Sequence[str],
-        counts: Sequence[Mapping[int, float] | None] | None = None,
+        grams: Sequence[Grams | None] | None = None,
     ) -> npt.NDArray[np.float32]:
         """One row of kind probabilities (in STORY_KINDS order) per entry."""
-        dense, sparse = self.design(entries, evidence, rules_kinds, counts)
+        dense, sparse = self.design(entries, evidence, rules_kinds, grams)
         return self.fitted.probabilities(dense, sparse)
 
-    def decide(self, probabilities: Sequence[float], year_end_points: float = 0.0) -> str:
-        """A year-end message needs its own threshold, good news its own (both chosen by
-        cross-validation for precision), unless the rules' year-end evidence is past
-        ``year_end_certain`` ("year-end message … secretary general"); otherwise the
-        likeliest of the rest."""
+    def decide(
+        self, probabilities: Sequence[float], rules_kind: str = OTHER, year_end_points: float = 0.0
+    ) -> str:
+        """Year-end messages first, then good news, each with two thresholds chosen by
+        cross-validation for precision: a lower one where the rules say that kind (the
+        model can still overrule them), a higher one where they do not (the model finds
+        what the rules missed); rules' year-end evidence past ``year_end_certain``
+        ("year-end message … secretary general") decides alone. Otherwise the likeliest
+        of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
         if 0 < self.year_end_certain <= year_end_points:
             return YEAR_END
-        if p[YEAR_END] >= self.thresholds.get(YEAR_END, 0.5):
-            return YEAR_END
-        if p[GOOD_NEWS] >= self.thresholds.get(GOOD_NEWS, 0.5):
-            return GOOD_NEWS
+        for kind in (YEAR_END, GOOD_NEWS):
+            if p[kind] >= self.cut(kind, rules_kind == kind):
+                return kind
         rest = [k for k in STORY_KINDS if k not in (YEAR_END, GOOD_NEWS)]
         return max(rest, key=lambda k: (p[k], -rest.index(k)))
+
+    def cut(self, kind: str, rules_agree: bool) -> float:
+        """The probability from which an entry is of `kind`."""
+        plain = self.thresholds.get(kind, 0.5)
+        return self.thresholds.get(f"{kind}:rules", plain) if rules_agree else plain
 
     def words_for(self, entry: Entry, kind: str, k: int = 4) -> list[str]:
         """The words and word pairs of this entry that pushed it most towards `kind`
@@ -140,15 +143,15 @@ class Model:
         if not self.uses_text or self.fitted.sparse_weights is None:
             return []
         column = self.fitted.kinds.index(kind)
-        weights = text_rows([entry], self.columns, self.default_idf)
+        weights = self.vocabulary.rows([entry])
         value = dict(zip(weights.cols.tolist(), weights.data.tolist(), strict=True))
         scored = []
         for gram in words(entry):
-            found = self.columns.get(bucket(gram))
-            if found is None or found[0] not in value or not _telling(gram):
+            found = self.vocabulary.column(bucket(gram))
+            if found is None or found not in value or not _telling(gram):
                 continue  # unknown to the model, or too common to tell a reader anything
-            row = self.fitted.sparse_weights[found[0]].astype(float)
-            push = value[found[0]] * (row[column] - row.mean())
+            row = self.fitted.sparse_weights[found].astype(float)
+            push = value[found] * (row[column] - row.mean())
             if push > 0:
                 scored.append((-round(float(push), 6), _show(gram)))
         out: list[str] = []
@@ -164,7 +167,7 @@ class Model:
 
         if not self.examples or not self.uses_text:
             return []
-        mine = text_rows([entry], self.columns, self.default_idf)
+        mine = self.vocabulary.rows([entry])
         column = np.zeros((mine.width, 1))
         column[mine.cols, 0] = mine.data
         sims = self._example_rows.dot(column).ravel().tolist()
@@ -180,7 +183,7 @@ class Model:
             Entry("", "", str(i), ex.title, None, when, excerpt=ex.text)
             for i, ex in enumerate(self.examples)
         ]
-        return text_rows(entries, self.columns, self.default_idf)
+        return self.vocabulary.rows(entries)
 
 
 def _telling(gram: str) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, label
 from ..models import Candidate, Entry, FeedSource, Reason
 from . import signals
-from .features import Evidence
+from .features import Evidence, Grams
 
 if TYPE_CHECKING:
     from .classifier import Model
@@ -36,7 +36,7 @@ class Reading:
     labels."""
 
     model: Model
-    features: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
+    features: Mapping[str, Grams] = field(default_factory=dict)
     labels: Sequence[EditorLabel] = ()
 
 
@@ -73,16 +73,16 @@ def verdicts(
 
     model = reading.model
     said = [classify(e) for e in evidence]
-    counts = [reading.features.get(e.key) for e in entries]
-    rows = model.probabilities(entries, evidence, said, counts)
+    grams = [reading.features.get(e.key) for e in entries]
+    rows = model.probabilities(entries, evidence, said, grams)
     kinds = model.fitted.kinds
     taught = lessons(model, entries, rows, reading.labels) if reading.labels else {}
     out = []
-    for entry, found, row in zip(entries, evidence, rows, strict=True):
+    for entry, found, rules_kind, row in zip(entries, evidence, said, rows, strict=True):
         probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
         learned = taught.get(entry.key)
         final = learned.probabilities if learned else probabilities
-        kind = model.decide([final[k] for k in kinds], evidence_points(found, YEAR_END))
+        kind = model.decide([final[k] for k in kinds], rules_kind, evidence_points(found, YEAR_END))
         out.append(Verdict(kind, final, learned))
     return out
 
