@@ -275,3 +275,30 @@ def test_fetch_does_not_load_the_classifier(project: Path, command: list[str]) -
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("de", "Journalistin nach zwei Jahren Haft freigelassen"),
+        ("ar", "الإفراج عن الصحفي بعد عامين من الاعتقال"),
+        ("zh", "记者在拘留两年后获释"),
+    ],
+)
+def test_the_classifier_reads_any_language(language: str, title: str) -> None:
+    entry = _entry(title, language=language)
+    curated = curate(
+        [entry],
+        now=NOW,
+        language=language,
+        sections=DEFAULT_SECTIONS,
+        per_feed_cap=4,
+        rules=load_rules(language),
+        reading=Reading(load_model()),
+    )
+    verdict = curated.verdicts[entry.key]
+    assert verdict.kind in STORY_KINDS
+    assert abs(sum(verdict.probabilities.values()) - 1.0) < 1e-3
+    assert round(sum(r.points for r in curated.candidates[0].reasons), 2) == (
+        curated.candidates[0].score
+    )

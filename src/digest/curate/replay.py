@@ -50,14 +50,17 @@ def replay(model: Model, posts: Sequence[Post], language: str, learn: bool = Tru
         issue = f"week {n}"
         for p in window:
             key = p.entry.key
+            verdict = curated.verdicts.get(key)
+            before = None
+            if verdict is not None:
+                before = verdict.lesson.before if verdict.lesson else verdict.probabilities
             if p.label == GOOD_NEWS and key not in shown:
-                labels.append(
-                    EditorLabel(
-                        issue, key, "move", GOOD_NEWS, "Good news", p.title, p.entry.excerpt
-                    )
-                )
+                kind, action, where = GOOD_NEWS, "move", "Good news"
             elif p.label != GOOD_NEWS and key in shown:
-                labels.append(
-                    EditorLabel(issue, key, "drop", OTHER, None, p.title, p.entry.excerpt)
-                )
+                kind, action, where = OTHER, "drop", None
+            else:
+                continue
+            labels.append(
+                EditorLabel(issue, key, action, kind, where, p.title, p.entry.excerpt, before)
+            )
     return scores
