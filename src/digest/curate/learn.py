@@ -56,25 +56,13 @@ class Sparse:
 
     def dot_t(self, wt: Any) -> Any:
         """(self @ wt.T).T for a dense (k, width) wt: the fast path of training."""
-        import numpy as np
-
-        out = np.zeros((wt.shape[0], self.height))
         rows, cols, data, starts = self._by_row
-        if len(rows):
-            products = np.take(wt, cols, axis=1) * data
-            out[:, rows[starts]] = np.add.reduceat(products, starts, axis=1)
-        return out
+        return _accumulate(wt, cols, rows, data, starts, self.height)
 
     def tdot_t(self, gt: Any) -> Any:
         """(self.T @ gt.T).T for a dense (k, height) gt."""
-        import numpy as np
-
-        out = np.zeros((gt.shape[0], self.width))
         rows, cols, data, starts = self._by_col
-        if len(cols):
-            products = np.take(gt, rows, axis=1) * data
-            out[:, cols[starts]] = np.add.reduceat(products, starts, axis=1)
-        return out
+        return _accumulate(gt, rows, cols, data, starts, self.width)
 
     @cached_property
     def _by_row(self) -> tuple[Any, Any, Any, Any]:
@@ -88,6 +76,18 @@ class Sparse:
         import numpy as np
 
         return np.bincount(self.rows, weights=self.data**2, minlength=self.height)
+
+
+def _accumulate(values: Any, take: Any, put: Any, data: Any, starts: Any, size: int) -> Any:
+    """out[:, put[i]] += values[:, take[i]] * data[i], with `put` sorted and `starts` the
+    start of each run of equal `put`: one gather and one reduceat, no Python loop."""
+    import numpy as np
+
+    out = np.zeros((values.shape[0], size))
+    if len(take):
+        products = np.take(values, take, axis=1) * data
+        out[:, put[starts]] = np.add.reduceat(products, starts, axis=1)
+    return out
 
 
 def _sorted(keys: Any, rows: Any, cols: Any, data: Any) -> tuple[Any, Any, Any, Any]:
