@@ -1,19 +1,77 @@
-"""Curation quality on the labelled set: precision@5 of the good-news section stays at or
-above 0.8 in each language, and every year-end message takes the lead slot.
+"""Curation quality, with the shipped model, on the held-out test split of the real
+labelled corpus (tests/data/corpus): in each language the good-news P@5 stays at or above
+0.9 of its ceiling, and every year-end message lands in the lead slot of its window, with
+no false lead. `bench/quality` prints the full table (and cross-validation on train).
 
-`bench/quality` prints the full report (also for tests/data/heldout.toml and
-tests/data/fresh.toml, which are not asserted here: fresh.toml is the unseen estimate)."""
+The fictional sets written for digest (tests/data/labelled.toml) are kept as a regression
+check of the rule packs alone."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from digest.curate.evaluate import evaluate, load_labelled
+from digest.curate.classifier import load_model
+from digest.curate.evaluate import load_corpus, measure, ranker
+from digest.curate.fictional import evaluate, load_labelled
 from digest.curate.rules import load_rules
+from digest.curate.scoring import Reading
 
 DATA = Path(__file__).parent / "data"
+LANGUAGES = ("en", "fr")
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    posts = [p for p in load_corpus(DATA / "corpus") if p.split == "test"]
+    return {lang: measure(posts, lang, ranker(Reading(load_model()))) for lang in LANGUAGES}
+
+
+NOT_REACHED_GOOD_NEWS = (
+    "issue 11's acceptance is not reached on the held-out split: good-news P@5 is 0.38 of a"
+    " 0.49 ceiling in English (0.78 of it; section precision 0.89), 0.10 of 0.20 in French"
+    " (section precision 0.33); bench/quality prints the figures"
+)
+NOT_REACHED_YEAR_END = (
+    "issue 11's acceptance is not reached on the held-out split: 8 of 24 English and 0 of 3"
+    " French year-end messages lead their window, with 13 false leads in 33 English windows;"
+    " bench/quality prints the figures"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_REACHED_GOOD_NEWS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_good_news_precision_on_the_held_out_split(held_out, language: str) -> None:
+    q = held_out[language]
+    assert q.windows >= 2 and q.ceiling5 > 0
+    assert q.p5 >= 0.9 * q.ceiling5, (q.p5, q.ceiling5)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_REACHED_YEAR_END)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_year_end_message_leads_on_the_held_out_split(held_out, language: str) -> None:
+    q = held_out[language]
+    assert q.year_end > 0
+    assert q.lead_hits == q.year_end, (q.lead_hits, q.year_end)
+    assert q.false_leads == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_combination_is_no_worse_than_the_rules(held_out, language: str) -> None:
+    posts = [p for p in load_corpus(DATA / "corpus") if p.split == "test"]
+    rules = measure(posts, language, ranker(None))
+    q = held_out[language]
+    assert q.p5 >= rules.p5 and q.lead_hits >= rules.lead_hits, (q.p5, rules.p5)
+    assert q.precision >= rules.precision - 1e-9, (q.precision, rules.precision)
+
+
+def test_corpus_is_real_and_sourced() -> None:
+    posts = load_corpus(DATA / "corpus")
+    counts = Counter((p.lang, p.split) for p in posts)
+    assert counts[("fr", "test")] and counts[("en", "test")]
+    assert all(p.url and p.source and p.licence for p in posts)
 
 
 @pytest.fixture(scope="module")
@@ -24,23 +82,8 @@ def labelled():
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_good_news_precision(labelled, language: str) -> None:
+def test_rules_still_pass_the_fictional_set(labelled, language: str) -> None:
     quality = evaluate(labelled, language=language, rules=load_rules(language))
     assert quality.precision_at_5 >= 0.8, quality.misses
-
-
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_year_end_message_takes_the_lead(labelled, language: str) -> None:
-    quality = evaluate(labelled, language=language, rules=load_rules(language))
-    assert quality.lead_total > 0
-    assert quality.lead_hits == quality.lead_total
+    assert quality.lead_hits == quality.lead_total > 0
     assert quality.year_end_recall == 1.0
-
-
-def test_labelled_set_is_balanced(labelled) -> None:
-    from collections import Counter
-
-    counts = Counter((i.lang, i.label) for i in labelled)
-    for lang in ("en", "fr"):
-        for label in ("good_news", "year_end", "grim", "campaign"):
-            assert counts[(lang, label)] >= 6, (lang, label)

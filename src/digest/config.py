@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import lang, validate
 from .errors import ConfigError
 from .esp import EspSettings
+from .kinds import STORY_KINDS
 from .models import FeedSource, SectionSpec
 from .tomlfile import TableReader as _Reader
 from .tomlfile import locate, read_toml
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 CONFIG_NAME = "digest.toml"
 FEEDS_NAME = "feeds/feeds.toml"
-STORY_KINDS = ("year_end", "good_news", "campaign", "grim", "other")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 SUBJECT_FIELDS = ("name", "date", "issue_id")
@@ -148,6 +148,7 @@ class Project:
     year_end: YearEndSettings = field(default_factory=YearEndSettings)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
     novelty_days: int = 60  # stories similar to ones sent this recently rank lower
+    classifier: bool = True  # the learned classifier with the rules; False: the rules alone
 
     @property
     def config_path(self) -> Path:
@@ -534,8 +535,9 @@ def _curation(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
     novelty = r.get("novelty_days", int, 60)
     if not 0 <= novelty <= 400:
         raise r.fail("novelty_days", "must be between 0 and 400")
+    classifier = r.get("classifier", bool, True)
     r.check_unknown()
-    return {"watchlist": watchlist, "novelty_days": novelty}
+    return {"watchlist": watchlist, "novelty_days": novelty, "classifier": classifier}
 
 
 def _sections(items: list[Any], path: Path, text: str) -> tuple[SectionSpec, ...]:

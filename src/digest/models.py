@@ -141,7 +141,7 @@ class Candidate:
 
     entry: Entry
     score: float
-    kind: str  # "year_end", "good_news", "grim", "campaign" or "other"
+    kind: str  # one of digest.kinds.STORY_KINDS
     reasons: tuple[Reason, ...] = ()
     section: str | None = None  # section id, or None when left out
     left_out: str | None = None  # why it did not make the issue

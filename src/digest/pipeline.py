@@ -219,6 +219,7 @@ def gather(
     overrides (whose keys must already be resolved). Entries in `hold` (new since the
     draft was built) are left out."""
     from .curate import SentStory, curate, load_rules
+    from .curate.cache import reading_for
     from .i18n import localise_sections
 
     start = now - timedelta(days=project.window_days)
@@ -227,6 +228,7 @@ def gather(
     )
     if hold:
         entries = [e for e in entries if e.key not in hold]
+    reading = reading_for(store, entries, issue_id=issue_id) if project.classifier else None
     # Only issues built as of an earlier day count as sent: several builds of the same
     # day (a draft, an experiment with another --issue-id) never hide stories from each other.
     today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
@@ -250,6 +252,7 @@ def gather(
         recent=recent,
         watch=project.watchlist,
         edits=edits,
+        reading=reading,
     )
 
 
@@ -370,6 +373,12 @@ def _build(
             edits=edits,
             hold={e.key for e in new},
         )
+        if edits and project.classifier:
+            from .curate.cache import record_labels
+
+            record_labels(
+                store, edits, curated, project.sections, issue_id=issue_id, now=now.isoformat()
+            )
         issue = make_issue(
             project,
             curated,

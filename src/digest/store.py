@@ -13,7 +13,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,29 @@ MIGRATIONS: tuple[str, ...] = (
         sent_at TEXT NOT NULL,
         recipients INTEGER NOT NULL,
         server TEXT NOT NULL
+    );
+    """,
+    # 3: curation: each entry's classifier features (a cache), the editors' labels
+    # (read and written by digest.curate.cache and digest.curate.editors)
+    """
+    CREATE TABLE entry_features (
+        entry_key TEXT PRIMARY KEY REFERENCES entries(key) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        buckets BLOB NOT NULL,
+        weights BLOB NOT NULL
+    );
+    CREATE TABLE editor_labels (
+        issue_id TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        action TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        section TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        probabilities TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (issue_id, entry_key)
     );
     """,
 )

@@ -338,22 +338,24 @@ def rank(
     now = clock(project, as_of)
     issue_id = issue_id or pipeline.default_issue_id(now)
     edits = pipeline.read_edits(project, issue_id)
+    lines: list[str] = []
     with Store(project.db_path, readonly=True) as store:
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
         curated = pipeline.gather(
             project, store, now, issue_id=issue_id, language=language, edits=edits
         )
-    candidates = list(curated.candidates)
-    if explain:
-        match = [c for c in candidates if c.entry.key.startswith(explain)]
-        if len(match) != 1:
-            what = "no candidate" if not match else f"{len(match)} candidates"
-            raise DigestError(
-                f"{what} with a key starting {explain!r} in this window",
-                hint="run `digest rank` to see the keys",
-            )
-        candidates = match
+        candidates = list(curated.candidates)
+        if explain:
+            match = [c for c in candidates if c.entry.key.startswith(explain)]
+            if len(match) != 1:
+                what = "no candidate" if not match else f"{len(match)} candidates"
+                raise DigestError(
+                    f"{what} with a key starting {explain!r} in this window",
+                    hint="run `digest rank` to see the keys",
+                )
+            candidates = match
+            lines = _explain_lines(store, curated, match[0])
     if limit:
         candidates = candidates[:limit]
     if as_json:
@@ -365,7 +367,7 @@ def rank(
             }
         )
     elif explain:
-        _print_explain(candidates[0])
+        click.echo("\n".join(lines))
     elif not quiet:
         _print_rank(candidates, len(curated.candidates))
 
@@ -392,17 +394,15 @@ def _print_rank(candidates: list[Candidate], total: int) -> None:
         click.echo(f"... {total - len(candidates)} more (use --limit)")
 
 
-def _print_explain(c: Candidate) -> None:
-    e = c.entry
-    click.echo(f"{e.title}\n  key {e.key} · {e.feed_name} · {e.published:%Y-%m-%d %H:%M} UTC")
-    click.echo(f"  {e.link or '(no link)'}")
-    click.echo(f"  kind: {c.kind.replace('_', ' ')}   score: {c.score:.2f}   rank: {c.rank}")
-    click.echo(f"  placed in: {c.section}" if c.section else f"  left out: {c.left_out}")
-    if len(c.sources) > 1:
-        click.echo(f"  sources: {', '.join(c.sources)}")
-    click.echo("  score breakdown:")
-    for r in c.reasons:
-        click.echo(f"    {r.points:+6.2f}  {r.text}  [{r.signal}]")
+def _explain_lines(store: Store, curated: Any, c: Candidate) -> list[str]:
+    from ..curate.explain import explain
+
+    verdict = curated.verdicts.get(c.entry.key)
+    if verdict is None:
+        return explain(c)
+    from ..curate.classifier import load_model
+
+    return explain(c, verdict, load_model())
 
 
 @click.command()

@@ -1,14 +1,21 @@
 """Curation: score every entry in the window, decide its story kind, cluster near-duplicates,
-and fill the configured sections. Pure: the clock comes in as `now`, history as `sent`.
+and fill the configured sections. Pure: the clock comes in as `now`, history as `sent`,
+the classifier's features and the editors' labels as a :class:`Reading`.
 
-    entries -> score() -> cluster() -> place() -> Curated(sections, candidates)
+    entries -> evidence (rules) -> verdicts (classifier) -> score() -> place()
+            -> Curated(sections, candidates)
+
+Modules: rules (phrase packs), year_end (facets of year-end messages), signals (the other
+score terms), words + features + cache (what the classifier reads), classifier (the
+shipped model), learn (training), editors (labels from edits files), scoring (the terms),
+similarity (same story or not), explain (for `digest rank --explain`), evaluate (quality).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..edits import Edits, ItemEdit
@@ -16,20 +23,17 @@ from ..lang import matches
 from ..models import Candidate, Entry, FeedSource, Reason, Section, SectionSpec
 from . import signals
 from .rules import RulePack, load_rules
-from .similarity import OverlapIndex, frequencies, stems
+from .scoring import Reading, Verdict, classify, score, verdicts
+from .similarity import OverlapIndex, frequencies, same_story, stems
 
-__all__ = ["Curated", "SentStory", "curate", "load_rules"]
-
-KIND_BASE = {"year_end": 30.0, "good_news": 15.0, "campaign": 3.0, "grim": 2.0, "other": 0.0}
-KIND_PRIORITY = ("year_end", "good_news", "campaign", "grim")
-YEAR_END_THRESHOLD = 8.0
-NOVELTY_PENALTY = -6.0
+__all__ = ["Curated", "Reading", "SentStory", "classify", "curate", "load_rules", "score"]
 
 
 @dataclass(frozen=True)
 class Curated:
     sections: tuple[Section, ...]
     candidates: tuple[Candidate, ...]  # every candidate, placed or left out, in rank order
+    verdicts: Mapping[str, Verdict] = field(default_factory=dict, compare=False)  # by key
 
 
 def curate(
@@ -46,26 +50,37 @@ def curate(
     watch: tuple[str, ...] = (),
     edits: Edits | None = None,
     recency: bool = True,
+    reading: Reading | None = None,
 ) -> Curated:
     """Rank `entries` for an issue in `language`. `sent` maps entry keys already sent to
     their issue; `recent` lists stories sent lately (for novelty); `edits` are the
-    editors' overrides, applied last and always winning."""
+    editors' overrides, applied last and always winning; `reading` brings the classifier
+    (without it the rules alone decide each story's kind)."""
     history = _History(recent)
-    scored = [
-        score(
-            e,
-            now=now,
-            rules=rules,
-            source=(sources or {}).get(e.feed_url),
-            watch=watch,
-            history=history,
-            recency=recency,
+    evidence = [signals.kind_evidence(e, rules) for e in entries]
+    judged = verdicts(entries, evidence, reading) if reading and entries else None
+    scored = []
+    for i, e in enumerate(entries):
+        earlier = history.similar(e)
+        scored.append(
+            score(
+                e,
+                now=now,
+                evidence=evidence[i],
+                verdict=judged[i] if judged else None,
+                model=reading.model if reading else None,
+                source=(sources or {}).get(e.feed_url),
+                watch=watch,
+                earlier=(earlier.title, earlier.issue_id) if earlier else None,
+                recency=recency,
+            )
         )
-        for e in entries
-    ]
     scored.sort(key=_order)
     marked = [_mark(c, language, sent or {}, edits) for c in scored]
-    return place(_retitle(marked, edits), sections, per_feed_cap, edits)
+    placed = place(_retitle(marked, edits), sections, per_feed_cap, edits)
+    if judged:
+        placed = replace(placed, verdicts={e.key: v for e, v in zip(entries, judged, strict=True)})
+    return placed
 
 
 @dataclass(frozen=True)
@@ -90,67 +105,13 @@ class _History:
     def similar(self, entry: Entry) -> SentStory | None:
         if not self.stories:
             return None
-        found = self.index.best(stems(entry.title), lambda i: self.stories[i].key != entry.key)
-        return self.stories[found] if found is not None else None
-
-
-def score(
-    entry: Entry,
-    *,
-    now: datetime,
-    rules: RulePack,
-    source: FeedSource | None = None,
-    watch: tuple[str, ...] = (),
-    history: _History | None = None,
-    recency: bool = True,
-) -> Candidate:
-    """Score one entry: its story kind from the rule pack, plus recency, source, watchlist."""
-    evidence = signals.kind_evidence(entry, rules)
-    kind = classify(evidence)
-    reasons: list[Reason] = []
-    if kind != "other":
-        reasons.extend(evidence[kind][1])
-    if kind == "year_end":
-        season = signals.year_end_season(entry, entry.published.month)
-        if season:
-            reasons.append(season)
-    for extra in (
-        signals.recency(entry, now) if recency else None,
-        signals.source_weight(source),
-        signals.watchlist(entry, watch),
-    ):
-        if extra is not None:
-            reasons.append(extra)
-    earlier = history.similar(entry) if history else None
-    if earlier is not None:
-        reasons.append(
-            Reason(
-                "novelty", NOVELTY_PENALTY, f"follows “{earlier.title}”, sent in {earlier.issue_id}"
-            )
+        found = self.index.best(
+            stems(entry.title),
+            lambda i: (
+                self.stories[i].key != entry.key and same_story(self.stories[i].title, entry.title)
+            ),
         )
-    total = KIND_BASE[kind] + sum(r.points for r in reasons)
-    return Candidate(
-        entry=entry,
-        score=round(total, 3),
-        kind=kind,
-        reasons=tuple(reasons),
-        sources=(entry.feed_name,),
-    )
-
-
-def classify(evidence: Mapping[str, tuple[float, tuple[Reason, ...]]]) -> str:
-    """The story kind: a year-end message needs strong evidence; good news must outweigh
-    both grim and campaign evidence (a call to free someone is not their release);
-    otherwise the strongest kind, campaign before grim on a tie."""
-    points = {k: v[0] for k, v in evidence.items()}
-    if points.get("year_end", 0.0) >= YEAR_END_THRESHOLD:
-        return "year_end"
-    good = points.get("good_news", 0.0)
-    if good > 0 and good > points.get("grim", 0.0) and good > points.get("campaign", 0.0):
-        return "good_news"
-    rest = [(points.get(k, 0.0), -i, k) for i, k in enumerate(KIND_PRIORITY[2:])]
-    best = max(rest)
-    return best[2] if best[0] > 0 else "other"
+        return self.stories[found] if found is not None else None
 
 
 def _order(c: Candidate) -> tuple[float, float, str]:
@@ -193,10 +154,11 @@ def place(
     edits: Edits | None = None,
 ) -> Curated:
     """Fill sections in order with the best candidates (they come sorted best first),
-    honouring size and per-feed caps; items the editors pinned or moved go in first,
-    whatever the caps; then the editors' positions are applied. A near-duplicate of a story
-    already placed (from another feed) is folded into it, which then lists both sources.
-    Every candidate left out says why."""
+    honouring size and per-feed caps (the per-feed cap only when two or more feeds have
+    candidates: a one-feed newsletter gets a full issue); items the editors pinned or moved
+    go in first, whatever the caps; then the editors' positions are applied. A
+    near-duplicate of a story already placed (from another feed) is folded into it, which
+    then lists both sources. Every candidate left out says why."""
     slots: dict[str, list[str]] = {s.id: [] for s in specs}  # entry keys, in order
     chosen: dict[str, Candidate] = {}
     twins = _Twins()
@@ -217,6 +179,8 @@ def place(
     for c, edit in forced:
         put(c, edit.section or _home(c, specs))
     forced_keys = {c.entry.key for c, _ in forced}
+    feeds = {c.entry.feed_url for c in candidates if not c.left_out}
+    cap = per_feed_cap if len(feeds) >= 2 else len(candidates) + 1
     for c in candidates:
         if c.entry.key in forced_keys:
             continue
@@ -237,8 +201,8 @@ def place(
             if len(slots[spec.id]) >= spec.max_items:
                 reason = f"“{spec.title}” is full ({spec.max_items} items)"
                 continue
-            if per_feed[c.entry.feed_url] >= per_feed_cap:
-                reason = f"{c.entry.feed_name} already has {per_feed_cap} items (per-feed cap)"
+            if per_feed[c.entry.feed_url] >= cap:
+                reason = f"{c.entry.feed_name} already has {cap} items (per-feed cap)"
                 break
             put(c, spec.id)
             reason = None
@@ -262,7 +226,8 @@ def place(
 
 class _Twins:
     """The stories placed so far, to fold in the same story from another feed: the same
-    link, or titles sharing most of their word stems (in the same language)."""
+    link, or titles sharing most of their word stems (in the same language) that name the
+    same people, places and numbers."""
 
     def __init__(self, threshold: float = 0.6) -> None:
         self.index = OverlapIndex(threshold)
@@ -284,6 +249,7 @@ class _Twins:
             lambda j: (
                 self.placed[j].entry.feed_url != mine.feed_url
                 and self.placed[j].entry.language == mine.language
+                and same_story(self.placed[j].entry.title, mine.title)
             ),
         )
         return self.placed[found].entry.key if found is not None else None

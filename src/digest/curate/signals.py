@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..kinds import YEAR_END
 from ..models import Entry, FeedSource, Reason
+from . import year_end
 from .rules import KindRules, RulePack, normalise, sentences
 
 RECENCY_POINTS = 3.0
@@ -19,7 +21,8 @@ MAX_PHRASES = 3
 
 
 def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple[Reason, ...]]]:
-    """Per story kind: points and reasons from title, body and feed categories."""
+    """Per story kind: points and reasons from title, body and feed categories; for
+    year-end messages also their own facets (who, what, to whom, how) and the season."""
     categories = {normalise(c) for c in entry.categories}
     in_title = rules.match(sentences(entry.title))
     in_body = rules.match(sentences(entry.excerpt))
@@ -30,9 +33,25 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
         if tagged:
             note = f"the feed files it under “{tagged[0]}”"
             reasons.append(Reason(f"{kind.kind}:category", kind.points, note))
+        if kind.kind == YEAR_END:
+            found = year_end.facets(entry)
+            reasons += _new_facets(reasons, found)
+            when = year_end.season(entry) if reasons else None
+            if when is not None:
+                reasons.append(when)
+            topic = year_end.topic_review(entry, found) if reasons else None
+            if topic is not None:
+                reasons.append(topic)
         if reasons:
-            evidence[kind.kind] = (sum(r.points for r in reasons), tuple(reasons))
+            evidence[kind.kind] = (round(sum(r.points for r in reasons), 2), tuple(reasons))
     return evidence
+
+
+def _new_facets(reasons: list[Reason], found: tuple[Reason, ...]) -> list[Reason]:
+    """Facets, except a weak "what" when a phrase of the pack already says what it is."""
+    if any(r.signal.endswith((":title", ":text")) for r in reasons):
+        return [r for r in found if r.signal != "year_end:what" or r.points > 2.0]
+    return list(found)
 
 
 def _phrase_reasons(
@@ -81,10 +100,3 @@ def watchlist(entry: Entry, names: tuple[str, ...], points: float = 4.0) -> Reas
     if not hits:
         return None
     return Reason("watchlist", points * len(hits), f"mentions {', '.join(hits)} (watchlist)")
-
-
-def year_end_season(entry: Entry, tz_month: int) -> Reason | None:
-    """Year-end messages are expected in December and early January."""
-    if tz_month in (12, 1):
-        return Reason("season", 2.0, "published in the year-end season")
-    return None

@@ -1,6 +1,8 @@
 """Near-duplicate titles: sets of word stems compared with the overlap coefficient
 (shared stems / stems of the smaller set), indexed with prefix filtering so that ranking
-thousands of candidates stays linear in practice.
+thousands of candidates stays linear in practice. Sharing words is not enough to be the
+same story: :func:`same_story` also asks that the titles name the same people, places and
+numbers ("X walks free after 2 years" is not "Y walks free after 3 years").
 
 Prefix filtering: order every stem by one fixed global order, rarest first. If two sets
 share at least t x |smaller| stems, the smaller set's first |S| - ceil(t|S|) + 1 stems (its
@@ -16,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from importlib import resources
 
 from .rules import normalise
 
@@ -78,6 +81,19 @@ _STOP = frozenset(
 MIN_STEMS = 3
 
 
+_NAME = re.compile(r"[^\W\d_][\w'’-]*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_WORDS = {
+    w: str(n)
+    for words in (
+        "zero one two three four five six seven eight nine ten eleven twelve",
+        "zéro un deux trois quatre cinq six sept huit neuf dix onze douze",
+    )
+    for n, w in enumerate(words.split())
+}
+_NUMBER_WORDS.update({"une": "1", "dozen": "12", "douzaine": "12"})
+
+
 @lru_cache(maxsize=65536)
 def stems(text: str) -> frozenset[str]:
     """Five-letter stems of the meaningful words of a title."""
@@ -138,3 +154,51 @@ def frequencies(sets: Iterable[frozenset[str]]) -> Counter[str]:
     for items in sets:
         counts.update(items)
     return counts
+
+
+@lru_cache(maxsize=65536)
+def marks(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What identifies a story in its title: the stems of the names it gives (capitalised
+    words that are neither stop words nor the vocabulary of the rule packs, so that
+    "Court Frees X" names X, not "Frees") and the numbers it gives ("six" is 6)."""
+    names: set[str] = set()
+    numbers = {n.replace(",", ".") for n in _NUMBER.findall(title)}
+    common = _common_words()
+    for word in _NAME.findall(title):
+        low = normalise(word).strip("'’-")
+        if low in _NUMBER_WORDS:
+            numbers.add(_NUMBER_WORDS[low])
+        elif word[0].isupper() and low not in _STOP and low[:5] not in common and len(low) > 1:
+            names.add(low[:5])
+    return frozenset(names), frozenset(numbers)
+
+
+def same_story(a: str, b: str) -> bool:
+    """Whether two titles that share most of their words can be the same story: not when
+    each names someone or something the other never mentions, nor when both give numbers
+    and they differ. (A title that adds a place or a name to the other's is the same
+    story, told in more detail.)"""
+    names_a, numbers_a = marks(a)
+    names_b, numbers_b = marks(b)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False
+    words_a, words_b = _words(a), _words(b)
+    return not (names_a - words_b and names_b - words_a)
+
+
+@lru_cache(maxsize=65536)
+def _words(title: str) -> frozenset[str]:
+    return frozenset(w[:5] for w in _WORD.findall(normalise(title)))
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """The stems of every word in the bundled rule packs: verbs like "frees", "acquits",
+    "libéré" describe what happened, they do not name anyone."""
+    words: set[str] = set()
+    folder = resources.files(__package__) / "rules"
+    for path in folder.iterdir():
+        if path.name.endswith(".toml"):
+            for token in _WORD.findall(normalise(path.read_text("utf-8"))):
+                words.add(token[:5])
+    return frozenset(words)

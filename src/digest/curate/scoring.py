@@ -1,0 +1,149 @@
+"""Scoring one entry: its story kind and every term of its score, each a :class:`Reason`
+an editor can read, summing exactly to the score (points are rounded to 2 decimals first).
+
+    kind's base points + rule phrases and year-end facets of that kind
+    + the classifier's confidence in that kind (+ what the editors taught it)
+    + recency + the feed's weight + the watchlist + novelty
+
+Without a classifier (``reading=None``) the rules alone decide the kind, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, label
+from ..models import Candidate, Entry, FeedSource, Reason
+from . import signals
+from .features import Evidence, Grams
+
+if TYPE_CHECKING:
+    from .classifier import Model
+    from .editors import EditorLabel, Lesson
+
+YEAR_END_THRESHOLD = 8.0  # rules alone: this much year-end evidence makes a year-end message
+NOVELTY_PENALTY = -6.0
+_RULE_ORDER = (YEAR_END, GOOD_NEWS, CAMPAIGN, GRIM)  # campaign before grim on a tie
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the classifier needs for a window: the model, each entry's cached features
+    (by key; an entry without them is read on the spot) and the newsletter's own editor
+    labels."""
+
+    model: Model
+    features: Mapping[str, Grams] = field(default_factory=dict)
+    labels: Sequence[EditorLabel] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The classifier's view of one entry, for scoring and explanations."""
+
+    kind: str
+    probabilities: dict[str, float]
+    lesson: Lesson | None = None  # what similar editor labels changed
+
+
+def classify(evidence: Evidence) -> str:
+    """The story kind from the rules: a year-end message needs strong evidence; good news
+    must outweigh both grim and campaign evidence (a call to free someone is not their
+    release); otherwise the strongest kind, campaign before grim on a tie."""
+    points = {k: v[0] for k, v in evidence.items()}
+    if points.get(YEAR_END, 0.0) >= YEAR_END_THRESHOLD:
+        return YEAR_END
+    good = points.get(GOOD_NEWS, 0.0)
+    if good > 0 and good > points.get(GRIM, 0.0) and good > points.get(CAMPAIGN, 0.0):
+        return GOOD_NEWS
+    rest = [(points.get(k, 0.0), -i, k) for i, k in enumerate(_RULE_ORDER[2:])]
+    best = max(rest)
+    return best[2] if best[0] > 0 else OTHER
+
+
+def verdicts(
+    entries: Sequence[Entry], evidence: Sequence[Evidence], reading: Reading
+) -> list[Verdict]:
+    """The classifier's kind and probabilities for every entry (one pass over the batch),
+    with the editors' labels blended in."""
+    from .editors import lessons
+
+    model = reading.model
+    said = [classify(e) for e in evidence]
+    grams = [reading.features.get(e.key) for e in entries]
+    rows = model.probabilities(entries, evidence, said, grams)
+    kinds = model.fitted.kinds
+    taught = lessons(model, entries, rows, reading.labels) if reading.labels else {}
+    out = []
+    for entry, found, rules_kind, row in zip(entries, evidence, said, rows, strict=True):
+        probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
+        learned = taught.get(entry.key)
+        final = learned.probabilities if learned else probabilities
+        kind = model.decide([final[k] for k in kinds], rules_kind, evidence_points(found, YEAR_END))
+        out.append(Verdict(kind, final, learned))
+    return out
+
+
+def evidence_points(evidence: Evidence, kind: str) -> float:
+    return evidence.get(kind, (0.0, ()))[0]
+
+
+def score(
+    entry: Entry,
+    *,
+    now: datetime,
+    evidence: Evidence,
+    verdict: Verdict | None = None,
+    model: Model | None = None,
+    source: FeedSource | None = None,
+    watch: tuple[str, ...] = (),
+    earlier: tuple[str, str] | None = None,  # (title, issue) of a story sent lately
+    recency: bool = True,
+) -> Candidate:
+    """Score one entry. Every term is a Reason; the score is their exact sum."""
+    kind = verdict.kind if verdict else classify(evidence)
+    reasons: list[Reason] = []
+    if kind != OTHER:
+        reasons.extend(evidence.get(kind, (0.0, ()))[1])
+    if verdict is not None and model is not None:
+        reasons.extend(_model_reasons(kind, verdict, model.points))
+    for extra in (
+        signals.recency(entry, now) if recency else None,
+        signals.source_weight(source),
+        signals.watchlist(entry, watch),
+    ):
+        if extra is not None:
+            reasons.append(extra)
+    if earlier is not None:
+        reasons.append(
+            Reason("novelty", NOVELTY_PENALTY, f"follows “{earlier[0]}”, sent in {earlier[1]}")
+        )
+    reasons.append(Reason("kind", BASE_POINTS[kind], f"{label(kind)}: base points of the kind"))
+    reasons = [Reason(r.signal, round(r.points, 2), r.text) for r in reasons]
+    return Candidate(
+        entry=entry,
+        score=round(sum(r.points for r in reasons), 2),
+        kind=kind,
+        reasons=tuple(reasons),
+        sources=(entry.feed_name,),
+    )
+
+
+def _model_reasons(kind: str, verdict: Verdict, points: float) -> list[Reason]:
+    """The classifier's term, and the editors' share of it when their labels moved it."""
+    final = verdict.probabilities.get(kind, 0.0)
+    lesson = verdict.lesson
+    before = lesson.before.get(kind, final) if lesson else final
+    out = [
+        Reason(
+            "classifier",
+            points * before,
+            f"the classifier reads it as {label(kind)} ({before:.0%} sure)",
+        )
+    ]
+    if lesson is not None and round(points * (final - before), 2) != 0:
+        out.append(Reason("editors", points * (final - before), lesson.text))
+    return out
