@@ -168,11 +168,18 @@ def test_french_demo_issue(digest, project: Path) -> None:
 
 
 def test_spanish_and_arabic_labels_and_default_section_titles(digest, tmp_path: Path) -> None:
+    # each language's own good news (its rule pack reads the title; English text would not
+    # be good news in a Spanish or Arabic issue)
+    good = {
+        "es": ("Preso de conciencia liberado tras seis años", "<p>Liberado el lunes.</p>"),
+        "ar": ("الإفراج عن سجين رأي بعد ست سنوات", "<p>أفرج عنه يوم الاثنين.</p>"),
+    }
     for code, words in (
         ("es", ("Buenas noticias", "Leer más", "Darse de baja", "de diciembre de 2025")),
         ("ar", ("أخبار سارة", "اقرأ المزيد", "إلغاء الاشتراك", "ديسمبر")),
     ):
-        root = _fixture(tmp_path / code, "Fixture", SMALL, language=code)
+        entries = [(*good[code], "News"), *SMALL[1:]]
+        root = _fixture(tmp_path / code, "Fixture", entries, language=code)
         # this project sets no section titles of its own: the built-in ones translate
         toml = root / "digest.toml"
         toml.write_text(re.sub(r'title = "[^"]*"\n', "", toml.read_text()))
