@@ -247,7 +247,8 @@ def test_damaged_store_is_checked_and_recovered(built: Path, tmp_path: Path, how
     build = run(digest_cmd("build", "-p", str(project), "--as-of", DEMO_AS_OF, "--offline"))
     for result in (rank, build):
         _no_bad_advice(result.stderr)
-        if result.returncode != 0:
+        # 0 or 3 ("up to date"): the damage missed what this command reads
+        if result.returncode not in (0, 3):
             assert result.returncode == 1, result.stderr
             assert "digest store check" in result.stderr, result.stderr
     check = run(digest_cmd("store", "check", "-p", str(project)))
