@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DEMO_AS_OF, DEMO_ISSUE
+from .conftest import DEMO_AS_OF, DEMO_ISSUE, REPO
 
 FOOTER_MJML = """\
 {% extends "!bundled/weekly.mjml" %}
@@ -184,3 +184,18 @@ def test_the_desk_previews_the_project_template(digest, project: Path) -> None:
         _templates(project, {"weekly.mjml": '{% extends "!bundled/weekly.mjml" %}\n{% block x %}'})
         page = client.get(f"/issue/{DEMO_ISSUE}")  # a broken template: its file and line
         assert "weekly.mjml:2: template syntax error" in page.text
+
+
+def test_the_readme_override_builds_and_lints(digest, project: Path) -> None:
+    """The one-block override the README shows, as written there."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```jinja\n(.*?)```", readme, re.S)
+    mjml = next(b for b in blocks if b.startswith('{% extends "!bundled/weekly.mjml" %}'))
+    text = next(b for b in blocks if b.startswith('{% extends "!bundled/weekly.txt" %}'))
+    _templates(project, {"weekly.mjml": mjml, "weekly.txt": text})
+    assert _build(digest, project, "-q").exit_code == 0
+    out = project / "out" / DEMO_ISSUE
+    for name in ("newsletter.html", "newsletter.txt"):
+        assert "written by volunteers in Leeds" in (out / name).read_text()
+    lint = digest("lint", str(out))
+    assert lint.exit_code == 0, lint.output
