@@ -5,6 +5,7 @@ desk; and every mistake named by file and line."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from html import escape
 from pathlib import Path
@@ -199,3 +200,30 @@ def test_the_readme_override_builds_and_lints(digest, project: Path) -> None:
         assert "written by volunteers in Leeds" in (out / name).read_text()
     lint = digest("lint", str(out))
     assert lint.exit_code == 0, lint.output
+
+
+def test_a_changed_parent_is_checked_again(project: Path) -> None:
+    """A long-running desk: when a template the project's template extends changes, the
+    block check runs again (Jinja itself only watches the file it loads)."""
+    from digest.config import load_project
+    from digest.errors import TemplateError
+    from digest.templating import check_blocks, environment
+
+    base = (REPO / "templates" / "base.mjml").read_text()
+    _templates(
+        project,
+        {
+            "base.mjml": base.replace(
+                "{% block body %}", "{% block notice %}{% endblock %}\n{% block body %}"
+            ),
+            "weekly.mjml": '{% extends "!bundled/weekly.mjml" %}\n'
+            "{% block notice %}Closed on Monday{% endblock %}\n",
+        },
+    )
+    env = environment(load_project(project))
+    check_blocks(env, env.get_template("weekly.mjml"))  # base.mjml (ours) has `notice`
+    (project / "templates" / "base.mjml").write_text(base)
+    stamp = (project / "templates" / "base.mjml").stat().st_mtime + 2
+    os.utime(project / "templates" / "base.mjml", (stamp, stamp))
+    with pytest.raises(TemplateError, match=r"weekly\.mjml:2: block 'notice' is not in"):
+        check_blocks(env, env.get_template("weekly.mjml"))

@@ -137,22 +137,27 @@ def _template_frame(error: BaseException, default: str) -> tuple[str, int | None
     return found
 
 
-_checked: weakref.WeakSet[jinja2.Template] = weakref.WeakSet()
+# a template checked, and the up-to-date tests of the files its check read
+_checked: weakref.WeakKeyDictionary[jinja2.Template, tuple[Callable[[], bool], ...]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def check_blocks(env: jinja2.Environment, template: jinja2.Template) -> None:
     """Refuse a template that extends another and overrides a block no template up the
     chain defines (a misspelt `{% block foter %}` would never show), extends a template
     that does not exist, or extends itself (`weekly.mjml` extending "weekly.mjml" instead
-    of "!bundled/weekly.mjml"). Checked once per compiled template."""
-    if template in _checked:
+    of "!bundled/weekly.mjml"). Checked again only when one of the files changed."""
+    known = _checked.get(template)
+    if known is not None and all(uptodate() for uptodate in known):
         return
+    watched: list[Callable[[], bool]] = []
     name = template.name or ""
-    tree, filename = _parse(env, name)
+    tree, filename = _parse(env, name, watched)
     extends = _extends(tree)
     if extends is not None:
         parent, line = extends
-        available = _chain_blocks(env, parent, seen=[name], child=(filename, line))
+        available = _chain_blocks(env, parent, watched, seen=[name], child=(filename, line))
         for block in _overrides(tree):
             if block.name not in available:
                 raise TemplateError(
@@ -162,11 +167,16 @@ def check_blocks(env: jinja2.Environment, template: jinja2.Template) -> None:
                     line=block.lineno,
                     hint=f"blocks you can override: {', '.join(sorted(available))}",
                 )
-    _checked.add(template)
+    _checked[template] = tuple(watched)
 
 
 def _chain_blocks(
-    env: jinja2.Environment, name: str, *, seen: list[str], child: tuple[str, int]
+    env: jinja2.Environment,
+    name: str,
+    watched: list[Callable[[], bool]],
+    *,
+    seen: list[str],
+    child: tuple[str, int],
 ) -> set[str]:
     """Every block defined by template `name` and the templates it extends."""
     if name in seen:
@@ -179,7 +189,7 @@ def _chain_blocks(
             f"template {name!r} extends itself", path=child[0], line=child[1], hint=hint
         )
     try:
-        tree, filename = _parse(env, name)
+        tree, filename = _parse(env, name, watched)
     except jinja2.TemplateNotFound as e:
         raise TemplateError(
             f"extends {name!r}, which does not exist",
@@ -191,7 +201,8 @@ def _chain_blocks(
     blocks = {block.name for block in tree.find_all(nodes.Block)}
     extends = _extends(tree)
     if extends is not None:
-        blocks |= _chain_blocks(env, extends[0], seen=[*seen, name], child=(filename, extends[1]))
+        chain = [*seen, name]
+        blocks |= _chain_blocks(env, extends[0], watched, seen=chain, child=(filename, extends[1]))
     return blocks
 
 
@@ -199,10 +210,15 @@ def _bundled_names() -> list[str]:
     return sorted(p.name for p in bundled_templates().iterdir() if p.suffix in (".mjml", ".txt"))
 
 
-def _parse(env: jinja2.Environment, name: str) -> tuple[nodes.Template, str]:
+def _parse(
+    env: jinja2.Environment, name: str, watched: list[Callable[[], bool]]
+) -> tuple[nodes.Template, str]:
+    """The template's syntax tree and file; its up-to-date test goes into `watched`."""
     if env.loader is None:
         raise jinja2.TemplateNotFound(name)
-    source, filename, _ = env.loader.get_source(env, name)
+    source, filename, uptodate = env.loader.get_source(env, name)
+    if uptodate is not None:
+        watched.append(uptodate)
     return env.parse(source, name, filename), filename or name
 
 
