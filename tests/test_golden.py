@@ -26,8 +26,8 @@ def _demo_with_a_failing_feed(digest, project: Path) -> None:
     the editors are told (editor-notes.txt, the manifest's attention list)."""
     with (project / "feeds" / "feeds.toml").open("a", encoding="utf-8") as feeds:
         feeds.write(BROKEN_FEED)
-    for day in ("2025-12-16", "2025-12-17", "2025-12-18"):
-        assert digest("fetch", "-p", str(project), "--as-of", day, "-q").exit_code == 4
+    for _ in range(3):
+        assert digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 4
     assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 4
 
 
