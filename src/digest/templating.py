@@ -8,9 +8,11 @@ can extend the bundled one it replaces and override a single block::
     {% extends "!bundled/weekly.mjml" %}
     {% block footer %}...{% endblock %}
 
-Every failure is a :class:`~digest.errors.TemplateError` naming the file and line: syntax
-errors, unreadable files, errors while rendering, and a block a template overrides that the
-templates it extends do not have (Jinja would silently never show it).
+(The prefix loader comes first, so nothing in the project can stand in for a bundled
+template reached that way.) Every failure is a :class:`~digest.errors.TemplateError` naming
+the file and line: syntax errors, unreadable files, errors while rendering, a template that
+extends itself or a missing one, and a block a template overrides that the templates it
+extends do not have (Jinja would silently never show it).
 """
 
 from __future__ import annotations
