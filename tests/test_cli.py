@@ -148,18 +148,46 @@ def test_init_scaffolds_a_project_that_builds(digest, tmp_path: Path) -> None:
     for rel in (
         "digest.toml",
         "feeds/feeds.toml",
-        "templates/weekly.mjml",
         "out/.gitkeep",
         ".gitignore",
         "feeds/samples/campaigns.atom",
     ):
         assert (target / rel).exists(), rel
+    assert not (target / "templates").exists()  # the bundled templates are used
     built = digest("build", "-p", str(target), "--as-of", DEMO_AS_OF, "--json")
     assert built.exit_code == 0
     assert json.loads(built.stdout)["subject"].startswith("Rights Weekly")
     again = digest("init", str(target))
     assert again.exit_code == 2
     assert "already exists" in again.stderr
+
+
+def test_init_eject_copies_every_bundled_template(digest, tmp_path: Path) -> None:
+    """--eject copies all the bundled templates; the copies build the same issue, byte for
+    byte, and a copy the editors changed is kept by a later `init --force --eject`."""
+    plain, ejected = tmp_path / "plain", tmp_path / "ejected"
+    assert digest("init", str(plain), "--samples", "-q").exit_code == 0
+    result = digest("init", str(ejected), "--samples", "--eject")
+    assert result.exit_code == 0, result.output
+    assert "templates/weekly.mjml" in result.output
+    bundled = REPO / "templates"
+    expected = {p.relative_to(bundled): p.read_bytes() for p in bundled.rglob("*") if p.is_file()}
+    copies = ejected / "templates"
+    assert {p.relative_to(copies): p.read_bytes() for p in copies.rglob("*") if p.is_file()} == (
+        expected
+    )
+    for project in (plain, ejected):
+        built = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+        assert built.exit_code == 0, built.output
+    for name in FILES:
+        produced = (ejected / "out" / DEMO_ISSUE / name).read_bytes()
+        assert produced == (plain / "out" / DEMO_ISSUE / name).read_bytes(), name
+    footer = copies / "partials" / "footer.mjml"
+    footer.write_text(footer.read_text().replace("<strong>", "<strong>Ours: "))
+    again = digest("init", str(ejected), "--samples", "--eject", "--force")
+    assert again.exit_code == 0, again.output
+    assert "templates/" not in again.output
+    assert "Ours: " in footer.read_text()
 
 
 def test_init_without_samples_builds_an_empty_project(digest, tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 """Render a curated issue into HTML email and plain text. Pure: no network, no clock.
 
-One Jinja environment (autoescape on for ``.mjml``, ``StrictUndefined``); project templates
-override the bundled ones. MJML is compiled by MRML with no web fonts; premailer inlines the
-CSS with network access off and cssutils silenced; the doctype premailer drops is restored,
-and what MRML gets wrong for email clients is fixed (:func:`fix_html`). The text part comes
-from its own template; html2text only converts entry fragments (:mod:`digest.plaintext`).
+One Jinja environment (autoescape on for ``.mjml``, ``StrictUndefined``): project templates
+override or extend the bundled ones (:mod:`digest.templating`). MJML is compiled by MRML
+with no web fonts; premailer inlines the CSS with network access off and cssutils silenced;
+the doctype premailer drops is restored, and what MRML gets wrong for email clients is
+fixed (:func:`fix_html`). The text part comes from its own template; html2text only
+converts entry fragments (:mod:`digest.plaintext`).
 
 Language: labels and typography come from :mod:`digest.i18n`, dates and numbers from
 Babel through :mod:`digest.lang`, and right-to-left languages get a mirrored layout.
@@ -14,17 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
-import traceback
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from functools import lru_cache
 from html import escape
-from pathlib import Path
 from types import SimpleNamespace as NS
 from typing import Any
 
-import jinja2
 import mjml
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -32,11 +28,12 @@ from markupsafe import Markup
 
 from . import budget, esp, i18n, lang
 from .config import Project
-from .errors import RenderError, TemplateError
+from .errors import RenderError
 from .links import tag_html, tag_text
 from .models import Candidate, Image, Issue, Letter, Rendered
-from .plaintext import fragment_text, tidy, wrap
-from .resources import bundled_templates
+from .plaintext import tidy
+from .templating import environment
+from .templating import render as render_template
 
 DARK = NS(  # the dark-mode palette: every pair keeps a contrast of at least 4.5:1
     page="#111316",
@@ -60,69 +57,6 @@ def _silence_cssutils() -> None:
     logging.getLogger("CSSUTILS").propagate = False
 
 
-def environment(project: Project) -> jinja2.Environment:
-    """The one Jinja environment: project templates first, then the bundled ones. Kept
-    per templates folder, so templates compile once (Jinja reloads a file that changed)."""
-    folder = project.templates_dir
-    return _environment(str(folder) if folder.is_dir() else None)
-
-
-@lru_cache(maxsize=8)
-def _environment(templates_dir: str | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if templates_dir is not None:
-        loaders.append(_Loader(Path(templates_dir)))
-    loaders.append(_Loader(bundled_templates()))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=_autoescape,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["wrap"] = wrap
-    env.filters["fragment_text"] = fragment_text
-    return env
-
-
-class _Loader(jinja2.FileSystemLoader):
-    """A FileSystemLoader whose unreadable or non-UTF-8 templates are errors naming the
-    file and line (Jinja itself raises a bare UnicodeDecodeError)."""
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        try:
-            return super().get_source(environment, template)
-        except jinja2.TemplateNotFound:  # an OSError too: the next loader may have it
-            raise
-        except UnicodeDecodeError as e:
-            path = self._path(template)
-            raw = path.read_bytes() if path.is_file() else b""
-            raise TemplateError(
-                "file is not valid UTF-8",
-                path=path,
-                line=raw[: e.start].count(b"\n") + 1 if raw else None,
-                hint="save the template as UTF-8",
-            ) from e
-        except OSError as e:
-            raise TemplateError(
-                f"cannot read the template: {e.strerror or e}", path=self._path(template)
-            ) from e
-
-    def _path(self, template: str) -> Path:
-        for base in self.searchpath:
-            candidate = Path(base, *template.split("/"))
-            if candidate.exists():
-                return candidate
-        return Path(template)
-
-
-def _autoescape(name: str | None) -> bool:
-    return name is None or not name.endswith(".txt")
-
-
 def render_issue(project: Project, issue: Issue) -> Rendered:
     """Render the issue's MJML and text templates into final HTML and plain text for the
     issue's mailing service. If the HTML, as a mailing service would send it (links
@@ -134,13 +68,13 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
     more: list[Candidate] = []
     while True:
         context = build_context(project, issue, chosen, sections, more)
-        mjml_source = _render(env, f"{issue.template}.mjml", context)
+        mjml_source = render_template(env, f"{issue.template}.mjml", context)
         html = fix_html(inline_css(compile_mjml(mjml_source, f"{issue.template}.mjml")))
         html = _finish(html, project, issue, chosen, html=True)
         sent = budget.as_sent(html)
         if sent <= project.html_budget or not _overflow(sections, more, sent, project.html_budget):
             break
-    text = tidy(_render(env, f"{issue.template}.txt", context))
+    text = tidy(render_template(env, f"{issue.template}.txt", context))
     text = _finish(text, project, issue, chosen, html=False)
     meta = {
         "esp": chosen.name,
@@ -186,42 +120,6 @@ def _finish(body: str, project: Project, issue: Issue, chosen: esp.Profile, *, h
         body = tag_text(body, utm, issue.issue_id, content)
     preheader = escape(issue.preheader) if html else issue.preheader
     return esp.substitute(body, chosen, project.esp, preheader, html=html)
-
-
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    try:
-        template = env.get_template(name)
-    except jinja2.TemplateNotFound as e:
-        raise TemplateError(
-            f"template {e.name!r} not found",
-            path=name,
-            hint="check [newsletter] template in digest.toml and templates/",
-        ) from e
-    except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(
-            f"template syntax error: {e.message}", path=e.filename or name, line=e.lineno
-        ) from e
-    try:
-        return template.render(context)
-    except TemplateError:
-        raise
-    except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(
-            f"template syntax error: {e.message}", path=e.filename or name, line=e.lineno
-        ) from e
-    except Exception as e:  # any failure inside a template is a template bug: say where
-        path, line = _template_frame(e, template.filename or name)
-        raise TemplateError(f"template error: {type(e).__name__}: {e}", path=path, line=line) from e
-
-
-def _template_frame(error: BaseException, default: str) -> tuple[str, int | None]:
-    """Jinja rewrites tracebacks so template frames carry the template file and line."""
-    found: tuple[str, int | None] = (default, None)
-    for frame, lineno in traceback.walk_tb(error.__traceback__):
-        filename = frame.f_code.co_filename
-        if filename.endswith((".mjml", ".txt", ".html")):
-            found = (filename, lineno)
-    return found
 
 
 def build_context(

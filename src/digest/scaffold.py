@@ -91,9 +91,20 @@ GITIGNORE = """\
 
 
 def create_project(
-    directory: Path, *, name: str, sender: str, language: str, samples: bool, force: bool
+    directory: Path,
+    *,
+    name: str,
+    sender: str,
+    language: str,
+    samples: bool,
+    force: bool,
+    eject: bool = False,
 ) -> list[str]:
-    """Write the project skeleton; return the paths created, relative to `directory`."""
+    """Write the project skeleton; return the paths created, relative to `directory`.
+
+    The project uses the bundled templates, so it receives their fixes with each digest
+    release; its own templates/ may extend them ("!bundled/weekly.mjml"). `eject` copies
+    every bundled template into templates/ to edit (a file already there is kept)."""
     config = directory / CONFIG_NAME
     if config.exists() and not force:
         raise ConfigError(
@@ -108,7 +119,9 @@ def create_project(
             hint='for example --name "Rights Weekly" --sender "Rights <news@rights.example>"',
         )
     try:
-        return _create(directory, name=name, sender=sender, language=language, samples=samples)
+        return _create(
+            directory, name=name, sender=sender, language=language, samples=samples, eject=eject
+        )
     except OSError as e:
         raise DigestError(
             f"cannot write the project into {directory}: {e.strerror or e}",
@@ -116,7 +129,9 @@ def create_project(
         ) from e
 
 
-def _create(directory: Path, *, name: str, sender: str, language: str, samples: bool) -> list[str]:
+def _create(
+    directory: Path, *, name: str, sender: str, language: str, samples: bool, eject: bool
+) -> list[str]:
     created: list[str] = []
 
     def write(rel: str, text: str) -> None:
@@ -141,16 +156,30 @@ def _create(directory: Path, *, name: str, sender: str, language: str, samples: 
                 f'weight = {weight}\nlanguage = "{lang}"\n'
             )
     write(FEEDS_NAME, feeds)
-    templates = directory / "templates"
-    if not templates.exists():
-        shutil.copytree(bundled_templates(), templates)
-        created.append("templates/")
+    if eject:
+        created += eject_templates(directory)
     (directory / "out").mkdir(exist_ok=True)
     (directory / "out" / ".gitkeep").touch()
     if not (directory / ".gitignore").exists():
         write(".gitignore", GITIGNORE)
     load_project(directory)  # what we wrote must load
     return created
+
+
+def eject_templates(directory: Path) -> list[str]:
+    """Copy every bundled template into `directory`/templates/, keeping any file already
+    there; return the paths copied, relative to `directory`."""
+    bundled = bundled_templates()
+    copied = []
+    for source in sorted(p for p in bundled.rglob("*") if p.is_file()):
+        rel = source.relative_to(bundled)
+        target = directory / "templates" / rel
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copied.append(f"templates/{rel.as_posix()}")
+    return copied
 
 
 def _toml(value: str) -> str:

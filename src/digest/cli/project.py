@@ -36,25 +36,53 @@ from .common import clip, emit_json, language_tag, load, project_options, setup_
     help="Also copy the bundled sample feeds and list "
     "them, so `digest build --as-of 2025-12-19` works at once.",
 )
+@click.option(
+    "--eject",
+    is_flag=True,
+    help="Copy every bundled template into templates/ to edit (files already there are "
+    "kept). Without it the project uses the bundled templates and receives their fixes.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing digest.toml and feeds.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def init(
-    directory: Path, name: str, sender: str, language: str, samples: bool, force: bool, quiet: bool
+    directory: Path,
+    name: str,
+    sender: str,
+    language: str,
+    samples: bool,
+    eject: bool,
+    force: bool,
+    quiet: bool,
 ) -> None:
     """Create a newsletter project in DIRECTORY.
 
-    Writes digest.toml, feeds/feeds.toml, templates/ (copies of the bundled ones to
-    edit), out/ and a .gitignore. Refuses to overwrite an existing project without --force.
+    Writes digest.toml, feeds/feeds.toml, out/ and a .gitignore. Refuses to overwrite an
+    existing project without --force. The project uses the bundled templates; to change
+    one part, put a template in templates/ that extends the bundled one and overrides a
+    block, e.g. templates/weekly.mjml:
+
+    \b
+      {% extends "!bundled/weekly.mjml" %}
+      {% block footer %}...your footer...{% endblock %}
+
+    --eject copies all the bundled templates into templates/ instead, to edit them whole.
 
     \b
     Examples:
       digest init weekly-news --name "Rights Weekly" --sender "Rights <news@rights.example>"
       digest init demo --samples && digest --project demo build --as-of 2025-12-19
+      digest init my-layout --eject
     """
     from ..scaffold import create_project
 
     created = create_project(
-        directory, name=name, sender=sender, language=language, samples=samples, force=force
+        directory,
+        name=name,
+        sender=sender,
+        language=language,
+        samples=samples,
+        force=force,
+        eject=eject,
     )
     if not quiet:
         click.echo(f"Created a digest project in {directory}:")
