@@ -128,7 +128,7 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
     issue's mailing service. If the HTML, as a mailing service would send it (links
     tracked, transfer-encoded: :mod:`digest.budget`), would exceed the project's size
     budget, the lowest-ranked items move into a compact "more stories" list until it fits."""
-    chosen = esp.profile(issue.esp or project.esp.name, issue.language)
+    chosen = esp.profile(issue.esp or project.esp.name, issue.language)  # the one lookup
     env = environment(project)
     sections = [list(s.items) for s in issue.sections]
     more: list[Candidate] = []
@@ -149,7 +149,7 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
         "budget": project.html_budget,
         "more_stories": [c.entry.key for c in more],
     }
-    return Rendered(html=html, text=text, mjml=mjml_source, meta=meta)
+    return Rendered(html=html, text=text, mjml=mjml_source, meta=meta, profile=chosen)
 
 
 def _overflow(
