@@ -12,7 +12,7 @@ from ..clock import parse_as_of
 from ..compose import default_issue_id
 from ..config import Project
 from ..drafts import BuildStatus
-from ..edits import edits_path, resolve_keys, set_intro, set_item, skeleton, update_edits
+from ..edits import edit_items, edits_path, full_key, resolve_keys, skeleton
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, ConfigError, DigestError
 from ..esp import PROFILES
 from ..gather import gather, read_edits
@@ -412,35 +412,18 @@ def edit(
                 c for c in curated.candidates if not c.section
             ][:10]
             header = skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed])
-        changes = [(_full_key(store, k), {"pin": True}) for k in pins]
-        changes += [(_full_key(store, k), {"drop": True}) for k in drops]
-
-    def change(doc: Any) -> None:
-        if intro is not None:
-            set_intro(doc, intro)
-        for key, fields in changes:
-            set_item(doc, key, **fields)
-
-    update_edits(path, project.sections, change, expected=None, header=header)
+        pinned = [full_key(k, store.keys_with_prefix) for k in pins]
+        dropped = [full_key(k, store.keys_with_prefix) for k in drops]
+    edit_items(path, project.sections, pins=pinned, drops=dropped, intro=intro, header=header)
     if s.output.as_json:
         s.output.emit({"path": str(path), "created": created})
     elif s.output.human:
         verb = (
             "Created"
             if created
-            else ("Changed" if changes or intro is not None else "Already there:")
+            else ("Changed" if pins or drops or intro is not None else "Already there:")
         )
         click.echo(
             f"{verb} {rel(path, project.root)}. Edit it, then run `digest build"
             f"{' --as-of ' + s.as_of if s.as_of else ''}`."
         )
-
-
-def _full_key(store: Store, key: str) -> str:
-    matches = store.keys_with_prefix(key.strip().lower()) if len(key.strip()) >= 4 else []
-    if len(matches) != 1:
-        what = "no entry" if not matches else "several entries"
-        raise ConfigError(
-            f"{what} with a key starting {key!r}", hint="`digest rank` lists the keys"
-        )
-    return matches[0]

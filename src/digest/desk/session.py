@@ -22,10 +22,11 @@ from typing import Any
 
 from .. import pipeline
 from ..config import Project, load_project
-from ..edits import Edits, edits_path, edits_version, resolve_keys, update_edits, write_atomic
+from ..edits import Edits, edits_path, edits_version, resolve_keys, update_edits
 from ..errors import DigestError, EditConflict, LockedError
 from ..esp import check_unsubscribe
 from ..ids import is_issue_id
+from ..lock import write_atomic
 from ..models import Entry, Issue
 from ..session import Overrides
 from ..store import Store
