@@ -17,7 +17,6 @@ import re
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -26,11 +25,11 @@ from typing import Any
 
 import jinja2
 import mjml
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from . import budget, esp, i18n, lang
+from .compose import issue_date
 from .config import Project
 from .errors import RenderError, TemplateError
 from .links import tag_html, tag_text
@@ -449,8 +448,3 @@ def minify(html: str) -> str:
     (table parts, divs, head elements, conditional comments): browsers never render it.
     Whitespace between inline elements and inside text is left alone."""
     return _BETWEEN_TAGS.sub("", html)
-
-
-def issue_date(when: datetime, project: Project, tag: str) -> str:
-    """A date in the issue's language and the project's time zone ("9 December 2025")."""
-    return format_date(when.astimezone(project.tz), format="long", locale=lang.locale(tag))
