@@ -123,11 +123,8 @@ class Output:
         return not (self.as_json or self.quiet)
 
     def emit(self, data: Any) -> None:
+        """The command's one JSON document (--json)."""
         emit_json(data)
-
-    def echo(self, text: str = "") -> None:
-        if self.human:
-            click.echo(text)
 
 
 class Session:
@@ -197,7 +194,6 @@ def _default_map(
 def session(
     *,
     clock: bool = False,
-    days: bool | None = None,
     settings: tuple[str, ...] = (),
     load: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -205,7 +201,6 @@ def session(
     and -q (and --as-of/--days with `clock`), takes the defaults of `settings` (names in
     SETTINGS) from digest.toml, loads the project (unless `load` is False: then on first
     use) and reads the clock before the body runs."""
-    with_days = clock if days is None else days
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
@@ -233,7 +228,7 @@ def session(
             return func(s, *args, **kwargs)
 
         if clock:
-            run = clock_options(run, with_days=with_days)
+            run = clock_options(run)
         return project_options(run, callback=_default_map(settings))
 
     return decorate
@@ -268,17 +263,16 @@ def project_options(
     return func
 
 
-def clock_options(func: F, with_days: bool = True) -> F:
+def clock_options(func: F) -> F:
     """--as-of (the clock) and --days (the issue window)."""
-    if with_days:
-        func = click.option(
-            "--days",
-            type=click.IntRange(1, 3660),
-            envvar="DIGEST_DAYS",
-            show_envvar=True,
-            default=None,
-            help="Issue window in days (default: window_days in digest.toml).",
-        )(func)
+    func = click.option(
+        "--days",
+        type=click.IntRange(1, 3660),
+        envvar="DIGEST_DAYS",
+        show_envvar=True,
+        default=None,
+        help="Issue window in days (default: window_days in digest.toml).",
+    )(func)
     func = click.option(
         "--as-of",
         "as_of",
