@@ -83,12 +83,19 @@ def run_fetch(
     progress: Callable[[Fetched], None] | None = None,
     unconditional: bool = False,
     allow_past_clock: bool = False,
+    since: datetime | None = None,
 ) -> tuple[FeedReport, ...]:
     """Fetch every feed, parse each in a worker as soon as it arrives, then store each
     feed in its own transaction and prune entries past the retention period. A clock
-    earlier than the store's last fetch is refused first (ClockError) unless allowed."""
+    earlier than the store's last fetch is refused first (ClockError) unless allowed.
+    `since` makes it a backfill: every document is asked for whole (`unconditional`),
+    and nothing from `since` on is pruned."""
     if not allow_past_clock:
         check_clock(store, now)
+    if since is not None:
+        unconditional = True
+        keep = max(project.retention_days, (now - since).days + 1)
+        project = replace(project, retention_days=keep)
     states = store.feed_states()
     if unconditional:  # a backfill: ask for every document whole, whatever we hold
         states = {url: replace(st, etag=None, last_modified=None) for url, st in states.items()}

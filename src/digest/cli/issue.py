@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import click
 
 from .. import pipeline
-from ..clock import parse_as_of
+from ..clock import parse_since
 from ..compose import default_issue_id
 from ..config import Project
 from ..drafts import BuildStatus
 from ..edits import edit_items, edits_path, full_key, resolve_keys, skeleton
-from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, ConfigError, DigestError
+from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..esp import PROFILES
 from ..gather import gather, read_edits
 from ..ids import ISSUE_ID_RULE, is_issue_id
@@ -225,22 +224,14 @@ def fetch(s: Session, since: str | None, force_clock: bool) -> None:
       digest fetch --since 2025-01-01      # before a first year-end issue
     """
     project, now = s.project, s.now
-    if since:
-        start = parse_as_of(since, project, now, option="--since")
-        if start > now:
-            raise ConfigError(
-                f"--since {since} is after the run's clock ({now:%Y-%m-%d})",
-                hint="give a date in the past, such as the first day of the year",
-            )
-        keep = max(project.retention_days, (now - start).days + 1)
-        project = replace(project, retention_days=keep)  # do not prune what we backfill
+    start = parse_since(since, project, now) if since else None
     with (
         progress(s.output.human, len(project.feeds)) as tick,
         project_lock(project.root),
         Store(project.db_path) as store,
     ):
         reports = pipeline.run_fetch(
-            project, store, now, tick, unconditional=bool(since), allow_past_clock=force_clock
+            project, store, now, tick, since=start, allow_past_clock=force_clock
         )
     failed = [r for r in reports if r.status == "failed"]
     if s.output.as_json:
