@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -119,7 +119,7 @@ def send(s: Session, recipients: tuple[str, ...], issue_id: str | None) -> None:
             )
         server = deliver(msg, project.smtp, project.sender_address)
         try:
-            store.record_send(issue, datetime.now(UTC), len(addresses), server)
+            store.record_send(issue, s.now.astimezone(UTC), len(addresses), server)
         except StoreError as e:  # it went out: say so, and why it is not in the history
             click.echo(f"digest: warning: sent, but not recorded in the history: {e}", err=True)
     if s.output.as_json:

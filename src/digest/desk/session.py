@@ -425,5 +425,5 @@ class Desk:
         project = self.load()
         server = deliver(msg, project.smtp, project.sender_address)
         with Store(project.db_path) as store:
-            store.record_send(snapshot.ref.issue_id, datetime.now(UTC), len(cleaned), server)
+            store.record_send(snapshot.ref.issue_id, self.clock(), len(cleaned), server)
         return f"Sent a test of {snapshot.ref.issue_id} to {', '.join(cleaned)}."
