@@ -304,6 +304,15 @@ def language_tag(ctx: click.Context, param: click.Parameter, value: str | None) 
     return tag.tag
 
 
+def issue_id_param(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for --issue-id: the library's rule (digest.ids), as a usage error."""
+    from ..ids import ISSUE_ID_RULE, is_issue_id
+
+    if value is not None and not is_issue_id(value):
+        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
+    return value
+
+
 def force_clock_option(func: F) -> F:
     """--force-clock: run even though the clock is earlier than the store's last fetch."""
     return click.option(

@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from .. import esp
-from ..ids import ISSUE_ID_RULE, is_issue_id
-from .common import F, Session, emit_json, session
+from .common import F, Session, emit_json, issue_id_param, session
 
 
 def _options(func: F) -> F:
@@ -26,7 +25,10 @@ def _options(func: F) -> F:
                 help="Port to listen on (0: any free port).",
             ),
             click.option(
-                "--issue-id", metavar="ID", help="Open this issue (default: this week's)."
+                "--issue-id",
+                metavar="ID",
+                callback=issue_id_param,
+                help="Open this issue (default: this week's).",
             ),
             click.option(
                 "--esp",
@@ -126,8 +128,6 @@ def _run(
     from ..desk.session import Desk
 
     project = s.project  # a bad --as-of has failed already, not in the browser
-    if issue_id is not None and not is_issue_id(issue_id):
-        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
     password = desk_password(project.desk.password)
     check_bind(host, password)
     board = Desk(

@@ -15,7 +15,6 @@ from ..edits import edit_items, edits_path, full_key, resolve_keys, skeleton
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..esp import PROFILES
 from ..gather import gather, read_edits
-from ..ids import ISSUE_ID_RULE, is_issue_id
 from ..lock import project_lock
 from ..models import Candidate
 from ..records import item_record
@@ -26,6 +25,7 @@ from .common import (
     clip,
     fetch_record,
     force_clock_option,
+    issue_id_param,
     language_tag,
     print_fetch,
     progress,
@@ -43,6 +43,7 @@ WEEKLY_SETTINGS = ("days", "language", "template", "esp")  # defaults from diges
 @click.option(
     "--issue-id",
     metavar="ID",
+    callback=issue_id_param,
     help="Issue id and folder name (default: the ISO week of --as-of, e.g. 2025-W51).",
 )
 @click.option("--offline", is_flag=True, help="Do not fetch; build from what the store holds.")
@@ -102,7 +103,7 @@ def build(
       digest build --offline --issue-id december-special --json
     """
     project = s.project
-    issue_id = _check_issue_id(issue_id or default_issue_id(s.now))
+    issue_id = issue_id or default_issue_id(s.now)
     with progress(s.output.human and not offline, len(project.feeds)) as tick:
         result = pipeline.build(
             project,
@@ -132,12 +133,6 @@ def build(
     elif s.output.human:
         _print_build(project, result)
     click.get_current_context().exit(code)
-
-
-def _check_issue_id(issue_id: str) -> str:
-    if not is_issue_id(issue_id):
-        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
-    return issue_id
 
 
 def _build_json(result: pipeline.BuildResult, code: int) -> dict[str, Any]:
@@ -355,7 +350,10 @@ def _explain_lines(store: Store, curated: Any, c: Candidate) -> list[str]:
 @click.command()
 @session(clock=True, settings=("days",))
 @click.option(
-    "--issue-id", metavar="ID", help="The issue to edit (default: the ISO week of --as-of)."
+    "--issue-id",
+    metavar="ID",
+    callback=issue_id_param,
+    help="The issue to edit (default: the ISO week of --as-of).",
 )
 @click.option("--pin", "pins", multiple=True, metavar="KEY", help="Pin this item (repeatable).")
 @click.option("--drop", "drops", multiple=True, metavar="KEY", help="Drop this item (repeatable).")
@@ -392,7 +390,7 @@ def edit(
       digest build --as-of 2025-12-19      # applies the edits
     """
     project, now = s.project, s.now
-    issue_id = _check_issue_id(issue_id or default_issue_id(now))
+    issue_id = issue_id or default_issue_id(now)
     path = edits_path(project.root, issue_id)
     created = not path.exists()
     with Store(project.db_path, readonly=True) as store:
