@@ -7,28 +7,20 @@ does the I/O around them, under the project lock.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, time
 
 from . import lang as bcp47
-from .clean import truncate
 from .clock import check_clock
+from .compose import year_end_names, year_preheader
 from .config import Project
 from .edits import Edits, editor_tags, edits_path, load_edits, resolve_keys
 from .errors import ConfigError
-from .i18n import Pack
+from .gather import check_rules, with_pinned
 from .ids import check_issue_id
 from .lock import project_lock
-from .models import Issue, Letter, Section, SectionSpec
-from .pipeline import (
-    PREHEADER_CHARS,
-    BuildResult,
-    _publish,
-    _restore_interrupted,
-    _with_pinned,
-    check_rules,
-    issue_language,
-)
+from .models import Issue, Letter, SectionSpec
+from .pipeline import BuildResult, _publish, _restore_interrupted
+from .session import issue_language
 from .store import Store
 
 
@@ -49,7 +41,6 @@ def build_year_end(
     letter_from_feed: bool = False,
     language: str | None = None,
     group_by: str = "theme",
-    esp: str | None = None,
     issue_id: str | None = None,
     allow_past_clock: bool = False,
 ) -> BuildResult:
@@ -75,7 +66,6 @@ def build_year_end(
             letter_from_feed=letter_from_feed,
             lang=lang,
             group_by=group_by,
-            esp=esp,
             issue_id=issue_id,
             edits=edits,
             allow_past_clock=allow_past_clock,
@@ -91,14 +81,13 @@ def _build_year_end(
     letter_from_feed: bool,
     lang: str,
     group_by: str,
-    esp: str | None,
     issue_id: str,
     edits: Edits | None,
     allow_past_clock: bool,
 ) -> BuildResult:
-    from .curate import Curated, curate, load_rules
+    from .curate import load_rules
     from .i18n import pack, typeset
-    from .yearend import each_story_once, highlights, letter_tags, mentioned, year_counts
+    from .yearend import each_story_once, highlights, letter_tags, mentioned, rank_year, year_counts
     from .yearend import letter_from_feed as feed_letter
 
     start = datetime.combine(date(year, 1, 1), time(0, 0), project.tz)
@@ -109,7 +98,7 @@ def _build_year_end(
         _restore_interrupted(project, store, issue_id)
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
-        entries = _with_pinned(
+        entries = with_pinned(
             store,
             store.entries_between(start, end, feed_urls=[f.url for f in project.feeds]),
             edits,
@@ -120,19 +109,15 @@ def _build_year_end(
                 hint=f"run `digest fetch --since {year}-01-01` first",
             )
         rules = load_rules(bcp47.primary(lang), project.root)
-        everything = SectionSpec("all", "All", (), len(entries) + 1)
-        ranked = curate(
+        ranked = rank_year(
             entries,
             now=min(now, end),
             language=lang,
-            sections=(everything,),
-            per_feed_cap=len(entries) + 1,
             rules=rules,
             sources={f.url: f for f in project.feeds},
-            edits=_as_pins(edits),
-            recency=False,
+            edits=edits,
         )
-        chosen = letter or (feed_letter(ranked.candidates) if letter_from_feed else None)
+        chosen = letter or (feed_letter(ranked) if letter_from_feed else None)
         if letter_from_feed and chosen is None:
             raise ConfigError(
                 f"no year-end message found in the feeds for {year}",
@@ -140,7 +125,7 @@ def _build_year_end(
             )
         # Stories of this language, each once: other languages, dropped items and the
         # same story from a second feed are left out (they must not be counted twice).
-        stories = each_story_once([c for c in ranked.candidates if not c.left_out])
+        stories = each_story_once([c for c in ranked if not c.left_out])
         words = pack(lang, project.labels)
         pinned = {i.key for i in edits.items if i.includes} if edits else set()
         sections = highlights(
@@ -153,14 +138,14 @@ def _build_year_end(
             always=frozenset(pinned | mentioned(chosen, stories)),
             edits=edits,
         )
-        name, tagline, subject = _year_end_names(project, words, year, chosen)
+        name, tagline, subject = year_end_names(project, words, year, chosen)
         campaign = project.year_end.utm_campaign.format(
             issue_id=issue_id, year=year, language=lang.lower()
         )
         issue = Issue(
             issue_id=issue_id,
             subject=typeset(subject, words),
-            preheader=_year_preheader(chosen, sections),
+            preheader=year_preheader(chosen, sections),
             generated_at=now,
             window_start=start,
             window_end=end,
@@ -168,10 +153,10 @@ def _build_year_end(
             template="year-end",
             sections=sections,
             intro=edits.intro if edits else None,
-            esp=esp or project.esp.name,
+            esp=project.esp.name,
             letter=chosen,
             counts=year_counts(stories, rules),
-            candidates=ranked.candidates,
+            candidates=ranked,
             name=typeset(name, words),
             tagline=typeset(tagline, words),
             utm_campaign=campaign,
@@ -183,46 +168,7 @@ def _build_year_end(
             store,
             issue,
             now,
-            sorted(c.entry.key for c in ranked.candidates),
+            sorted(c.entry.key for c in ranked),
             [(c.entry.key, s.id) for s in sections for c in s.items],
         )
-    return BuildResult(
-        issue, Curated(sections, ranked.candidates), out_dir, pkg.sizes, (), pkg.lint
-    )
-
-
-def _as_pins(edits: Edits | None) -> Edits | None:
-    """The year-end ranks every story in one list: an edit's section and position are the
-    highlights' business (yearend.highlights), so curation sees a pin instead."""
-    if not edits:
-        return edits
-    return replace(
-        edits,
-        items=tuple(replace(i, pin=i.includes, section=None, position=None) for i in edits.items),
-    )
-
-
-def _year_end_names(
-    project: Project, words: Pack, year: int, letter: Letter | None
-) -> tuple[str, str, str]:
-    """The year-end issue's masthead name, tagline and subject ([year_end] in digest.toml,
-    else the language's defaults)."""
-    settings = project.year_end
-    fields = {
-        "year": year,
-        "organisation": project.sender_address.display_name or project.name,
-        "title": letter.title if letter else "",
-        "author": letter.author if letter else "",
-        "name": project.name,
-    }
-    name = (settings.name or words.year_end["name"]).format(**fields)
-    tagline = (settings.tagline or "{organisation}").format(**fields)
-    subject = (settings.subject or words.year_end["subject"]).format(**fields)
-    return name, tagline, " ".join(subject.split()) or name
-
-
-def _year_preheader(letter: Letter | None, sections: tuple[Section, ...]) -> str:
-    if letter is not None:
-        return truncate(letter.title, PREHEADER_CHARS)
-    titles = [c.display_title for s in sections for c in s.items][:3]
-    return truncate(" · ".join(titles), PREHEADER_CHARS)
+    return BuildResult(issue, out_dir, pkg.sizes, (), pkg.lint)

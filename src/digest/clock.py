@@ -54,6 +54,17 @@ def parse_as_of(
     return when
 
 
+def parse_since(value: str, project: Project, now: datetime) -> datetime:
+    """The start of a backfill (`digest fetch --since`): a date no later than the clock."""
+    start = parse_as_of(value, project, now, option="--since")
+    if start > now:
+        raise ConfigError(
+            f"--since {value} is after the run's clock ({now:%Y-%m-%d})",
+            hint="give a date in the past, such as the first day of the year",
+        )
+    return start
+
+
 def check_clock(store: Store, now: datetime) -> None:
     """Refuse a clock earlier than the store's last fetch (beyond TOLERANCE)."""
     newest = store.newest_fetch()

@@ -31,13 +31,10 @@ file, fsync, rename), and only if the file is still the version the writer saw
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +43,7 @@ from . import validate
 from .config import locate, read_toml
 from .errors import ConfigError, DigestError, EditConflict
 from .ids import check_issue_id
+from .lock import file_lock, write_atomic
 from .mergetags import find_tags, neutralise
 from .models import SectionSpec
 
@@ -342,7 +340,7 @@ def _update(
     from tomlkit.exceptions import ParseError as TomlkitError
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path.parent / LOCK_NAME):
+    with file_lock(path.parent / LOCK_NAME):  # the desk's tabs, `digest edit`
         try:
             old: bytes | None = path.read_bytes()
         except FileNotFoundError:
@@ -375,39 +373,6 @@ def check_text(text: str, path: Path, sections: Sequence[SectionSpec]) -> Edits:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"invalid TOML: {e}", path=path) from e
     return _edits(data, text, path, sections)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, fsync, rename over it, fsync the folder: a crash leaves
-    the old file or the new one, never half of either."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-@contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Serialise writers of one project's edits files (the desk's tabs, `digest edit`)."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 # Changes: each takes the document and changes it in place. Keys are full entry keys; a
@@ -496,3 +461,37 @@ def _tidy(doc: TOMLDocument) -> None:
         del items[k]
     if not dict(items):
         del doc["items"]
+
+
+def full_key(key: str, lookup: Callable[[str], list[str]]) -> str:
+    """One key given on the command line (4 characters or more), made whole."""
+    matches = lookup(key.strip().lower()) if len(key.strip()) >= 4 else []
+    if len(matches) != 1:
+        what = "no entry" if not matches else "several entries"
+        raise ConfigError(
+            f"{what} with a key starting {key!r}", hint="`digest rank` lists the keys"
+        )
+    return matches[0]
+
+
+def edit_items(
+    path: Path,
+    sections: Sequence[SectionSpec],
+    *,
+    pins: Sequence[str] = (),
+    drops: Sequence[str] = (),
+    intro: str | None = None,
+    header: str = "",
+) -> None:
+    """`digest edit`: pin and drop items (full keys) and set the intro, keeping the
+    editors' comments; a new file starts with `header` (see :func:`skeleton`)."""
+
+    def change(doc: TOMLDocument) -> None:
+        if intro is not None:
+            set_intro(doc, intro)
+        for key in pins:
+            set_item(doc, key, pin=True)
+        for key in drops:
+            set_item(doc, key, drop=True)
+
+    update_edits(path, sections, change, expected=None, header=header)

@@ -10,6 +10,7 @@ service's literal tags replace them last, in both the HTML and the text part
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import ConfigError
 
@@ -25,7 +26,6 @@ class Profile:
     unsubscribe: str | None = None  # literal tag, or None when the service adds its own
     web_version: str | None = None
     preview: str | None = None  # a tag the service fills with the campaign's preview text
-    note: str = ""
 
     @property
     def mandatory(self) -> tuple[str, ...]:
@@ -42,7 +42,6 @@ PROFILES: dict[str, Profile] = {
             "*|UNSUB|*",
             "*|ARCHIVE|*",
             "*|MC_PREVIEW_TEXT|*",
-            "paste the manifest's preheader into Mailchimp's preview text",
         ),
         Profile("listmonk", "listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}"),
         Profile("mailgun", "Mailgun", "%unsubscribe_url%"),
@@ -56,7 +55,6 @@ PROFILES: dict[str, Profile] = {
         Profile(
             "smtp",
             "Plain SMTP (your own unsubscribe URL or address)",
-            note="needs [esp] unsubscribe_url or unsubscribe_mailto in digest.toml",
         ),
     )
 }
@@ -88,6 +86,16 @@ def profile(name: str, language: str = "en") -> Profile:
 def smtp_unsubscribe(settings: EspSettings) -> str | None:
     """The visible unsubscribe link of the smtp profile: the URL, else the mailto."""
     return settings.unsubscribe_url or settings.unsubscribe_mailto
+
+
+def check_unsubscribe(settings: EspSettings, config: Path, name: str | None = None) -> None:
+    """Refuse the smtp profile (`name`, else the project's) without an unsubscribe target."""
+    if (name or settings.name) == "smtp" and not smtp_unsubscribe(settings):
+        raise ConfigError(
+            "the smtp profile needs [esp] unsubscribe_url or unsubscribe_mailto",
+            path=config,
+            hint="every bulk email must offer a way to unsubscribe",
+        )
 
 
 def substitute(

@@ -1,4 +1,5 @@
-"""One run at a time per project: a non-blocking lock on a dedicated lock file.
+"""One run at a time per project: a non-blocking lock on a dedicated lock file; and the
+two helpers of the editors' writers (a blocking lock between them, an atomic write).
 
 Never the SQLite file itself (locking it would fight SQLite's own locking). The lock is
 held by the open file description, so it disappears with the process, even after
@@ -44,3 +45,36 @@ def project_lock(root: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, fsync, rename over it, fsync the folder: a crash leaves
+    the old file or the new one, never half of either."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextmanager
+def file_lock(lock_path: Path) -> Iterator[None]:
+    """Serialise the writers of one file (a blocking lock on `lock_path`)."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

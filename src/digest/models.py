@@ -16,6 +16,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from .esp import PROFILES, Profile
+
 
 def short_key(*parts: str) -> str:
     """A short, stable, URL-safe key (used to refer to entries in overrides and `rank`)."""
@@ -251,3 +253,5 @@ class Rendered:
     text: str
     mjml: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    # the mailing service rendered for, resolved once (digest.render) for the package too
+    profile: Profile = field(default_factory=lambda: PROFILES["none"], compare=False)

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import lang as bcp47
-from .clean import truncate
 from .clock import check_clock, parse_as_of
+from .compose import PREHEADER_CHARS, default_issue_id, make_issue, preheader
 from .config import Project
 from .drafts import BuildStatus, existing_draft, inputs_fingerprint, stored_since
-from .edits import Edits, editor_tags, edits_path, load_edits, resolve_keys
-from .errors import ConfigError, ParseError
+from .edits import editor_tags, resolve_keys
+from .errors import ParseError
+from .esp import check_unsubscribe
 from .fetch import fetch_feeds
+from .gather import check_rules, gather, read_edits, with_pinned
 from .ids import check_issue_id
 from .isolate import Limits, Outcome, ParserPool
 from .lock import project_lock
@@ -35,6 +36,7 @@ from .models import (
     Issue,
     ParsedFeed,
 )
+from .session import issue_language
 from .store import Store
 
 if TYPE_CHECKING:
@@ -45,15 +47,25 @@ if TYPE_CHECKING:
 # cron) then starts without loading Jinja, MRML and Babel.
 
 log = logging.getLogger(__name__)
-__all__ = ["build", "gather", "parse_as_of", "run_fetch"]
-
-PREHEADER_CHARS = 140
+__all__ = [  # the stages' helpers the pipeline wires are importable from here too
+    "PREHEADER_CHARS",
+    "build",
+    "check_rules",
+    "default_issue_id",
+    "gather",
+    "issue_language",
+    "make_issue",
+    "parse_as_of",
+    "preheader",
+    "read_edits",
+    "run_fetch",
+    "with_pinned",
+]
 
 
 @dataclass(frozen=True)
 class BuildResult:
     issue: Issue
-    curated: Curated
     out_dir: Path | None  # None: nothing qualified and no draft was written
     files: dict[str, int]
     fetched: tuple[FeedReport, ...]
@@ -64,28 +76,6 @@ class BuildResult:
     new_entries: tuple[Entry, ...] = ()
 
 
-def default_issue_id(now: datetime) -> str:
-    year, week, _ = now.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def issue_language(project: Project, language: str | None) -> str:
-    """The issue's language: `language` (from --language or a letter) checked as a BCP 47
-    tag, else digest.toml's."""
-    if language is None:
-        return project.language
-    try:
-        tag = bcp47.normalise(language)
-    except bcp47.LanguageError as e:
-        raise ConfigError(f"language: {e}") from None
-    if not bcp47.is_known(tag.tag):
-        raise ConfigError(
-            f"unknown language {language!r}",
-            hint='use a BCP 47 tag such as "en", "en-GB", "fr-CA", "es", "pt-BR" or "ar"',
-        )
-    return tag.tag
-
-
 def run_fetch(
     project: Project,
     store: Store,
@@ -93,12 +83,19 @@ def run_fetch(
     progress: Callable[[Fetched], None] | None = None,
     unconditional: bool = False,
     allow_past_clock: bool = False,
+    since: datetime | None = None,
 ) -> tuple[FeedReport, ...]:
     """Fetch every feed, parse each in a worker as soon as it arrives, then store each
     feed in its own transaction and prune entries past the retention period. A clock
-    earlier than the store's last fetch is refused first (ClockError) unless allowed."""
+    earlier than the store's last fetch is refused first (ClockError) unless allowed.
+    `since` makes it a backfill: every document is asked for whole (`unconditional`),
+    and nothing from `since` on is pruned."""
     if not allow_past_clock:
         check_clock(store, now)
+    if since is not None:
+        unconditional = True
+        keep = max(project.retention_days, (now - since).days + 1)
+        project = replace(project, retention_days=keep)
     states = store.feed_states()
     if unconditional:  # a backfill: ask for every document whole, whatever we hold
         states = {url: replace(st, etag=None, last_modified=None) for url, st in states.items()}
@@ -205,80 +202,6 @@ def _store_one(
     )
 
 
-def gather(
-    project: Project,
-    store: Store,
-    now: datetime,
-    *,
-    issue_id: str,
-    language: str | None = None,
-    edits: Edits | None = None,
-    hold: Collection[str] = (),
-) -> Curated:
-    """Curate the entries of the issue window from the store, applying the editors'
-    overrides (whose keys must already be resolved). Entries in `hold` (new since the
-    draft was built) are left out."""
-    from .curate import SentStory, curate, load_rules
-    from .curate.cache import reading_for
-    from .i18n import localise_sections
-
-    start = now - timedelta(days=project.window_days)
-    entries = _with_pinned(
-        store, store.entries_between(start, now, feed_urls=[f.url for f in project.feeds]), edits
-    )
-    if hold:
-        entries = [e for e in entries if e.key not in hold]
-    reading = reading_for(store, entries, issue_id=issue_id) if project.classifier else None
-    # Only issues built as of an earlier day count as sent: several builds of the same
-    # day (a draft, an experiment with another --issue-id) never hide stories from each other.
-    today = datetime.combine(now.astimezone(project.tz).date(), time(0, 0), project.tz)
-    sent = store.sent_keys([e.key for e in entries], excluding_issue=issue_id, before=today)
-    recent = [
-        SentStory(*row)
-        for row in store.recent_sent(
-            now - timedelta(days=project.novelty_days), excluding_issue=issue_id, before=today
-        )
-    ]
-    lang = issue_language(project, language)
-    return curate(
-        entries,
-        now=now,
-        language=lang,
-        sections=localise_sections(project.sections, lang, project.language),
-        per_feed_cap=project.per_feed_cap,
-        rules=load_rules(bcp47.primary(lang), project.root),
-        sources={f.url: f for f in project.feeds},
-        sent=sent,
-        recent=recent,
-        watch=project.watchlist,
-        edits=edits,
-        reading=reading,
-    )
-
-
-def _with_pinned(store: Store, entries: list[Entry], edits: Edits | None) -> list[Entry]:
-    """The window's entries plus those the editors pinned or moved from outside it."""
-    if not edits:
-        return entries
-    have = {e.key for e in entries}
-    return entries + store.entries_by_keys(
-        [i.key for i in edits.items if i.includes and i.key not in have]
-    )
-
-
-def read_edits(project: Project, issue_id: str) -> Edits | None:
-    """Parse and check the issue's overrides file (before anything is fetched or written)."""
-    return load_edits(edits_path(project.root, issue_id), project.sections)
-
-
-def check_rules(project: Project, language: str) -> None:
-    """Load (and cache) the rule pack, so a broken rules/<lang>.toml stops the run before
-    anything is fetched or written."""
-    from .curate import load_rules
-
-    load_rules(language, project.root)
-
-
 def build(
     project: Project,
     now: datetime,
@@ -287,8 +210,6 @@ def build(
     issue_id: str | None = None,
     language: str | None = None,
     allow_empty: bool = False,
-    esp: str | None = None,
-    template: str | None = None,
     force: bool = False,
     progress: Callable[[Fetched], None] | None = None,
     allow_past_clock: bool = False,
@@ -313,8 +234,6 @@ def build(
             issue_id=issue_id,
             language=language,
             allow_empty=allow_empty,
-            esp=esp,
-            template=template,
             force=force,
             progress=progress,
             allow_past_clock=allow_past_clock,
@@ -329,8 +248,6 @@ def _build(
     issue_id: str | None,
     language: str | None,
     allow_empty: bool,
-    esp: str | None,
-    template: str | None,
     force: bool,
     progress: Callable[[Fetched], None] | None,
     allow_past_clock: bool = False,
@@ -338,14 +255,7 @@ def _build(
 
     issue_id = issue_id or default_issue_id(now)
     lang = issue_language(project, language)
-    if (esp or project.esp.name) == "smtp" and not (
-        project.esp.unsubscribe_url or project.esp.unsubscribe_mailto
-    ):
-        raise ConfigError(
-            "the smtp profile needs [esp] unsubscribe_url or unsubscribe_mailto",
-            path=project.config_path,
-            hint="every bulk email must offer a way to unsubscribe",
-        )
+    check_unsubscribe(project.esp, project.config_path)
     edits = read_edits(project, issue_id)
     check_rules(project, lang)
     with Store(project.db_path) as store:
@@ -357,7 +267,9 @@ def _build(
             fetched = run_fetch(project, store, now, progress, allow_past_clock=True)
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
-        inputs = inputs_fingerprint(project, edits, language=lang, esp=esp, template=template)
+        inputs = inputs_fingerprint(
+            project, edits, language=lang, esp=project.esp.name, template=project.template
+        )
         previous = None if force else existing_draft(project, store, issue_id)
         new: tuple[Entry, ...] = ()
         if previous is not None and (arrived := stored_since(project, store, now, previous, edits)):
@@ -387,18 +299,15 @@ def _build(
             language=lang,
             feeds=_feed_health(project, store, curated, fetched, offline),
             intro=edits.intro if edits else None,
-            esp=esp or project.esp.name,
         )
         issue = replace(issue, notes=tuple(store.skipped), merge_tags=editor_tags(edits))
-        if template:
-            issue = replace(issue, template=template)
         if not issue.items and not allow_empty:
-            return BuildResult(issue, curated, None, {}, fetched, status=BuildStatus.EMPTY)
+            return BuildResult(issue, None, {}, fetched, status=BuildStatus.EMPTY)
         if previous is not None and previous.get("inputs") == inputs:
             existing = project.out_dir / issue_id
             files = {p.name: p.stat().st_size for p in sorted(existing.iterdir())}
             status = BuildStatus.KEPT if new else BuildStatus.UNCHANGED
-            return BuildResult(issue, curated, existing, files, fetched, {}, status, new)
+            return BuildResult(issue, existing, files, fetched, {}, status, new)
         out_dir, pkg = _publish(
             project,
             store,
@@ -408,7 +317,7 @@ def _build(
             [(c.entry.key, c.section or "") for c in issue.items],
             record={"inputs": inputs, "store_mark": store.entry_mark()},
         )
-    return BuildResult(issue, curated, out_dir, pkg.sizes, fetched, pkg.lint, new_entries=new)
+    return BuildResult(issue, out_dir, pkg.sizes, fetched, pkg.lint, new_entries=new)
 
 
 def _feed_health(
@@ -444,49 +353,6 @@ def _feed_health(
             )
         )
     return tuple(reports)
-
-
-def make_issue(
-    project: Project,
-    curated: Curated,
-    now: datetime,
-    *,
-    issue_id: str,
-    language: str,
-    feeds: tuple[FeedReport, ...] = (),
-    intro: str | None = None,
-    esp: str | None = None,
-) -> Issue:
-    from .i18n import pack, typeset
-    from .render import issue_date
-
-    when = issue_date(now, project, language)
-    words = pack(language, project.labels)
-    subject = project.subject.format(name=project.name, date=when, issue_id=issue_id)
-    return Issue(
-        issue_id=issue_id,
-        subject=typeset(" ".join(subject.split()), words),
-        preheader=typeset(preheader(curated, intro), words),
-        generated_at=now,
-        window_start=now - timedelta(days=project.window_days),
-        window_end=now,
-        language=language,
-        template=project.template,
-        sections=curated.sections,
-        intro=intro,
-        feeds=feeds,
-        esp=esp,
-        candidates=curated.candidates,
-    )
-
-
-def preheader(curated: Curated, intro: str | None = None) -> str:
-    """The inbox preview line: the intro's first sentence, else the top headlines."""
-    if intro:
-        return truncate(" ".join(intro.split()), PREHEADER_CHARS)
-    items = [c for s in curated.sections for c in s.items]
-    titles = [c.display_title for c in items[:4]]
-    return truncate(" · ".join(titles), PREHEADER_CHARS) if titles else ""
 
 
 def _publish(

@@ -28,7 +28,7 @@ from typing import Any
 from . import __version__, esp
 from .budget import transfer_encoding
 from .config import Project
-from .errors import PublishError
+from .errors import DigestError, PublishError
 from .lint import Report, lint_issue
 from .models import FeedReport, Issue, Rendered
 from .records import feed_record, item_record
@@ -66,7 +66,7 @@ def build_eml(project: Project, issue: Issue, rendered: Rendered) -> bytes:
     msg["Date"] = format_datetime(issue.generated_at)
     msg["Message-ID"] = f"<{issue.issue_id}.{content_hash[:20]}@{project.sender_address.domain}>"
     msg["X-Digest-Issue"] = issue.issue_id
-    if (issue.esp or project.esp.name) == "smtp":  # services add these headers themselves
+    if rendered.profile.name == "smtp":  # services add these headers themselves
         targets = [t for t in (project.esp.unsubscribe_url, project.esp.unsubscribe_mailto) if t]
         msg["List-Unsubscribe"] = ", ".join(f"<{t}>" for t in targets)
         if project.esp.unsubscribe_url:  # RFC 8058 one-click needs an https URL
@@ -140,12 +140,11 @@ def package(project: Project, issue: Issue, rendered: Rendered) -> Package:
         TEXT_NAME: rendered.text.encode("utf-8"),
         EML_NAME: build_eml(project, issue, rendered),
     }
-    profile = esp.profile(issue.esp or project.esp.name, issue.language)
     report = lint_issue(
         files[HTML_NAME],
         files[TEXT_NAME],
         files[EML_NAME],
-        profile=profile,
+        profile=rendered.profile,
         settings=project.esp,
         budget=project.html_budget,
         allowed_tags=issue.merge_tags,
@@ -372,3 +371,54 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: fall back to two renames
         return False
     raise OSError(err, os.strerror(err))
+
+
+def lint_built(target: Path, service: str | None, budget: int) -> tuple[Report, str]:
+    """`digest lint`: check a built issue (its folder, or an HTML file in it) for a mailing
+    service (`service`, else the manifest's, else none). Returns the report and the
+    service checked for."""
+    folder = target if target.is_dir() else target.parent
+    html_path = target if target.is_file() else folder / HTML_NAME
+    record: dict[str, object] = {}
+    if (folder / MANIFEST_NAME).exists():
+        try:
+            record = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+        except (ValueError, OSError) as e:
+            raise DigestError(f"{folder / MANIFEST_NAME}: unreadable manifest ({e})") from e
+    name = service or str(record.get("esp") or "none")
+    settings = esp.EspSettings(name=name)
+    if name == "smtp":  # the .eml's header names the real unsubscribe target
+        settings = _smtp_settings(folder / EML_NAME)
+    tags = record.get("merge_tags")
+    report = lint_issue(
+        _read(html_path),
+        _read(folder / TEXT_NAME),
+        _read(folder / EML_NAME) if target.is_dir() else None,
+        profile=esp.profile(name, str(record.get("language") or "en")),
+        settings=settings,
+        budget=budget,
+        allowed_tags=[str(t) for t in tags] if isinstance(tags, list) else [],
+    )
+    return report, name
+
+
+def built_service(folder: Path) -> str:
+    """The mailing service a built issue was made for ("none" when unknown)."""
+    try:
+        return str(json.loads((folder / MANIFEST_NAME).read_text("utf-8")).get("esp") or "none")
+    except (OSError, ValueError):
+        return "none"
+
+
+def _read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def _smtp_settings(eml: Path) -> esp.EspSettings:
+    if not eml.exists():
+        return esp.EspSettings(name="smtp")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    targets = [t.strip(" <>") for t in str(msg["List-Unsubscribe"] or "").split(",")]
+    url = next((t for t in targets if t.startswith("https://")), None)
+    mailto = next((t for t in targets if t.startswith("mailto:")), None)
+    return esp.EspSettings("smtp", url, mailto)

@@ -16,17 +16,16 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from datetime import datetime
 from html import escape
 from types import SimpleNamespace as NS
 from typing import Any
 
 import mjml
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from . import budget, esp, i18n, lang
+from .compose import issue_date
 from .config import Project
 from .errors import RenderError
 from .links import tag_html, tag_text
@@ -62,7 +61,7 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
     issue's mailing service. If the HTML, as a mailing service would send it (links
     tracked, transfer-encoded: :mod:`digest.budget`), would exceed the project's size
     budget, the lowest-ranked items move into a compact "more stories" list until it fits."""
-    chosen = esp.profile(issue.esp or project.esp.name, issue.language)
+    chosen = esp.profile(issue.esp or project.esp.name, issue.language)  # the one lookup
     env = environment(project)
     sections = [list(s.items) for s in issue.sections]
     more: list[Candidate] = []
@@ -83,7 +82,7 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
         "budget": project.html_budget,
         "more_stories": [c.entry.key for c in more],
     }
-    return Rendered(html=html, text=text, mjml=mjml_source, meta=meta)
+    return Rendered(html=html, text=text, mjml=mjml_source, meta=meta, profile=chosen)
 
 
 def _overflow(
@@ -347,8 +346,3 @@ def minify(html: str) -> str:
     (table parts, divs, head elements, conditional comments): browsers never render it.
     Whitespace between inline elements and inside text is left alone."""
     return _BETWEEN_TAGS.sub("", html)
-
-
-def issue_date(when: datetime, project: Project, tag: str) -> str:
-    """A date in the issue's language and the project's time zone ("9 December 2025")."""
-    return format_date(when.astimezone(project.tz), format="long", locale=lang.locale(tag))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from html import unescape
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from .curate.rules import RulePack, sentences
 from .edits import Edits, ItemEdit
 from .errors import ConfigError
 from .mergetags import find_tags
-from .models import Candidate, Count, Letter, Section
+from .models import Candidate, Count, Entry, FeedSource, Letter, Section, SectionSpec
 
 _FIELDS = {
     "title",
@@ -234,6 +234,45 @@ _COMMON_WORDS = """
 """
 _COMMON = frozenset(_COMMON_WORDS.split())  # capitalised words that make no name alone
 SAME_STORY_DAYS = 14
+
+
+def rank_year(
+    entries: Sequence[Entry],
+    *,
+    now: datetime,
+    language: str,
+    rules: RulePack,
+    sources: Mapping[str, FeedSource],
+    edits: Edits | None,
+) -> tuple[Candidate, ...]:
+    """Every story of the year, ranked in one list by the weekly rules without recency.
+    The editors' pins and moves count as pins here: an edit's section and position are the
+    highlights' business (:func:`highlights`)."""
+    from .curate import curate
+
+    everything = SectionSpec("all", "All", (), len(entries) + 1)
+    ranked = curate(
+        entries,
+        now=now,
+        language=language,
+        sections=(everything,),
+        per_feed_cap=len(entries) + 1,
+        rules=rules,
+        sources=sources,
+        edits=as_pins(edits),
+        recency=False,
+    )
+    return ranked.candidates
+
+
+def as_pins(edits: Edits | None) -> Edits | None:
+    """The edits with every included item (pinned, moved, placed) turned into a pin."""
+    if not edits:
+        return edits
+    return replace(
+        edits,
+        items=tuple(replace(i, pin=i.includes, section=None, position=None) for i in edits.items),
+    )
 
 
 def section_ids(group_by: str) -> tuple[str, ...]:

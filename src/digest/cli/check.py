@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -11,16 +10,10 @@ import click
 from .. import esp
 from ..budget import DEFAULT_BUDGET
 from ..errors import DigestError, StoreError
-from ..lint import lint_issue
-from ..publish import EML_NAME, HTML_NAME, MANIFEST_NAME, TEXT_NAME
+from ..publish import EML_NAME, built_service, lint_built
 from ..send import MAX_RECIPIENTS, check_recipients, deliver, test_message
 from ..store import Store
-from .common import (
-    emit_json,
-    load,
-    project_options,
-    setup_logging,
-)
+from .common import Session, emit_json, session
 
 
 @click.command()
@@ -60,27 +53,7 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
       digest lint out/2025-W51
       digest lint out/2025-W51 --esp mailchimp --json
     """
-    folder = target if target.is_dir() else target.parent
-    html_path = target if target.is_file() else folder / HTML_NAME
-    manifest: dict[str, object] = {}
-    if (folder / MANIFEST_NAME).exists():
-        try:
-            manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
-        except (ValueError, OSError) as e:
-            raise DigestError(f"{folder / MANIFEST_NAME}: unreadable manifest ({e})") from e
-    name = service or str(manifest.get("esp") or "none")
-    settings = esp.EspSettings(name=name)
-    if name == "smtp":  # the manifest's .eml header names the real unsubscribe target
-        settings = _smtp_settings(folder / EML_NAME)
-    report = lint_issue(
-        _read(html_path),
-        _read(folder / TEXT_NAME),
-        _read(folder / EML_NAME) if target.is_dir() else None,
-        profile=esp.profile(name, str(manifest.get("language") or "en")),
-        settings=settings,
-        budget=budget,
-        allowed_tags=[str(t) for t in _list(manifest.get("merge_tags"))],
-    )
+    report, name = lint_built(target, service, budget)
     if as_json:
         emit_json(report.as_dict())
     elif not quiet:
@@ -105,34 +78,6 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
     raise SystemExit(0 if report.ok else 1)
 
 
-def _service_of(manifest: Path) -> str:
-    try:
-        return str(json.loads(manifest.read_text("utf-8")).get("esp") or "none")
-    except (OSError, ValueError):
-        return "none"
-
-
-def _list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
-
-
-def _read(path: Path) -> bytes | None:
-    return path.read_bytes() if path.exists() else None
-
-
-def _smtp_settings(eml: Path) -> esp.EspSettings:
-    import email
-    import email.policy
-
-    if not eml.exists():
-        return esp.EspSettings(name="smtp")
-    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
-    targets = [t.strip(" <>") for t in str(msg["List-Unsubscribe"] or "").split(",")]
-    url = next((t for t in targets if t.startswith("https://")), None)
-    mailto = next((t for t in targets if t.startswith("mailto:")), None)
-    return esp.EspSettings("smtp", url, mailto)
-
-
 @click.command()
 @click.option(
     "--to",
@@ -143,17 +88,8 @@ def _smtp_settings(eml: Path) -> esp.EspSettings:
     help=f"A tester's address (repeatable, at most {MAX_RECIPIENTS}).",
 )
 @click.option("--issue-id", metavar="ID", help="Which built issue (default: the newest).")
-@project_options
-@click.pass_context
-def send(
-    ctx: click.Context,
-    recipients: tuple[str, ...],
-    issue_id: str | None,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-) -> None:
+@session()
+def send(s: Session, recipients: tuple[str, ...], issue_id: str | None) -> None:
     """Send a built issue to a few people as a test email ("[TEST]" subject).
 
     Uses [smtp] in digest.toml (host, port, security = starttls | tls | none, user); the
@@ -166,16 +102,15 @@ def send(
       DIGEST_SMTP_PASSWORD=... digest send --to editor@northlight.example
       digest send --to a@example.org --to b@example.org --issue-id 2025-W51
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     addresses = check_recipients(list(recipients))
     with Store(project.db_path) as store:
         issue = issue_id or next((i["issue_id"] for i in store.issues()), None)
         if issue is None:
             raise DigestError("no issue has been built yet", hint="run `digest build` first")
         msg = test_message(project.out_dir / issue / EML_NAME, addresses)
-        service = _service_of(project.out_dir / issue / MANIFEST_NAME)
-        if service not in ("none", "smtp") and not quiet and not as_json:
+        service = built_service(project.out_dir / issue)
+        if service not in ("none", "smtp") and s.output.human:
             click.echo(
                 f"note: {issue} was built for {esp.PROFILES[service].label}; its merge "
                 "tags (such as the unsubscribe link) go out as they are. For a faithful "
@@ -184,10 +119,10 @@ def send(
             )
         server = deliver(msg, project.smtp, project.sender_address)
         try:
-            store.record_send(issue, datetime.now(UTC), len(addresses), server)
+            store.record_send(issue, s.now.astimezone(UTC), len(addresses), server)
         except StoreError as e:  # it went out: say so, and why it is not in the history
             click.echo(f"digest: warning: sent, but not recorded in the history: {e}", err=True)
-    if as_json:
-        emit_json({"issue_id": issue, "to": addresses, "server": server})
-    elif not quiet:
+    if s.output.as_json:
+        s.output.emit({"issue_id": issue, "to": addresses, "server": server})
+    elif s.output.human:
         click.echo(f"Sent {issue} to {', '.join(addresses)} through {server}.")

@@ -1,7 +1,18 @@
-"""Shared pieces of the command line: options, logging, the clock, output helpers."""
+"""Shared pieces of the command line: the session every command runs in, options,
+logging, output helpers.
+
+Every command that works on a project is decorated with :func:`session`: it adds the
+options all of them share (--project, --json, -v, -q, and --as-of/--days where there is a
+clock), locates and loads the project once, reads the clock once and hands the command
+a :class:`Session`. Options that have a twin in digest.toml (--days, --language,
+--template, --esp) take their defaults from it through click's ``default_map`` (command
+line > DIGEST_* environment variable > digest.toml > built-in default), and the overrides
+are resolved into the frozen Project once (:class:`digest.session.Overrides`).
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import logging
@@ -9,17 +20,20 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from .. import pipeline
+from ..clock import parse_as_of
 from ..config import Project, load_project
 from ..errors import DigestError
 from ..models import FeedReport, Fetched
 from ..records import feed_record
+from ..session import Overrides
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("digest")
@@ -85,7 +99,144 @@ def setup_logging(verbose: int, quiet: bool, as_json: bool) -> None:
     logging.captureWarnings(True)
 
 
-def project_options(func: F) -> F:
+# Options with a twin in digest.toml: parameter name -> the project's value (default_map).
+SETTINGS: dict[str, Callable[[Project], Any]] = {
+    "days": lambda p: p.window_days,
+    "language": lambda p: p.language,
+    "template": lambda p: p.template,
+    "esp": lambda p: p.esp.name,
+}
+_PROJECT = "digest.project"  # ctx.meta key: the project, once loaded
+
+
+@dataclass(frozen=True)
+class Output:
+    """How the command reports: --json, -q, -v."""
+
+    as_json: bool = False
+    quiet: bool = False
+    verbose: int = 0
+
+    @property
+    def human(self) -> bool:
+        """Text for a person (neither --json nor -q)."""
+        return not (self.as_json or self.quiet)
+
+    def emit(self, data: Any) -> None:
+        """The command's one JSON document (--json)."""
+        emit_json(data)
+
+
+class Session:
+    """One command's run: the project (located and loaded once, the command line's
+    overrides resolved into it), the clock (read once) and the output settings."""
+
+    def __init__(
+        self,
+        root: Path,
+        output: Output,
+        *,
+        as_of: str | None = None,
+        overrides: Overrides | None = None,
+        loaded: Project | None = None,
+    ) -> None:
+        self.root = root
+        self.output = output
+        self.as_of = as_of
+        self.overrides = overrides or Overrides()
+        self._loaded = loaded
+
+    @cached_property
+    def project(self) -> Project:
+        return self.overrides.apply(self._loaded or load_project(self.root))
+
+    @cached_property
+    def now(self) -> datetime:
+        """The run's clock: --as-of (in the project's time zone), else now."""
+        return parse_as_of(self.as_of, self.project, datetime.now(UTC))  # the one wall-clock read
+
+
+def _root(ctx: click.Context, project_dir: Path | None) -> Path:
+    obj = ctx.find_root().obj or {}
+    return Path(project_dir or obj.get("project_dir") or Path.cwd())
+
+
+def _loaded(ctx: click.Context) -> Project:
+    """The project as digest.toml says (no override), loaded once per command."""
+    if _PROJECT not in ctx.meta:
+        params = ctx.params  # -v/-q/--json come first, so they are known by now
+        setup_logging(
+            params.get("verbose", 0), params.get("quiet", False), params.get("as_json", False)
+        )
+        ctx.meta[_PROJECT] = load_project(_root(ctx, params.get("project_dir")))
+    project: Project = ctx.meta[_PROJECT]
+    return project
+
+
+def _default_map(
+    names: tuple[str, ...],
+) -> Callable[[click.Context, click.Parameter, Path | None], Path | None]:
+    """The eager --project callback: digest.toml's values become the defaults of `names`,
+    read when click first needs one (so `--help` and given options never load it)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        def setting(name: str) -> Any:
+            return SETTINGS[name](_loaded(ctx))
+
+        if names:
+            lazy = {n: functools.partial(setting, n) for n in names}
+            ctx.default_map = {**(ctx.default_map or {}), **lazy}
+        return value
+
+    return callback
+
+
+def session(
+    *,
+    clock: bool = False,
+    settings: tuple[str, ...] = (),
+    load: bool = True,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Make a command body `f(s: Session, **its own options)`. Adds --project, --json, -v
+    and -q (and --as-of/--days with `clock`), takes the defaults of `settings` (names in
+    SETTINGS) from digest.toml, loads the project (unless `load` is False: then on first
+    use) and reads the clock before the body runs."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            ctx = click.get_current_context()
+            output = Output(kwargs.pop("as_json"), kwargs.pop("quiet"), kwargs.pop("verbose"))
+            setup_logging(output.verbose, output.quiet, output.as_json)
+            root = _root(ctx, kwargs.pop("project_dir"))
+            overrides = Overrides(
+                days=kwargs.pop("days", None),
+                template=kwargs.pop("template", None),
+                esp=kwargs.pop("esp", None),
+            )
+            s = Session(
+                root,
+                output,
+                as_of=kwargs.pop("as_of", None),
+                overrides=overrides,
+                loaded=ctx.meta.get(_PROJECT),
+            )
+            if load:
+                s.project  # noqa: B018 - a broken digest.toml stops the run here
+            if clock:
+                s.now  # noqa: B018 - so does a bad --as-of
+            return func(s, *args, **kwargs)
+
+        if clock:
+            run = clock_options(run)
+        return project_options(run, callback=_default_map(settings))
+
+    return decorate
+
+
+def project_options(
+    func: F, callback: Callable[[click.Context, click.Parameter, Any], Any] | None = None
+) -> F:
     """Options every command honours: --project, --json, -v, -q."""
     func = click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")(func)
     func = click.option(
@@ -105,6 +256,8 @@ def project_options(func: F) -> F:
         envvar="DIGEST_PROJECT",
         show_envvar=True,
         default=None,
+        is_eager=True,
+        callback=callback,
         help="Newsletter project folder (default: the current directory).",
     )(func)
     return func
@@ -151,6 +304,15 @@ def language_tag(ctx: click.Context, param: click.Parameter, value: str | None) 
     return tag.tag
 
 
+def issue_id_param(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for --issue-id: the library's rule (digest.ids), as a usage error."""
+    from ..ids import ISSUE_ID_RULE, is_issue_id
+
+    if value is not None and not is_issue_id(value):
+        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
+    return value
+
+
 def force_clock_option(func: F) -> F:
     """--force-clock: run even though the clock is earlier than the store's last fetch."""
     return click.option(
@@ -159,15 +321,6 @@ def force_clock_option(func: F) -> F:
         help="Run even though the clock (or --as-of) is earlier than the store's last "
         "fetch; by default digest refuses, so a wrong clock cannot date entries in the past.",
     )(func)
-
-
-def load(ctx: click.Context, project_dir: Path | None, days: int | None = None) -> Project:
-    root = project_dir or ctx.obj.get("project_dir") or Path.cwd()
-    return load_project(Path(root), window_days=days)
-
-
-def clock(project: Project, as_of: str | None) -> datetime:
-    return pipeline.parse_as_of(as_of, project, datetime.now(UTC))  # the one wall-clock read
 
 
 def emit_json(data: Any) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from .. import esp
-from ..ids import ISSUE_ID_RULE, is_issue_id
-from .common import F, clock, clock_options, emit_json, load, project_options, setup_logging
+from .common import F, Session, emit_json, issue_id_param, session
 
 
 def _options(func: F) -> F:
@@ -26,11 +25,13 @@ def _options(func: F) -> F:
                 help="Port to listen on (0: any free port).",
             ),
             click.option(
-                "--issue-id", metavar="ID", help="Open this issue (default: this week's)."
+                "--issue-id",
+                metavar="ID",
+                callback=issue_id_param,
+                help="Open this issue (default: this week's).",
             ),
             click.option(
                 "--esp",
-                "service",
                 type=click.Choice(sorted(esp.PROFILES)),
                 metavar="SERVICE",
                 help="Mailing service to build for (default: [esp] name in digest.toml).",
@@ -60,8 +61,7 @@ def _options(func: F) -> F:
 
 
 @click.command()
-@project_options
-@clock_options
+@session(clock=True)  # no digest.toml defaults: the desk reads it again when it changes
 @_options
 @click.option(
     "--host",
@@ -71,8 +71,7 @@ def _options(func: F) -> F:
     "a password: DIGEST_DESK_PASSWORD in the environment (or [desk] password in "
     "digest.toml).",
 )
-@click.pass_context
-def desk(ctx: click.Context, /, host: str, **options: Any) -> None:
+def desk(s: Session, /, host: str, **options: Any) -> None:
     """Open the editor's desk: shape, check and hand off an issue in your web browser.
 
     Shows this week's issue with every candidate story (kind, score, reasons, where it
@@ -92,15 +91,13 @@ def desk(ctx: click.Context, /, host: str, **options: Any) -> None:
       digest desk --as-of 2025-12-19 --no-open
       DIGEST_DESK_PASSWORD=... digest desk --host 0.0.0.0 --port 8025
     """
-    _run(ctx, host=host, read_only=False, **options)
+    _run(s, host=host, read_only=False, **options)
 
 
 @click.command()
-@project_options
-@clock_options
+@session(clock=True)
 @_options
-@click.pass_context
-def preview(ctx: click.Context, /, **options: Any) -> None:
+def preview(s: Session, /, **options: Any) -> None:
     """Look at an issue in your browser without changing it: the desk, read-only.
 
     The same page as `digest desk` (preview at desktop and phone width, dark mode, the
@@ -112,24 +109,16 @@ def preview(ctx: click.Context, /, **options: Any) -> None:
       digest preview --as-of 2025-12-19
       digest preview --template roundup --port 0
     """
-    _run(ctx, host="127.0.0.1", read_only=True, **options)
+    _run(s, host="127.0.0.1", read_only=True, **options)
 
 
 def _run(
-    ctx: click.Context,
+    s: Session,
     *,
     host: str,
     read_only: bool,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-    as_of: str | None,
-    days: int | None,
     port: int,
     issue_id: str | None,
-    service: str | None,
-    template: str | None,
     letter: Path | None,
     force_clock: bool,
     open_browser: bool | None,
@@ -138,39 +127,35 @@ def _run(
     from ..desk.server import serve
     from ..desk.session import Desk
 
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir, days)
-    clock(project, as_of)  # a bad --as-of fails now, not in the browser
-    if issue_id is not None and not is_issue_id(issue_id):
-        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
+    project = s.project  # a bad --as-of has failed already, not in the browser
     password = desk_password(project.desk.password)
     check_bind(host, password)
-    session = Desk(
+    board = Desk(
         project.root,
-        as_of=as_of,
-        days=days,
-        esp=service,
-        template=template,
+        as_of=s.as_of,
+        days=s.overrides.days,
+        esp=s.overrides.esp,
+        template=s.overrides.template,
         letter=letter.resolve() if letter else None,
         read_only=read_only,
         force_clock=force_clock,
     )
 
     def ready(url: str) -> None:
-        page = f"{url}issue/{issue_id or session.this_week()}"
-        if as_json:
+        page = f"{url}issue/{issue_id or board.this_week()}"
+        if s.output.as_json:
             emit_json({"url": url, "page": page, "read_only": read_only, "login": bool(password)})
-        elif not quiet:
+        elif s.output.human:
             what = "The editor's desk" if not read_only else "The preview (read-only desk)"
             click.echo(f"{what} is open at {page}")
             click.echo("Keep this window open while you work; press Ctrl-C here to stop.")
         sys.stdout.flush()
-        if open_browser or (open_browser is None and not as_json and _has_screen()):
+        if open_browser or (open_browser is None and not s.output.as_json and _has_screen()):
             import webbrowser
 
             webbrowser.open(page)
 
-    serve(session, host=host, port=port, password=password, ready=ready)
+    serve(board, host=host, port=port, password=password, ready=ready)
 
 
 def _has_screen() -> bool:

@@ -3,16 +3,13 @@ between two builds."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import click
 
-from ..errors import DigestError
-from ..publish import MANIFEST_NAME
+from ..history import built_manifest, diff_builds, summary
 from ..store import Store
-from .common import clip, emit_json, load, project_options, setup_logging, size
+from .common import Session, clip, session, size
 
 
 @click.group()
@@ -28,11 +25,8 @@ def issues() -> None:
 
 
 @issues.command("list")
-@project_options
-@click.pass_context
-def list_issues(
-    ctx: click.Context, project_dir: Path | None, as_json: bool, verbose: int, quiet: bool
-) -> None:
+@session()
+def list_issues(s: Session) -> None:
     """Every issue built, newest first: items, size, lint, builds and test sends.
 
     \b
@@ -40,16 +34,15 @@ def list_issues(
       digest issues list
       digest issues list --json | jq '.[0]'
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     rows = []
     if project.db_path.exists():
         with Store(project.db_path, readonly=True) as store:
-            rows = [_summary(r) for r in store.issues()]
-    if as_json:
-        emit_json(rows)
+            rows = [summary(r) for r in store.issues()]
+    if s.output.as_json:
+        s.output.emit(rows)
         return
-    if quiet:
+    if s.output.quiet:
         return
     if not rows:
         click.echo("No issue built yet: run `digest build`.")
@@ -64,61 +57,21 @@ def list_issues(
         click.echo(f"{'':<16} {clip(r['subject'], 70)}")
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    try:
-        manifest = json.loads(row["manifest"])
-    except ValueError:  # a damaged record: list the issue anyway
-        manifest = {}
-    return {
-        "issue_id": row["issue_id"],
-        "as_of": row["as_of"],
-        "built_at": row["built_at"],
-        "subject": row["subject"],
-        "html_bytes": row["html_bytes"],
-        "items": len(manifest.get("items", [])),
-        "lint_ok": manifest.get("lint_ok"),
-        "builds": row["builds"],
-        "test_sends": row["test_sends"],
-        "last_test_send": row["last_sent"],
-    }
-
-
 @issues.command("show")
 @click.argument("issue_id")
-@project_options
-@click.pass_context
-def show(
-    ctx: click.Context,
-    issue_id: str,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-) -> None:
+@session()
+def show(s: Session, issue_id: str) -> None:
     """One issue: subject, preheader, sections and items, files, lint and feed health.
 
     \b
     Example:
       digest issues show 2025-W51
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
-    path = project.out_dir / issue_id / MANIFEST_NAME
-    if not path.exists():
-        raise DigestError(
-            f"no built issue {issue_id!r} in {project.out_dir}",
-            hint="`digest issues list` shows what exists",
-        )
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as e:
-        raise DigestError(
-            f"{path}: unreadable manifest ({e})", hint="rebuild the issue with `digest build`"
-        ) from e
-    if as_json:
-        emit_json(manifest)
+    manifest = built_manifest(s.project.out_dir, issue_id)
+    if s.output.as_json:
+        s.output.emit(manifest)
         return
-    if quiet:
+    if s.output.quiet:
         return
     click.echo(f"{manifest['issue_id']}: {manifest['subject']}")
     click.echo(f"  preheader: {manifest['preheader']}")
@@ -143,17 +96,8 @@ def show(
 @issues.command("diff")
 @click.argument("first")
 @click.argument("second")
-@project_options
-@click.pass_context
-def diff(
-    ctx: click.Context,
-    first: str,
-    second: str,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-) -> None:
+@session()
+def diff(s: Session, first: str, second: str) -> None:
     """What changed between two builds: items added, removed or moved, subject and size.
 
     A build is ISSUE (its latest build) or ISSUE@N (its Nth build; `digest issues list`
@@ -164,63 +108,23 @@ def diff(
       digest issues diff 2025-W51@1 2025-W51
       digest issues diff 2025-W50 2025-W51
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
-    with Store(project.db_path, readonly=True) as store:
-        a, b = _build(store, first), _build(store, second)
-        titles = {
-            e.key: e.title
-            for e in store.entries_by_keys(
-                sorted(set(a["manifest"].get("items", [])) | set(b["manifest"].get("items", [])))
-            )
-        }
-    before, after = a["manifest"].get("items", []), b["manifest"].get("items", [])
-    report: dict[str, Any] = {
-        "from": first,
-        "to": second,
-        "added": [{"key": k, "title": titles.get(k)} for k in after if k not in before],
-        "removed": [{"key": k, "title": titles.get(k)} for k in before if k not in after],
-        "moved": [
-            {
-                "key": k,
-                "title": titles.get(k),
-                "from": before.index(k) + 1,
-                "to": after.index(k) + 1,
-            }
-            for k in after
-            if k in before and before.index(k) != after.index(k)
-        ],
-        "subject": None if a["subject"] == b["subject"] else [a["subject"], b["subject"]],
-        "html_bytes": [a["html_bytes"], b["html_bytes"]],
-    }
-    if as_json:
-        emit_json(report)
+    with Store(s.project.db_path, readonly=True) as store:
+        report: dict[str, Any] = diff_builds(store, first, second)
+    if s.output.as_json:
+        s.output.emit(report)
         return
-    if quiet:
+    if s.output.quiet:
         return
     click.echo(f"{first} -> {second}")
     if report["subject"]:
-        click.echo(f"  subject: {a['subject']!r} -> {b['subject']!r}")
+        before, after = report["subject"]
+        click.echo(f"  subject: {before!r} -> {after!r}")
     for item in report["added"]:
         click.echo(f"  + {item['key']}  {item['title']}")
     for item in report["removed"]:
         click.echo(f"  - {item['key']}  {item['title']}")
     for item in report["moved"]:
         click.echo(f"  ~ {item['key']}  {item['title']}  (#{item['from']} -> #{item['to']})")
-    click.echo(f"  HTML {a['html_bytes']:,} -> {b['html_bytes']:,} bytes")
+    click.echo(f"  HTML {report['html_bytes'][0]:,} -> {report['html_bytes'][1]:,} bytes")
     if not (report["added"] or report["removed"] or report["moved"] or report["subject"]):
         click.echo("  same items in the same order")
-
-
-def _build(store: Store, ref: str) -> dict[str, Any]:
-    issue_id, _, number = ref.partition("@")
-    builds = store.builds(issue_id)
-    if not builds:
-        raise DigestError(
-            f"no builds of issue {issue_id!r}", hint="`digest issues list` shows the issues"
-        )
-    if not number:
-        return builds[-1]
-    if not number.isdigit() or not 1 <= int(number) <= len(builds):
-        raise DigestError(f"{ref}: issue {issue_id} has builds 1 to {len(builds)}")
-    return builds[int(number) - 1]

@@ -2,49 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import pipeline
+from ..clock import parse_since
+from ..compose import default_issue_id
 from ..config import Project
 from ..drafts import BuildStatus
-from ..edits import edits_path, resolve_keys, set_intro, set_item, skeleton, update_edits
-from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, ConfigError, DigestError
+from ..edits import edit_items, edits_path, full_key, resolve_keys, skeleton
+from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..esp import PROFILES
-from ..ids import ISSUE_ID_RULE, is_issue_id
+from ..gather import gather, read_edits
 from ..lock import project_lock
 from ..models import Candidate
 from ..records import item_record
 from ..store import Store
 from .common import (
     EXIT_CODES_HELP,
+    Session,
     clip,
-    clock,
-    clock_options,
-    emit_json,
     fetch_record,
     force_clock_option,
+    issue_id_param,
     language_tag,
-    load,
     print_fetch,
     progress,
-    project_options,
     rel,
-    setup_logging,
+    session,
     size,
     terminal_width,
 )
 
+WEEKLY_SETTINGS = ("days", "language", "template", "esp")  # defaults from digest.toml
+
 
 @click.command(epilog=EXIT_CODES_HELP)
-@project_options
-@clock_options
+@session(clock=True, settings=WEEKLY_SETTINGS)
 @click.option(
     "--issue-id",
     metavar="ID",
+    callback=issue_id_param,
     help="Issue id and folder name (default: the ISO week of --as-of, e.g. 2025-W51).",
 )
 @click.option("--offline", is_flag=True, help="Do not fetch; build from what the store holds.")
@@ -78,22 +77,13 @@ from .common import (
     "digest.toml): " + ", ".join(sorted(PROFILES)) + ".",
 )
 @force_clock_option
-@click.pass_context
 def build(
-    ctx: click.Context,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-    as_of: str | None,
-    days: int | None,
+    s: Session,
     issue_id: str | None,
     offline: bool,
     language: str | None,
     allow_empty: bool,
     force: bool,
-    template: str | None,
-    esp: str | None,
     force_clock: bool,
 ) -> None:
     """Fetch feeds, pick the stories and write the issue into out/<issue-id>/.
@@ -112,24 +102,20 @@ def build(
       digest build --as-of 2025-12-19 --days 14
       digest build --offline --issue-id december-special --json
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir, days)
-    now = clock(project, as_of)
-    issue_id = _check_issue_id(issue_id or pipeline.default_issue_id(now))
-    with progress(not (quiet or as_json or offline), len(project.feeds)) as tick:
+    project = s.project
+    issue_id = issue_id or default_issue_id(s.now)
+    with progress(s.output.human and not offline, len(project.feeds)) as tick:
         result = pipeline.build(
             project,
-            now,
+            s.now,
             offline=offline,
             issue_id=issue_id,
             language=language,
             progress=tick,
             allow_empty=allow_empty,
-            esp=esp,
-            template=template,
             force=force,
             # a past --as-of may rebuild an old issue from the store, never fetch into it
-            allow_past_clock=force_clock or (offline and as_of is not None),
+            allow_past_clock=force_clock or (offline and s.as_of is not None),
         )
     failed = [f for f in result.fetched if f.status == "failed"]
     code = EXIT_OK
@@ -142,20 +128,14 @@ def build(
     for finding in result.lint.get("findings", []):
         if finding["level"] == "error":
             click.echo(f"digest: lint: {finding['where']}: {finding['message']}", err=True)
-    if as_json:
-        emit_json(_build_json(project, result, code))
-    elif not quiet:
+    if s.output.as_json:
+        s.output.emit(_build_json(result, code))
+    elif s.output.human:
         _print_build(project, result)
-    ctx.exit(code)
+    click.get_current_context().exit(code)
 
 
-def _check_issue_id(issue_id: str) -> str:
-    if not is_issue_id(issue_id):
-        raise click.BadParameter(ISSUE_ID_RULE, param_hint="--issue-id")
-    return issue_id
-
-
-def _build_json(project: Project, result: pipeline.BuildResult, code: int) -> dict[str, Any]:
+def _build_json(result: pipeline.BuildResult, code: int) -> dict[str, Any]:
     out = result.out_dir
     status = str(result.status)
     if code == EXIT_PARTIAL:
@@ -210,8 +190,7 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
 
 
 @click.command()
-@project_options
-@clock_options
+@session(clock=True, settings=("days",))
 @click.option(
     "--since",
     metavar="DATE",
@@ -227,18 +206,7 @@ def _print_build(project: Project, result: pipeline.BuildResult) -> None:
     help="Fetch even though the clock (or --as-of) is earlier than the store's last fetch; "
     "by default digest refuses, so a wrong clock cannot date entries in the past.",
 )
-@click.pass_context
-def fetch(
-    ctx: click.Context,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-    as_of: str | None,
-    days: int | None,
-    since: str | None,
-    force_clock: bool,
-) -> None:
+def fetch(s: Session, since: str | None, force_clock: bool) -> None:
     """Fetch every feed in feeds/feeds.toml into the store, without building an issue.
 
     Feeds are fetched concurrently, politely (conditional GET, Retry-After) and within
@@ -250,48 +218,37 @@ def fetch(
       digest fetch --json | jq '.feeds[] | select(.status == "failed")'
       digest fetch --since 2025-01-01      # before a first year-end issue
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir, days)
-    now = clock(project, as_of)
-    if since:
-        start = pipeline.parse_as_of(since, project, now, option="--since")
-        if start > now:
-            raise ConfigError(
-                f"--since {since} is after the run's clock ({now:%Y-%m-%d})",
-                hint="give a date in the past, such as the first day of the year",
-            )
-        keep = max(project.retention_days, (now - start).days + 1)
-        project = replace(project, retention_days=keep)  # do not prune what we backfill
+    project, now = s.project, s.now
+    start = parse_since(since, project, now) if since else None
     with (
-        progress(not (quiet or as_json), len(project.feeds)) as tick,
+        progress(s.output.human, len(project.feeds)) as tick,
         project_lock(project.root),
         Store(project.db_path) as store,
     ):
         reports = pipeline.run_fetch(
-            project, store, now, tick, unconditional=bool(since), allow_past_clock=force_clock
+            project, store, now, tick, since=start, allow_past_clock=force_clock
         )
     failed = [r for r in reports if r.status == "failed"]
-    if as_json:
-        emit_json(
+    if s.output.as_json:
+        s.output.emit(
             {
                 "feeds": [fetch_record(r) for r in reports],
                 "new": sum(r.new for r in reports),
                 "failed": len(failed),
             }
         )
-    elif not quiet:
+    elif s.output.human:
         print_fetch(reports)
         if since:
             for r in reports:
                 if r.status == "ok":
                     reach = f"back to {r.oldest:%Y-%m-%d}" if r.oldest else "no dated entries"
                     click.echo(f"  {r.name}: {reach}")
-    ctx.exit(EXIT_PARTIAL if failed else EXIT_OK)
+    click.get_current_context().exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 
 @click.command()
-@project_options
-@clock_options
+@session(clock=True, settings=("days", "language"))
 @click.option(
     "--issue-id",
     metavar="ID",
@@ -309,19 +266,8 @@ def fetch(
     metavar="KEY",
     help="Show the full breakdown for one candidate (its key or the start of it).",
 )
-@click.pass_context
 def rank(
-    ctx: click.Context,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-    as_of: str | None,
-    days: int | None,
-    issue_id: str | None,
-    language: str | None,
-    limit: int | None,
-    explain: str | None,
+    s: Session, issue_id: str | None, language: str | None, limit: int | None, explain: str | None
 ) -> None:
     """List every candidate in the window, best first, with where it lands and why.
 
@@ -333,18 +279,14 @@ def rank(
       digest rank --limit 10 --json
       digest rank --explain 3f2a9c
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir, days)
-    now = clock(project, as_of)
-    issue_id = issue_id or pipeline.default_issue_id(now)
-    edits = pipeline.read_edits(project, issue_id)
+    project, now = s.project, s.now
+    issue_id = issue_id or default_issue_id(now)
+    edits = read_edits(project, issue_id)
     lines: list[str] = []
     with Store(project.db_path, readonly=True) as store:
         if edits:
             edits = resolve_keys(edits, store.keys_with_prefix)
-        curated = pipeline.gather(
-            project, store, now, issue_id=issue_id, language=language, edits=edits
-        )
+        curated = gather(project, store, now, issue_id=issue_id, language=language, edits=edits)
         candidates = list(curated.candidates)
         if explain:
             match = [c for c in candidates if c.entry.key.startswith(explain)]
@@ -358,8 +300,8 @@ def rank(
             lines = _explain_lines(store, curated, match[0])
     if limit:
         candidates = candidates[:limit]
-    if as_json:
-        emit_json(
+    if s.output.as_json:
+        s.output.emit(
             {
                 "issue_id": issue_id,
                 "as_of": now.isoformat(timespec="seconds"),
@@ -368,7 +310,7 @@ def rank(
         )
     elif explain:
         click.echo("\n".join(lines))
-    elif not quiet:
+    elif s.output.human:
         _print_rank(candidates, len(curated.candidates))
 
 
@@ -406,23 +348,18 @@ def _explain_lines(store: Store, curated: Any, c: Candidate) -> list[str]:
 
 
 @click.command()
-@project_options
-@clock_options
+@session(clock=True, settings=("days",))
 @click.option(
-    "--issue-id", metavar="ID", help="The issue to edit (default: the ISO week of --as-of)."
+    "--issue-id",
+    metavar="ID",
+    callback=issue_id_param,
+    help="The issue to edit (default: the ISO week of --as-of).",
 )
 @click.option("--pin", "pins", multiple=True, metavar="KEY", help="Pin this item (repeatable).")
 @click.option("--drop", "drops", multiple=True, metavar="KEY", help="Drop this item (repeatable).")
 @click.option("--intro", metavar="TEXT", help='Set the intro ("" removes it).')
-@click.pass_context
 def edit(
-    ctx: click.Context,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-    as_of: str | None,
-    days: int | None,
+    s: Session,
     issue_id: str | None,
     pins: tuple[str, ...],
     drops: tuple[str, ...],
@@ -452,49 +389,30 @@ def edit(
       digest edit --as-of 2025-12-19 --pin 4d2f3a --drop 9c81e0
       digest build --as-of 2025-12-19      # applies the edits
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir, days)
-    now = clock(project, as_of)
-    issue_id = _check_issue_id(issue_id or pipeline.default_issue_id(now))
+    project, now = s.project, s.now
+    issue_id = issue_id or default_issue_id(now)
     path = edits_path(project.root, issue_id)
     created = not path.exists()
     with Store(project.db_path, readonly=True) as store:
         header = ""
         if created:
-            curated = pipeline.gather(project, store, now, issue_id=issue_id)
+            curated = gather(project, store, now, issue_id=issue_id)
             listed = [c for c in curated.candidates if c.section] + [
                 c for c in curated.candidates if not c.section
             ][:10]
             header = skeleton(issue_id, [(c.entry.key, c.display_title, c.section) for c in listed])
-        changes = [(_full_key(store, k), {"pin": True}) for k in pins]
-        changes += [(_full_key(store, k), {"drop": True}) for k in drops]
-
-    def change(doc: Any) -> None:
-        if intro is not None:
-            set_intro(doc, intro)
-        for key, fields in changes:
-            set_item(doc, key, **fields)
-
-    update_edits(path, project.sections, change, expected=None, header=header)
-    if as_json:
-        emit_json({"path": str(path), "created": created})
-    elif not quiet:
+        pinned = [full_key(k, store.keys_with_prefix) for k in pins]
+        dropped = [full_key(k, store.keys_with_prefix) for k in drops]
+    edit_items(path, project.sections, pins=pinned, drops=dropped, intro=intro, header=header)
+    if s.output.as_json:
+        s.output.emit({"path": str(path), "created": created})
+    elif s.output.human:
         verb = (
             "Created"
             if created
-            else ("Changed" if changes or intro is not None else "Already there:")
+            else ("Changed" if pins or drops or intro is not None else "Already there:")
         )
         click.echo(
             f"{verb} {rel(path, project.root)}. Edit it, then run `digest build"
-            f"{' --as-of ' + as_of if as_of else ''}`."
+            f"{' --as-of ' + s.as_of if s.as_of else ''}`."
         )
-
-
-def _full_key(store: Store, key: str) -> str:
-    matches = store.keys_with_prefix(key.strip().lower()) if len(key.strip()) >= 4 else []
-    if len(matches) != 1:
-        what = "no entry" if not matches else "several entries"
-        raise ConfigError(
-            f"{what} with a key starting {key!r}", hint="`digest rank` lists the keys"
-        )
-    return matches[0]

@@ -11,7 +11,7 @@ from ..config import FEEDS_NAME
 from ..errors import DigestError
 from ..feedlist import NewFeed, add_feeds, parse_opml, remove_feed, to_opml
 from ..store import Store
-from .common import clip, emit_json, language_tag, load, project_options, setup_logging
+from .common import Session, clip, language_tag, session
 
 
 @click.command()
@@ -105,10 +105,9 @@ def feeds() -> None:
 
 
 @feeds.command("list")
-@project_options
-@click.pass_context
+@session()
 def list_feeds(
-    ctx: click.Context, project_dir: Path | None, as_json: bool, verbose: int, quiet: bool
+    s: Session,
 ) -> None:
     """Show every feed with its health: last success, last error, failures.
 
@@ -117,17 +116,16 @@ def list_feeds(
       digest feeds list
       digest feeds list --json | jq '.[] | select(.failures > 2)'
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     health: dict[str, dict[str, Any]] = {}
     if project.db_path.exists():
         with Store(project.db_path, readonly=True) as store:
             health = store.feed_health()
     rows = [_health_record(f.name, f.url, f.weight, health.get(f.url)) for f in project.feeds]
-    if as_json:
-        emit_json(rows)
+    if s.output.as_json:
+        s.output.emit(rows)
         return
-    if quiet:
+    if s.output.quiet:
         return
     if not rows:
         click.echo(f"No feeds yet: add some with `digest feeds add` or edit {FEEDS_NAME}.")
@@ -177,19 +175,14 @@ def _health_record(
     callback=language_tag,
     help="The feed's language, a BCP 47 tag such as fr or en-GB.",
 )
-@project_options
-@click.pass_context
+@session()
 def add(
-    ctx: click.Context,
+    s: Session,
     name: str,
     url: str,
     weight: float | None,
     tags: tuple[str, ...],
     language: str | None,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
 ) -> None:
     """Add a feed to feeds/feeds.toml (an http(s) URL or a path in the project).
 
@@ -198,28 +191,22 @@ def add(
       digest feeds add "Partner news" https://partner.example/feed.xml --weight 0.8
       digest feeds add "Archive" feeds/archive.xml --tag ours --language fr
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     added, skipped = add_feeds(project.feeds_path, [NewFeed(name, url, weight, tags, language)])
     if skipped:
         raise DigestError(f"{url} is already listed in {FEEDS_NAME}")
-    if as_json:
-        emit_json({"added": [{"name": f.name, "url": f.url} for f in added]})
-    elif not quiet:
+    if s.output.as_json:
+        s.output.emit({"added": [{"name": f.name, "url": f.url} for f in added]})
+    elif s.output.human:
         click.echo(f"Added {name} ({url}). Run `digest fetch` to pull it.")
 
 
 @feeds.command("remove")
 @click.argument("feed")
-@project_options
-@click.pass_context
+@session()
 def remove(
-    ctx: click.Context,
+    s: Session,
     feed: str,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
 ) -> None:
     """Remove a feed (by name or URL) from feeds/feeds.toml.
 
@@ -229,26 +216,20 @@ def remove(
     Example:
       digest feeds remove "Partner news"
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     removed = remove_feed(project.feeds_path, feed)
-    if as_json:
-        emit_json({"removed": {"name": removed.name, "url": removed.url}})
-    elif not quiet:
+    if s.output.as_json:
+        s.output.emit({"removed": {"name": removed.name, "url": removed.url}})
+    elif s.output.human:
         click.echo(f"Removed {removed.name} ({removed.url}).")
 
 
 @feeds.command("reset")
 @click.argument("feed")
-@project_options
-@click.pass_context
+@session()
 def reset(
-    ctx: click.Context,
+    s: Session,
     feed: str,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
 ) -> None:
     """Forget a feed's failures, Retry-After wait and 'gone' mark, so the next fetch tries it
     afresh (a full, unconditional download).
@@ -257,8 +238,7 @@ def reset(
     Example:
       digest feeds reset "Partner news"
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     matches = [f for f in project.feeds if feed in (f.name, f.url)]
     if len(matches) != 1:
         raise DigestError(
@@ -267,23 +247,18 @@ def reset(
         )
     with Store(project.db_path) as store:
         store.reset_feed(matches[0].url)
-    if not quiet and not as_json:
+    if s.output.human:
         click.echo(f"Reset {matches[0].name}.")
-    if as_json:
-        emit_json({"reset": matches[0].url})
+    if s.output.as_json:
+        s.output.emit({"reset": matches[0].url})
 
 
 @feeds.command("import")
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@project_options
-@click.pass_context
+@session()
 def import_(
-    ctx: click.Context,
+    s: Session,
     opml: Path,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
 ) -> None:
     """Add the feeds of an OPML file (as exported by feed readers); folders become tags.
 
@@ -294,12 +269,11 @@ def import_(
     Example:
       digest feeds import ~/Downloads/subscriptions.opml
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     found, refused = parse_opml(opml)
     added, skipped = add_feeds(project.feeds_path, found)
-    if as_json:
-        emit_json(
+    if s.output.as_json:
+        s.output.emit(
             {
                 "added": [{"name": f.name, "url": f.url, "tags": list(f.tags)} for f in added],
                 "skipped": [f.url for f in skipped],
@@ -313,7 +287,7 @@ def import_(
         )
         for r in refused:
             click.echo(f"  {opml}:{r.line}: {clip(r.url, 80)} ({r.reason})", err=True)
-    if not quiet:
+    if not s.output.quiet:
         click.echo(
             f"Imported {len(added)} feeds from {opml}"
             + (f"; {len(skipped)} already listed" if skipped else "")
@@ -322,10 +296,9 @@ def import_(
 
 
 @feeds.command("export")
-@project_options
-@click.pass_context
+@session()
 def export(
-    ctx: click.Context, project_dir: Path | None, as_json: bool, verbose: int, quiet: bool
+    s: Session,
 ) -> None:
     """Print the feeds as OPML 2.0 (for feed readers and other tools).
 
@@ -335,8 +308,7 @@ def export(
     Example:
       digest feeds export > feeds.opml
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     document, local = to_opml(f"{project.name} feeds", project.feeds)
     click.echo(document, nl=False)
     for feed in local:

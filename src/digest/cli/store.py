@@ -9,7 +9,7 @@ import click
 
 from ..errors import EXIT_FAILED, EXIT_OK
 from ..lock import project_lock
-from .common import emit_json, load, project_options, rel, setup_logging
+from .common import Session, rel, session
 
 
 @click.group()
@@ -25,16 +25,8 @@ def store() -> None:
 
 @store.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@project_options
-@click.pass_context
-def check(
-    ctx: click.Context,
-    path: Path | None,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-) -> None:
+@session(load=False)
+def check(s: Session, path: Path | None) -> None:
     """Check the store: SQLite's integrity and foreign-key checks, the schema version, the
     number of rows in each table, and every stored date and JSON value digest reads.
 
@@ -49,12 +41,11 @@ def check(
     """
     from ..storecheck import check_store
 
-    setup_logging(verbose, quiet, as_json)
-    target = path or load(ctx, project_dir).db_path
+    target = path or s.project.db_path  # the project is only read when no PATH is given
     report = check_store(target)
-    if as_json:
-        emit_json(report.as_dict())
-    elif not quiet:
+    if s.output.as_json:
+        s.output.emit(report.as_dict())
+    elif s.output.human:
         click.echo(f"{target}: {'sound' if report.ok else 'DAMAGED'} (schema {report.schema})")
         counts = ", ".join(
             f"{table} {'?' if n is None else f'{n:,}'}" for table, n in report.counts.items()
@@ -70,7 +61,7 @@ def check(
                 "  Keep this file. `digest store recover` copies what is readable into a new "
                 "file beside it."
             )
-    ctx.exit(EXIT_OK if report.ok else EXIT_FAILED)
+    click.get_current_context().exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
 @store.command("recover")
@@ -80,16 +71,8 @@ def check(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The new file (default: digest.recovered.sqlite3 beside the store).",
 )
-@project_options
-@click.pass_context
-def recover(
-    ctx: click.Context,
-    target: Path | None,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
-) -> None:
+@session()
+def recover(s: Session, target: Path | None) -> None:
     """Copy everything readable from the store into a new file beside it.
 
     Rows on damaged pages are stepped over, damaged values dropped (an unreadable image,
@@ -103,15 +86,14 @@ def recover(
     """
     from ..storecheck import recover_store
 
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
+    project = s.project
     source = project.db_path
     with project_lock(project.root):  # no run may write while we copy
         report = recover_store(source, target)
-    if as_json:
-        emit_json(report.as_dict())
+    if s.output.as_json:
+        s.output.emit(report.as_dict())
         return
-    if quiet:
+    if s.output.quiet:
         return
     new = rel(report.target, project.root)
     old = rel(source, project.root)

@@ -10,21 +10,11 @@ from .. import annual, esp
 from ..errors import ConfigError
 from ..records import item_record
 from ..yearend import parse_letter
-from .common import (
-    clock,
-    emit_json,
-    force_clock_option,
-    language_tag,
-    load,
-    project_options,
-    rel,
-    setup_logging,
-    size,
-)
+from .common import Session, force_clock_option, language_tag, rel, session, size
 
 
 @click.command("year-end")
-@project_options
+@session(settings=("esp",))  # --language defaults to the letter's, so not to digest.toml's
 @click.option(
     "--year",
     type=click.IntRange(1990, 2200),
@@ -63,7 +53,6 @@ from .common import (
 )
 @click.option(
     "--esp",
-    "service",
     type=click.Choice(sorted(esp.PROFILES)),
     metavar="SERVICE",
     help="Mailing service whose merge tags to use.",
@@ -77,21 +66,14 @@ from .common import (
 )
 @click.option("--force", is_flag=True, help="Build even before the letter's embargo date.")
 @force_clock_option
-@click.pass_context
 def year_end(
-    ctx: click.Context,
-    project_dir: Path | None,
-    as_json: bool,
-    verbose: int,
-    quiet: bool,
+    s: Session,
     year: int | None,
     letter: Path | None,
     letter_from_feed: bool,
     group_by: str,
     language: str | None,
     issue_id: str | None,
-    service: str | None,
-    as_of: str | None,
     force: bool,
     force_clock: bool,
 ) -> None:
@@ -113,9 +95,7 @@ def year_end(
       digest year-end --year 2025 --letter draft.md --issue-id 2025-year-end-draft --force
       digest year-end --year 2025 --letter-from-feed --group-by month
     """
-    setup_logging(verbose, quiet, as_json)
-    project = load(ctx, project_dir)
-    now = clock(project, as_of)
+    project, now = s.project, s.now
     year = year or now.year
     if letter and letter_from_feed:
         raise click.UsageError("give --letter or --letter-from-feed, not both")
@@ -138,13 +118,12 @@ def year_end(
         letter_from_feed=letter_from_feed,
         language=language or (parsed.language if parsed else None),
         group_by=group_by,
-        esp=service,
         issue_id=issue_id,
-        allow_past_clock=force_clock or as_of is not None,  # an explicit date looks back
+        allow_past_clock=force_clock or s.as_of is not None,  # an explicit date looks back
     )
     issue = result.issue
-    if as_json:
-        emit_json(
+    if s.output.as_json:
+        s.output.emit(
             {
                 "issue_id": issue.issue_id,
                 "subject": issue.subject,
@@ -155,7 +134,7 @@ def year_end(
                 "lint": {k: result.lint.get(k) for k in ("ok", "errors", "warnings")},
             }
         )
-    elif not quiet:
+    elif s.output.human:
         click.echo(
             f"Built {issue.issue_id}: {len(issue.items)} highlights"
             + (

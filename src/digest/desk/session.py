@@ -22,11 +22,13 @@ from typing import Any
 
 from .. import pipeline
 from ..config import Project, load_project
-from ..curate import Curated
-from ..edits import Edits, edits_path, edits_version, resolve_keys, update_edits, write_atomic
-from ..errors import ConfigError, DigestError, EditConflict, LockedError
+from ..edits import Edits, edits_path, edits_version, resolve_keys, update_edits
+from ..errors import DigestError, EditConflict, LockedError
+from ..esp import check_unsubscribe
 from ..ids import is_issue_id
+from ..lock import write_atomic
 from ..models import Entry, Issue
+from ..session import Overrides
 from ..store import Store
 from .actions import Action, describe, plan
 
@@ -91,7 +93,6 @@ class Snapshot:
     ref: IssueRef
     project: Project
     issue: Issue
-    curated: Curated
     status: str
     new_entries: tuple[Entry, ...]
     version: str  # of the edits file this state was built from
@@ -130,7 +131,8 @@ class Desk:
 
     def load(self) -> Project:
         """digest.toml as it is now (it may have been edited); remembered when good."""
-        project = load_project(self.root, window_days=self.days)
+        overrides = Overrides(days=self.days, template=self.template, esp=self.esp)
+        project = overrides.apply(load_project(self.root))
         self._project = project
         return project
 
@@ -293,8 +295,6 @@ class Desk:
             ref.now,
             offline=not fetch,
             issue_id=ref.issue_id,
-            esp=self.esp,
-            template=self.template,
             force=force,
             allow_past_clock=self._past_clock_allowed(fetch),
         )
@@ -313,7 +313,6 @@ class Desk:
             year=ref.year,
             letter=parsed.letter if parsed else None,
             language=ref.language or (parsed.language if parsed else None),
-            esp=self.esp,
             issue_id=ref.issue_id,
             allow_past_clock=self._past_clock_allowed(fetch=False),
         )
@@ -340,7 +339,6 @@ class Desk:
             ref=ref,
             project=project,
             issue=result.issue,
-            curated=result.curated,
             status=str(result.status),
             new_entries=result.new_entries,
             version="",
@@ -410,13 +408,7 @@ class Desk:
 
         issue = replace(snapshot.issue, esp=service or snapshot.issue.esp)
         project = snapshot.project
-        if issue.esp == "smtp" and not (
-            project.esp.unsubscribe_url or project.esp.unsubscribe_mailto
-        ):
-            raise ConfigError(
-                "the smtp profile needs [esp] unsubscribe_url or unsubscribe_mailto",
-                path=project.config_path,
-            )
+        check_unsubscribe(project.esp, project.config_path, issue.esp)
         return package(project, issue, render_issue(project, issue)).files
 
     def send_test(self, snapshot: Snapshot, addresses: list[str]) -> str:
@@ -433,5 +425,5 @@ class Desk:
         project = self.load()
         server = deliver(msg, project.smtp, project.sender_address)
         with Store(project.db_path) as store:
-            store.record_send(snapshot.ref.issue_id, datetime.now(UTC), len(cleaned), server)
+            store.record_send(snapshot.ref.issue_id, self.clock(), len(cleaned), server)
         return f"Sent a test of {snapshot.ref.issue_id} to {', '.join(cleaned)}."
