@@ -1,0 +1,183 @@
+"""From a file's text to checked schema structs, every problem a :class:`ConfigError`
+naming the file and line.
+
+msgspec reports where a value went wrong as a path (``$.section[1].kinds[0]``);
+:meth:`Source.fail` maps it to ``[[section]]`` number 2, key ``kinds``, and
+:func:`~digest.tomlfile.locate` finds that line. The wording is ours ("must be at least
+1", "unknown setting 'colour'"), with the hint or message the field's
+:class:`~.checks.Rule` declares.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+import msgspec
+
+from ..errors import ConfigError
+from ..tomlfile import locate
+from .checks import Rule
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+_ERROR = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_STEP = re.compile(r"\.([\w-]+)|\[(\d+|\.\.\.)\]")
+_FIELD = re.compile(r"^Object (contains unknown|missing required) field `([^`]+)`$")
+_TYPE = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`")
+_BOUND = re.compile(r"^Expected `(int|float)` (>=|<=) (\S+)$")
+_KINDS = {
+    "int": "an integer",
+    "float": "a number",
+    "str": "a string",
+    "bool": "true or false",
+    "array": "a list",
+    "object": "a table",
+}
+_GOT = {"bool": "a boolean", "array": "list", "object": "table", "null": "nothing"}
+
+
+@dataclass(frozen=True)
+class Where:
+    """A setting: `key` in `[table]` (the `nth` `[[table]]`), or a top-level key."""
+
+    table: str | None
+    key: str | None
+    nth: int = 0
+
+    @property
+    def name(self) -> str:
+        return (
+            f"{self.table}.{self.key}" if self.table and self.key else self.key or self.table or ""
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    """One project file being read: its path and text, to name the line of a problem."""
+
+    path: Path
+    text: str
+
+    def line(self, where: Where) -> int | None:
+        return locate(self.text, where.table, where.key, where.nth)
+
+    def fail(self, where: Where, message: str, hint: str | None = None) -> ConfigError:
+        name = where.name
+        return ConfigError(
+            f"{name}: {message}" if name else message,
+            path=self.path,
+            line=self.line(where),
+            hint=hint,
+        )
+
+    def read(self, data: dict[str, Any], schema: type[S]) -> S:
+        """`data` as a `schema` struct, every field's rules checked."""
+        try:
+            result = msgspec.convert(data, schema)
+        except msgspec.ValidationError as e:
+            raise self._schema_error(str(e), schema, data) from None
+        self._check(result, None, 0)
+        return result
+
+    def _schema_error(
+        self, error: str, schema: type[msgspec.Struct], data: dict[str, Any]
+    ) -> ConfigError:
+        found = _ERROR.match(error)
+        message, path = (found["message"], found["path"] or "") if found else (error, "")
+        names: list[str] = []
+        nth = 0
+        for name, index in _STEP.findall(path):
+            if name:
+                names.append(name)
+            elif len(names) == 1 and index.isdigit():
+                nth = int(index)
+        hint = None
+        field = _FIELD.match(message)
+        if field:
+            names.append(field[2])
+        rule = _rule_at(schema, names)
+        if field and field[1] == "contains unknown":
+            message = f"unknown setting {field[2]!r}"
+            hint = "check the spelling against the README"
+        elif field:
+            message = rule.missing if rule and rule.missing else "this setting is required"
+        if len(names) > 1:
+            where = Where(names[0], names[1], nth)
+        else:
+            where = Where(None, names[0] if names else None)
+        if not field:
+            message = _wording(message, _value(data, where))
+        return self.fail(where, message, hint or (rule.hint if rule else None))
+
+    def _check(self, struct: msgspec.Struct, table: str | None, nth: int) -> None:
+        """Run the rules of every field of `struct`, and of the tables inside it."""
+        for name, (_, rule) in _fields(type(struct)).items():
+            value = getattr(struct, name)
+            items = value if isinstance(value, tuple) else (value,)
+            for i, item in enumerate(items):
+                if isinstance(item, msgspec.Struct):
+                    self._check(item, name, i)
+                elif rule and rule.check and isinstance(item, str):
+                    problem = rule.check(item)
+                    if problem:
+                        where = Where(table, name, nth) if table else Where(None, name)
+                        raise self.fail(where, problem, rule.hint)
+
+
+def _value(data: dict[str, Any], where: Where) -> Any:
+    """The raw value at `where`, if it can be found."""
+    table = data.get(where.table) if where.table else data
+    if isinstance(table, list):
+        table = table[where.nth] if where.nth < len(table) else None
+    return table.get(where.key) if isinstance(table, dict) and where.key else None
+
+
+def _wording(message: str, value: Any) -> str:
+    bound = _BOUND.match(message)
+    if bound and isinstance(value, float) and math.isnan(value):
+        return "must be a number, not nan"
+    if bound:
+        kind, op, value = bound.groups()
+        shown = f"{int(value):,}" if kind == "int" else f"{float(value):g}"
+        return f"must be at {'least' if op == '>=' else 'most'} {shown}"
+    found = _TYPE.match(message)
+    if found:
+        wanted = " or ".join(_KINDS.get(k, k) for k in found[1].split(" | ") if k != "null")
+        return f"expected {wanted}, got {_GOT.get(found[2], found[2])}"
+    return message[:1].lower() + message[1:]
+
+
+@cache
+def _fields(schema: type) -> dict[str, tuple[type | None, Rule | None]]:
+    """Each field of a struct: the struct type inside it (if any) and its rule."""
+    out: dict[str, tuple[type | None, Rule | None]] = {}
+    for name, hint in get_type_hints(schema, include_extras=True).items():
+        rule = None
+        if get_origin(hint) is Annotated:
+            rule = next((m for m in hint.__metadata__ if isinstance(m, Rule)), None)
+            hint = get_args(hint)[0]
+        out[name] = (_struct_in(hint), rule)
+    return out
+
+
+def _struct_in(hint: Any) -> type | None:
+    if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
+        return hint
+    if get_origin(hint) in (tuple, Union, UnionType):
+        return next((s for s in map(_struct_in, get_args(hint)) if s), None)
+    return None
+
+
+def _rule_at(schema: type | None, names: list[str]) -> Rule | None:
+    rule = None
+    for name in names:
+        if schema is None or name not in _fields(schema):
+            return None
+        schema, rule = _fields(schema)[name]
+    return rule
