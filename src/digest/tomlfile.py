@@ -2,8 +2,9 @@
 
 :func:`read_toml` turns unreadable, non-UTF-8 and malformed files into a
 :class:`~digest.errors.ConfigError`; :class:`TableReader` gives typed access to one table,
-each check pointing at the offending line (found by :func:`locate`). Used for digest.toml,
-feeds.toml, edits and rule packs alike.
+each check pointing at the offending line (found by :func:`locate`). :func:`read_toml` and
+:func:`locate` serve every project file (digest.toml and feeds.toml through the schema in
+:mod:`digest.config`, edits, rule packs); :class:`TableReader` reads the rule packs.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 naming the file and line.
 
 msgspec reports where a value went wrong as a path (``$.section[1].kinds[0]``);
-:meth:`Source.fail` maps it to ``[[section]]`` number 2, key ``kinds``, and
+:meth:`Source.read` maps it to ``[[section]]`` number 2, key ``kinds``, and
 :func:`~digest.tomlfile.locate` finds that line. The wording is ours ("must be at least
 1", "unknown setting 'colour'"), with the hint or message the field's
 :class:`~.checks.Rule` declares.
@@ -65,7 +65,12 @@ class Source:
     text: str
 
     def line(self, where: Where) -> int | None:
-        return locate(self.text, where.table, where.key, where.nth)
+        line = locate(self.text, where.table, where.key, where.nth)
+        if line is None and where.table is None and where.key:  # a top-level [table]
+            header = re.compile(rf"^\s*\[\[?\s*{re.escape(where.key)}\s*[\].]")
+            lines = enumerate(self.text.splitlines(), 1)
+            line = next((n for n, text in lines if header.match(text)), None)
+        return line
 
     def fail(self, where: Where, message: str, hint: str | None = None) -> ConfigError:
         name = where.name

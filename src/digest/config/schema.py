@@ -174,7 +174,9 @@ class YearEnd(Table, frozen=True):
 class DigestFile(Table, frozen=True):
     """digest.toml."""
 
-    newsletter: Newsletter
+    newsletter: Annotated[
+        Newsletter, Rule(missing="a [newsletter] table with name and sender is required")
+    ]
     theme: Theme = Theme()
     fetch: FetchSettings = FetchSettings()
     store: Store = Store()
@@ -185,7 +187,7 @@ class DigestFile(Table, frozen=True):
     labels: dict[str, Any] = field(default_factory=dict)  # [labels.<tag>]: checked by the loader
     year_end: YearEnd = YearEnd()
     desk: DeskSettings = DeskSettings()
-    section: tuple[Section, ...] = ()
+    section: Annotated[tuple[Section, ...], Rule(hint="use [[section]] tables")] = ()
 
 
 class Feed(Table, frozen=True):
@@ -199,4 +201,4 @@ class Feed(Table, frozen=True):
 class FeedsFile(Table, frozen=True):
     """feeds/feeds.toml."""
 
-    feed: tuple[Feed, ...] = ()
+    feed: Annotated[tuple[Feed, ...], Rule(hint="use [[feed]] tables")] = ()
