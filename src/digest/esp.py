@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import lang
 from .errors import ConfigError
 
 UNSUBSCRIBE = "https://digest.invalid/__unsubscribe__"
@@ -72,7 +73,7 @@ class EspSettings:
     web_version_url: str | None = None
 
 
-def profile(name: str, language: str = "en") -> Profile:
+def profile(name: str, language: str = lang.DEFAULT) -> Profile:
     try:
         found = PROFILES[name]
     except KeyError:

@@ -26,11 +26,13 @@ UTM = re.compile(r"[\w.{}~-]{1,80}")  # a UTM value, placeholders included
 @dataclass(frozen=True)
 class Rule:
     """What a field adds to its type: `check` (on the value, or on each item of a list),
-    the message when a required field is missing, and a hint for any error there."""
+    the message when a required field is missing or out of its bounds (``Meta``), and a
+    hint for any error there."""
 
     check: Check | None = None
     hint: str | None = None
     missing: str | None = None
+    bounds: str | None = None
 
 
 def text(value: str) -> str | None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from msgspec import Meta, Struct
 
 from .. import lang, validate
+from ..budget import DEFAULT_BUDGET
 from ..esp import EspSettings
 from ..models import FeedSource, SectionSpec
 from .checks import TEXT, Rule, colour, multiline, url
@@ -48,7 +49,9 @@ class Theme(Table, frozen=True):
     muted: Colour = "#5c6370"
     logo_url: Annotated[str | None, Rule(url())] = None
     logo_alt: Annotated[str, TEXT] = ""
-    logo_width: Annotated[int, Meta(ge=16, le=600)] = 160
+    logo_width: Annotated[
+        int, Meta(ge=16, le=600), Rule(bounds="must be between 16 and 600 pixels")
+    ] = 160
     font_family: Fonts = "Helvetica, Arial, sans-serif"
     heading_font_family: Fonts = "Georgia, 'Times New Roman', serif"
     footer_address: Annotated[str, Rule(multiline)] = ""
@@ -143,7 +146,7 @@ class Project:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
     warn_after_failures: int = 3  # a feed failing this many runs in a row is flagged
-    html_budget: int = 95_000  # bytes of HTML as sent: links tracked, encoded (digest.budget)
+    html_budget: int = DEFAULT_BUDGET  # bytes of HTML as sent: links tracked, encoded
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # [labels.<tag>]
     year_end: YearEndSettings = field(default_factory=YearEndSettings)
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries

@@ -106,7 +106,8 @@ class Source:
         field = _FIELD.match(message)
         if field:
             names.append(field[2])
-        rule = _rule_at(schema, names)
+        spec = _field_at(schema, names)
+        rule = spec.rule if spec else None
         if field and field[1] == "contains unknown":
             message = f"unknown setting {field[2]!r}"
             hint = "check the spelling against the README"
@@ -116,14 +117,16 @@ class Source:
             where = Where(names[0], names[1], nth)
         else:
             where = Where(None, names[0] if names else None)
-        if not field:
-            message = _wording(message, _value(data, where))
+        if rule and rule.bounds and _BOUND.match(message):
+            message = rule.bounds
+        elif not field:
+            message = _wording(message, _value(data, where), spec)
         return self.fail(where, message, hint or (rule.hint if rule else None))
 
     def _check(self, struct: msgspec.Struct, table: str | None, nth: int) -> None:
         """Run the rules of every field of `struct`, and of the tables inside it."""
-        for name, (_, rule) in _fields(type(struct)).items():
-            value = getattr(struct, name)
+        for name, spec in _fields(type(struct)).items():
+            value, rule = getattr(struct, name), spec.rule
             items = value if isinstance(value, tuple) else (value,)
             for i, item in enumerate(items):
                 if isinstance(item, msgspec.Struct):
@@ -143,14 +146,19 @@ def _value(data: dict[str, Any], where: Where) -> Any:
     return table.get(where.key) if isinstance(table, dict) and where.key else None
 
 
-def _wording(message: str, value: Any) -> str:
+def _wording(message: str, value: Any, spec: _Field | None) -> str:
     bound = _BOUND.match(message)
     if bound and isinstance(value, float) and math.isnan(value):
         return "must be a number, not nan"
     if bound:
-        kind, op, value = bound.groups()
-        shown = f"{int(value):,}" if kind == "int" else f"{float(value):g}"
-        return f"must be at {'least' if op == '>=' else 'most'} {shown}"
+        kind, op, limit = bound.groups()
+
+        def shown(number: float) -> str:
+            return f"{int(number):,}" if kind == "int" else f"{float(number):g}"
+
+        if spec and spec.low is not None and spec.high is not None:
+            return f"must be between {shown(spec.low)} and {shown(spec.high)}"
+        return f"must be at {'least' if op == '>=' else 'most'} {shown(float(limit))}"
     found = _TYPE.match(message)
     if found:
         wanted = " or ".join(_KINDS.get(k, k) for k in found[1].split(" | ") if k != "null")
@@ -158,20 +166,31 @@ def _wording(message: str, value: Any) -> str:
     return message[:1].lower() + message[1:]
 
 
+@dataclass(frozen=True)
+class _Field:
+    """What the schema says of one field: the struct inside it, its rule, its bounds."""
+
+    struct: type | None
+    rule: Rule | None
+    low: float | None = None
+    high: float | None = None
+
+
 @cache
-def _fields(schema: type) -> dict[str, tuple[type | None, Rule | None]]:
-    """Each field of a struct: the struct type inside it (if any) and its rule."""
-    out: dict[str, tuple[type | None, Rule | None]] = {}
+def _fields(schema: type) -> dict[str, _Field]:
+    out: dict[str, _Field] = {}
     for name, hint in get_type_hints(schema, include_extras=True).items():
-        rule = None
-        if get_origin(hint) is Annotated:
-            rule = next((m for m in hint.__metadata__ if isinstance(m, Rule)), None)
-            hint = get_args(hint)[0]
-        out[name] = (_struct_in(hint), rule)
+        extras = [m for h in (hint, *get_args(hint)) for m in getattr(h, "__metadata__", ())]
+        rule = next((m for m in extras if isinstance(m, Rule)), None)
+        meta = next((m for m in extras if isinstance(m, msgspec.Meta)), None)
+        low, high = (meta.ge, meta.le) if meta else (None, None)
+        out[name] = _Field(_struct_in(hint), rule, low, high)
     return out
 
 
 def _struct_in(hint: Any) -> type | None:
+    if get_origin(hint) is Annotated:
+        hint = get_args(hint)[0]
     if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
         return hint
     if get_origin(hint) in (tuple, Union, UnionType):
@@ -179,10 +198,11 @@ def _struct_in(hint: Any) -> type | None:
     return None
 
 
-def _rule_at(schema: type | None, names: list[str]) -> Rule | None:
-    rule = None
+def _field_at(schema: type | None, names: list[str]) -> _Field | None:
+    found = None
     for name in names:
         if schema is None or name not in _fields(schema):
             return None
-        schema, rule = _fields(schema)[name]
-    return rule
+        found = _fields(schema)[name]
+        schema = found.struct
+    return found

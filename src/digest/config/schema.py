@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from msgspec import Meta, field
 
 from .. import validate
+from ..budget import GMAIL_CLIP
 from ..esp import PROFILES, EspSettings
 from ..kinds import STORY_KINDS
 from ..models import FeedSource, SectionSpec
@@ -45,6 +46,7 @@ def _required(message: str) -> Rule:
     return Rule(checks.nonblank(message), missing=message)
 
 
+_MIN_BUDGET = 20_000  # bytes: below this, no issue with a masthead and a footer fits
 _LIMIT = Meta(ge=0, le=50)
 _LIMITS = dict(YearEndSettings.limits)
 
@@ -81,8 +83,11 @@ class Newsletter(Table, frozen=True):
     warn_after_failures: Annotated[int, Meta(ge=1, le=10_000)] = Project.warn_after_failures
     html_budget: Annotated[
         int,
-        Meta(ge=20_000, le=102_000),
-        Rule(hint="Gmail clips HTML past about 102 KB as sent"),
+        Meta(ge=_MIN_BUDGET, le=GMAIL_CLIP),
+        Rule(
+            bounds=f"must be between {_MIN_BUDGET} and {GMAIL_CLIP} bytes",
+            hint="Gmail clips HTML past about 102 KB as sent",
+        ),
     ] = Project.html_budget
 
 
