@@ -47,7 +47,8 @@ def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
 
 
 def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int | None:
-    """Best-effort line number of `key` inside `[table]` (or the nth `[[table]]`)."""
+    """Best-effort line number of `key` inside `[table]` (or the nth `[[table]]`); with no
+    table, of a top-level `key = ...` or else of the first `[key]` or `[key.sub]` header."""
     current: str | None = None
     seen = -1
     table_line = None
@@ -60,6 +61,8 @@ def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int |
                 seen += 1
                 if seen == nth:
                     table_line = lineno
+            elif table is None and key and table_line is None and current.split(".")[0] == key:
+                table_line = lineno
             continue
         in_table = (table is None and current is None) or (current == table and seen == nth)
         if in_table and key and re.match(rf"^{re.escape(key)}\s*=", stripped):

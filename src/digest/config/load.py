@@ -33,7 +33,6 @@ from .problems import Source, Where
 
 log = logging.getLogger(__name__)
 
-_FEED_HEADER = re.compile(r"^\s*\[\[\s*feed\s*\]\]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -216,7 +215,6 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
     """Read feeds/feeds.toml: a `[[feed]]` list of name, url, weight, tags, language."""
     data, text = read_toml(path, hint="list your feeds there as [[feed]] tables (see README)")
     source = Source(path, text)
-    headers = [n for n, line in enumerate(text.splitlines(), 1) if _FEED_HEADER.match(line)]
     feeds: list[FeedSource] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(source.read(data, schema.FeedsFile).feed):
@@ -244,7 +242,7 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
                 weight=item.weight,
                 tags=item.tags,
                 language=_language(source, Where("feed", "language", i), item.language),
-                line=headers[i] if i < len(headers) else None,
+                line=source.line(Where("feed", None, i)),
             )
         )
     return tuple(feeds)

@@ -65,12 +65,7 @@ class Source:
     text: str
 
     def line(self, where: Where) -> int | None:
-        line = locate(self.text, where.table, where.key, where.nth)
-        if line is None and where.table is None and where.key:  # a top-level [table]
-            header = re.compile(rf"^\s*\[\[?\s*{re.escape(where.key)}\s*[\].]")
-            lines = enumerate(self.text.splitlines(), 1)
-            line = next((n for n, text in lines if header.match(text)), None)
-        return line
+        return locate(self.text, where.table, where.key, where.nth)
 
     def fail(self, where: Where, message: str, hint: str | None = None) -> ConfigError:
         name = where.name
