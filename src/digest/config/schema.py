@@ -46,7 +46,7 @@ def _required(message: str) -> Rule:
     return Rule(checks.nonblank(message), missing=message)
 
 
-_MIN_BUDGET = 20_000  # bytes: below this, no issue with a masthead and a footer fits
+_MIN_BUDGET = 20_000  # bytes: the smallest html_budget accepted
 _LIMIT = Meta(ge=0, le=50)
 _LIMITS = dict(YearEndSettings.limits)
 
@@ -94,9 +94,8 @@ class Newsletter(Table, frozen=True):
 class Section(Table, frozen=True):
     id: Annotated[str, Rule(checks.section_id, missing=checks.section_id(""))]
     title: Annotated[str | None, TEXT] = None  # None: made from the id
-    titles: dict[str, Any] = field(
-        default_factory=dict
-    )  # language tag -> title, checked by the loader
+    # language tag -> title, checked by the loader (the tags are keys msgspec cannot name)
+    titles: dict[str, Any] = field(default_factory=dict)
     kinds: Annotated[
         tuple[str, ...],
         Rule(checks.one_of(STORY_KINDS, "story kind"), hint=f"use one of {', '.join(STORY_KINDS)}"),
