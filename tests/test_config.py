@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,10 @@ def test_malformed_feeds_toml(digest, project: Path) -> None:
             "newsletter.sender: 'nobody' is not an email address",
         ),
         (('primary = "#1d3557"', 'primary = "navy"'), "theme.primary: 'navy' is not a colour"),
-        (("window_days = 7", "window_days = 0"), "newsletter.window_days: must be at least 1"),
+        (
+            ("window_days = 7", "window_days = 0"),
+            "newsletter.window_days: must be between 1 and 3,660",
+        ),
         (("window_days = 7", 'window_days = "7"'), "expected an integer, got str"),
         (
             ('template = "weekly"', 'template = "weekly"\ncolour = "red"'),
@@ -141,3 +145,104 @@ def test_template_syntax_error(digest, project: Path) -> None:
     assert result.exit_code == 2
     assert "weekly.txt:2: template syntax error" in result.stderr
     assert not (project / "out" / "2025-W51").exists()
+
+
+def test_init_writes_the_defaults_the_loader_uses(tmp_path: Path) -> None:
+    """`digest init` writes digest.toml from the defaults: every value it writes is the
+    default, and the project it makes loads as a default project."""
+    from digest.config import DEFAULT_SECTIONS, Project, Theme
+    from digest.config.template import digest_toml
+    from digest.scaffold import create_project
+
+    name, sender = "Rights Weekly", "Rights <news@rights.example>"
+    create_project(tmp_path, name=name, sender=sender, language="fr", samples=False, force=False)
+    text = (tmp_path / "digest.toml").read_text(encoding="utf-8")
+    assert text == digest_toml(name=name, sender=sender, language="fr")
+    assert "# reply_to = " in text and "# placeholders: {name}, {date}, {issue_id}" in text
+    loaded = load_project(tmp_path)
+    default = Project(root=tmp_path, name=name, sender=sender, language="fr")
+    for key in ("template", "subject", "timezone", "window_days", "per_feed_cap"):
+        assert getattr(loaded, key) == getattr(default, key), key
+    assert (loaded.store_path, loaded.retention_days) == (default.store_path, 400)
+    assert loaded.theme == Theme()
+    written = tuple(replace(s, custom=False) for s in loaded.sections)  # titles are written
+    assert written == DEFAULT_SECTIONS
+
+
+def test_an_empty_newsletter_table_takes_every_default(tmp_path: Path) -> None:
+    from digest.config import DEFAULT_SECTIONS, Project
+
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "feeds.toml").write_text("")
+    (tmp_path / "digest.toml").write_text('[newsletter]\nname = "N"\nsender = "n@example.org"\n')
+    loaded = load_project(tmp_path)
+    assert loaded == Project(
+        root=tmp_path, name="N", sender="n@example.org", sections=DEFAULT_SECTIONS
+    )
+
+
+def _line_of(text: str, needle: str, nth: int = 0) -> int:
+    lines = [i for i, s in enumerate(text.splitlines(), 1) if s.startswith(needle)]
+    return lines[nth]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "nth", "message"),
+    [
+        ("max = 8", 'max = 8\nkinds = ["good_news", 3]', "kinds =", 2, "section.kinds: expected"),
+        ("max = 8", 'max = 8\nkinds = ["happy"]', "kinds =", 2, "unknown story kind 'happy'"),
+        ("max = 5", "max = 500", "max = 500", 0, "section.max: must be between 1 and 50"),
+        ("max = 1", "max = 1\nmaximum = 2", "maximum", 0, "section.maximum: unknown setting"),
+        ('id = "latest"', 'id = "lead"', 'id = "lead"', 1, "section.id: section id 'lead' is"),
+        ("grim = 5", "grim = -1", "grim", 0, "year_end.grim: must be between 0 and"),
+        ("[store]", "[fetch]\ntimeout = nan\n[store]", "timeout", 0, "must be a number, not"),
+        ("[store]", "[smtp]\nport = 70000\n[store]", "port", 0, "smtp.port: must be between 1 and"),
+        ("[store]", '[smtp]\nsecurity = "ssl"\n[store]', "security", 0, "smtp.security:"),
+        ("[store]", "[desk]\nallowed_hosts = [1]\n[store]", "allowed_hosts", 0, "desk.allo"),
+        ("[store]", 'colour = "red"\n[store]', "colour", 0, "unknown setting 'colour'"),
+        ('name = "smtp"', 'name = "mailchimp2"', 'name = "mailchimp2"', 0, "mailing service"),
+        ("[labels.fr]", "[labels.fr]\nnope = 1", "nope", 0, "labels.fr.nope: unknown label"),
+        ("per_feed_cap = 5", "per_feed_cap = 5.5", "per_feed_cap", 0, "expected an integer"),
+        ("window_days = 7", "window_days = true", "window_days", 0, "got a boolean"),
+    ],
+)
+def test_schema_errors_name_the_line(
+    project: Path, old: str, new: str, needle: str, nth: int, message: str
+) -> None:
+    path = project / "digest.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_project(project)
+    assert f"digest.toml:{_line_of(text, needle, nth)}: " in str(err.value)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("feed", "needle", "message"),
+    [
+        (
+            'name = "B"\nurl = "b.xml"\nweight = 11',
+            "weight",
+            "feed.weight: must be between 0 and 10",
+        ),
+        ('name = "B"\nurl = "b.xml"\ntags = "x"', "tags", "feed.tags: expected a list"),
+        ('name = "B"\nurl = "b.xml"\nlanguage = "xx-yy-zz"', "language", "feed.language:"),
+        ('name = "B"\nurl = "b.xml"\ncolour = 1', "colour", "feed.colour: unknown setting"),
+        ('name = "B"', "[[feed]]", "each feed needs a url"),
+        ('url = "b.xml"', "[[feed]]", "each feed needs a name"),
+    ],
+)
+def test_feed_schema_errors_name_the_feeds_line(
+    project: Path, feed: str, needle: str, message: str
+) -> None:
+    path = project / "feeds" / "feeds.toml"
+    text = f'[[feed]]\nname = "A"\nurl = "a.xml"\n\n[[feed]]\n{feed}\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_project(project)
+    lines = [i for i, s in enumerate(text.splitlines(), 1) if s.startswith(needle)]
+    assert f"feeds.toml:{lines[-1]}: " in str(err.value)
+    assert message in str(err.value)

@@ -14,7 +14,6 @@ quoted-printable; Arabic or Greek text as base64).
 
 from __future__ import annotations
 
-import email.policy
 import re
 from email.message import EmailMessage
 
@@ -39,6 +38,8 @@ def tracked(html: str) -> str:
 
 def encoded(text: str, cte: str) -> str:
     """`text` (UTF-8) transfer-encoded exactly as the .eml carries it."""
+    import email.policy  # here: config imports this module's defaults on the fetch path
+
     msg = EmailMessage(policy=email.policy.SMTP)
     msg.set_content(text, subtype="html", charset="utf-8", cte=cte)
     return str(msg.get_payload())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import lang
 from .errors import ConfigError
 
 UNSUBSCRIBE = "https://digest.invalid/__unsubscribe__"
@@ -70,7 +71,7 @@ class EspSettings:
     web_version_url: str | None = None
 
 
-def profile(name: str, language: str = "en") -> Profile:
+def profile(name: str, language: str = lang.DEFAULT) -> Profile:
     try:
         found = PROFILES[name]
     except KeyError:

@@ -8,59 +8,9 @@ from pathlib import Path
 
 from . import validate
 from .config import CONFIG_NAME, FEEDS_NAME, load_project
+from .config.template import digest_toml
 from .errors import ConfigError, DigestError
 from .resources import bundled_samples, bundled_templates
-
-DIGEST_TOML = """\
-# digest project settings: see the README for every option.
-
-[newsletter]
-name = {name}
-tagline = ""
-sender = {sender}
-# reply_to = "supporters@example.org"
-# website = "https://example.org/"
-language = {language}
-template = "weekly"
-subject = "{{name}}: {{date}}"     # placeholders: {{name}}, {{date}}, {{issue_id}}
-timezone = "UTC"
-window_days = 7
-per_feed_cap = 4
-
-[theme]
-primary = "#1d3557"
-accent = "#e9a23b"
-background = "#f4f1ea"
-surface = "#ffffff"
-text = "#1f2328"
-muted = "#5c6370"
-# logo_url = "https://example.org/logo.png"
-# logo_alt = "Example Organisation"
-font_family = "Helvetica, Arial, sans-serif"
-heading_font_family = "Georgia, 'Times New Roman', serif"
-footer_address = ""
-
-[[section]]
-id = "lead"
-title = "A message from our leadership"
-kinds = ["year_end"]
-max = 1
-
-[[section]]
-id = "good-news"
-title = "Good news"
-kinds = ["good_news"]
-max = 5
-
-[[section]]
-id = "latest"
-title = "Latest"
-max = 8
-
-[store]
-path = "digest.sqlite3"
-retention_days = 400
-"""
 
 FEEDS_TOML = """\
 # One [[feed]] table per feed. `url` is an http(s) URL or a path relative to this project.
@@ -140,10 +90,7 @@ def _create(
         path.write_text(text, encoding="utf-8")
         created.append(rel)
 
-    write(
-        CONFIG_NAME,
-        DIGEST_TOML.format(name=_toml(name), sender=_toml(sender), language=_toml(language)),
-    )
+    write(CONFIG_NAME, digest_toml(name=name, sender=sender, language=language))
     feeds = FEEDS_TOML
     if samples:
         target = directory / "feeds" / "samples"

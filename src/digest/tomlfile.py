@@ -2,8 +2,9 @@
 
 :func:`read_toml` turns unreadable, non-UTF-8 and malformed files into a
 :class:`~digest.errors.ConfigError`; :class:`TableReader` gives typed access to one table,
-each check pointing at the offending line (found by :func:`locate`). Used for digest.toml,
-feeds.toml, edits and rule packs alike.
+each check pointing at the offending line (found by :func:`locate`). :func:`read_toml` and
+:func:`locate` serve every project file (digest.toml and feeds.toml through the schema in
+:mod:`digest.config`, edits, rule packs); :class:`TableReader` reads the rule packs.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
 
 
 def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int | None:
-    """Best-effort line number of `key` inside `[table]` (or the nth `[[table]]`)."""
+    """Best-effort line number of `key` inside `[table]` (or the nth `[[table]]`); with no
+    table, of a top-level `key = ...` or else of the first `[key]` or `[key.sub]` header."""
     current: str | None = None
     seen = -1
     table_line = None
@@ -59,6 +61,8 @@ def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int |
                 seen += 1
                 if seen == nth:
                     table_line = lineno
+            elif table is None and key and table_line is None and current.split(".")[0] == key:
+                table_line = lineno
             continue
         in_table = (table is None and current is None) or (current == table and seen == nth)
         if in_table and key and re.match(rf"^{re.escape(key)}\s*=", stripped):

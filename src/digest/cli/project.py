@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .. import lang
 from ..config import FEEDS_NAME
 from ..errors import DigestError
 from ..feedlist import NewFeed, add_feeds, parse_opml, remove_feed, to_opml
@@ -25,7 +26,7 @@ from .common import Session, clip, language_tag, session
 )
 @click.option(
     "--language",
-    default="en",
+    default=lang.DEFAULT,
     show_default=True,
     callback=language_tag,
     help="Language of the issues, a BCP 47 tag: en, en-GB, fr, fr-CA, es, pt-BR, ar...",
