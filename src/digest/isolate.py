@@ -36,7 +36,7 @@ from types import FrameType
 from typing import Any
 
 from .errors import ParseError
-from .models import Fetched, ParsedFeed
+from .models import ErrorKind, Fetched, ParsedFeed
 
 Outcome = ParsedFeed | ParseError
 
@@ -267,7 +267,7 @@ class ParserPool:
             return ParseError(
                 url,
                 "the parser crashed or hung on this document",
-                kind="parser",
+                kind=ErrorKind.PARSER,
                 hint="the feed is probably malformed; tell its publisher",
             )
         finally:

@@ -11,7 +11,7 @@ import click
 
 from ..errors import DigestError
 from ..publish import MANIFEST_NAME
-from ..store import Store
+from ..store import BuildRecord, IssueRecord, Store
 from .common import clip, emit_json, load, project_options, setup_logging, size
 
 
@@ -64,22 +64,19 @@ def list_issues(
         click.echo(f"{'':<16} {clip(r['subject'], 70)}")
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    try:
-        manifest = json.loads(row["manifest"])
-    except ValueError:  # a damaged record: list the issue anyway
-        manifest = {}
+def _summary(row: IssueRecord) -> dict[str, Any]:
+    manifest = row.manifest  # a damaged record reads as {}: the issue is listed anyway
     return {
-        "issue_id": row["issue_id"],
-        "as_of": row["as_of"],
-        "built_at": row["built_at"],
-        "subject": row["subject"],
-        "html_bytes": row["html_bytes"],
+        "issue_id": row.issue_id,
+        "as_of": row.as_of,
+        "built_at": row.built_at,
+        "subject": row.subject,
+        "html_bytes": row.html_bytes,
         "items": len(manifest.get("items", [])),
         "lint_ok": manifest.get("lint_ok"),
-        "builds": row["builds"],
-        "test_sends": row["test_sends"],
-        "last_test_send": row["last_sent"],
+        "builds": row.builds,
+        "test_sends": row.test_sends,
+        "last_test_send": row.last_sent,
     }
 
 
@@ -171,10 +168,10 @@ def diff(
         titles = {
             e.key: e.title
             for e in store.entries_by_keys(
-                sorted(set(a["manifest"].get("items", [])) | set(b["manifest"].get("items", [])))
+                sorted(set(a.manifest.get("items", [])) | set(b.manifest.get("items", [])))
             )
         }
-    before, after = a["manifest"].get("items", []), b["manifest"].get("items", [])
+    before, after = a.manifest.get("items", []), b.manifest.get("items", [])
     report: dict[str, Any] = {
         "from": first,
         "to": second,
@@ -190,8 +187,8 @@ def diff(
             for k in after
             if k in before and before.index(k) != after.index(k)
         ],
-        "subject": None if a["subject"] == b["subject"] else [a["subject"], b["subject"]],
-        "html_bytes": [a["html_bytes"], b["html_bytes"]],
+        "subject": None if a.subject == b.subject else [a.subject, b.subject],
+        "html_bytes": [a.html_bytes, b.html_bytes],
     }
     if as_json:
         emit_json(report)
@@ -200,19 +197,19 @@ def diff(
         return
     click.echo(f"{first} -> {second}")
     if report["subject"]:
-        click.echo(f"  subject: {a['subject']!r} -> {b['subject']!r}")
+        click.echo(f"  subject: {a.subject!r} -> {b.subject!r}")
     for item in report["added"]:
         click.echo(f"  + {item['key']}  {item['title']}")
     for item in report["removed"]:
         click.echo(f"  - {item['key']}  {item['title']}")
     for item in report["moved"]:
         click.echo(f"  ~ {item['key']}  {item['title']}  (#{item['from']} -> #{item['to']})")
-    click.echo(f"  HTML {a['html_bytes']:,} -> {b['html_bytes']:,} bytes")
+    click.echo(f"  HTML {a.html_bytes:,} -> {b.html_bytes:,} bytes")
     if not (report["added"] or report["removed"] or report["moved"] or report["subject"]):
         click.echo("  same items in the same order")
 
 
-def _build(store: Store, ref: str) -> dict[str, Any]:
+def _build(store: Store, ref: str) -> BuildRecord:
     issue_id, _, number = ref.partition("@")
     builds = store.builds(issue_id)
     if not builds:

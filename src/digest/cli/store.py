@@ -47,7 +47,7 @@ def check(
       digest store check
       digest store check digest.recovered.sqlite3 --json
     """
-    from ..storecheck import check_store
+    from ..store.check import check_store
 
     setup_logging(verbose, quiet, as_json)
     target = path or load(ctx, project_dir).db_path
@@ -101,7 +101,7 @@ def recover(
       digest store recover
       digest store recover --to /backup/digest.recovered.sqlite3
     """
-    from ..storecheck import recover_store
+    from ..store.check import recover_store
 
     setup_logging(verbose, quiet, as_json)
     project = load(ctx, project_dir)
