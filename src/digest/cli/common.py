@@ -167,7 +167,8 @@ def load(ctx: click.Context, project_dir: Path | None, days: int | None = None) 
 
 
 def clock(project: Project, as_of: str | None) -> datetime:
-    return pipeline.parse_as_of(as_of, project, datetime.now(UTC))  # the one wall-clock read
+    """The command's clock, read here once (a test send is stamped when it happens)."""
+    return pipeline.parse_as_of(as_of, project, datetime.now(UTC))
 
 
 def emit_json(data: Any) -> None:
