@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..edits import Edits
 from ..kinds import OTHER, STORY_KINDS
 from ..models import Candidate, Entry, SectionSpec
+from ..store.curation import LabelRow
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -41,15 +42,8 @@ MOVED = 0.005  # a probability shift smaller than this is no lesson
 
 
 @dataclass(frozen=True)
-class EditorLabel:
-    issue_id: str
-    key: str
-    action: str  # "pin", "move" or "drop"
-    kind: str  # the kind it was filed under; OTHER for a catch-all section or a drop
-    section: str | None  # section title it was filed under; None when dropped
-    title: str
-    text: str = ""  # the entry's opening text, as it was read
-    before: Mapping[str, float] | None = None  # the shipped model's probabilities then
+class EditorLabel(LabelRow):
+    """An editor's decision on one story (see digest.store.LabelRow for its fields)."""
 
     def said(self) -> str:
         if self.action == "drop":
@@ -236,22 +230,7 @@ def _entry(label: EditorLabel) -> Entry:
 
 def save_labels(store: Store, issue_id: str, labels: Sequence[EditorLabel], now: str) -> None:
     """Replace the labels of one issue (a rebuild re-applies its edits file)."""
-    from ..store import LabelRow
-
-    rows = [
-        LabelRow(
-            lab.issue_id,
-            lab.key,
-            lab.action,
-            lab.kind,
-            lab.section,
-            lab.title,
-            lab.text,
-            dict(lab.before or {}),
-        )
-        for lab in labels
-    ]
-    store.save_labels(issue_id, rows, now)
+    store.save_labels(issue_id, labels, now)
 
 
 def load_labels(store: Store, *, excluding_issue: str) -> list[EditorLabel]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .dbfile import guarded
 from .entries import chunks
@@ -30,12 +30,12 @@ class LabelRow:
 
     issue_id: str
     key: str
-    action: str
-    kind: str
-    section: str | None
+    action: str  # "pin", "move" or "drop"
+    kind: str  # the kind it was filed under; OTHER for a catch-all section or a drop
+    section: str | None  # section title it was filed under; None when dropped
     title: str
-    text: str = ""
-    before: Mapping[str, float] = field(default_factory=dict, compare=False)
+    text: str = ""  # the entry's opening text, as it was read
+    before: Mapping[str, float] | None = None  # the shipped model's probabilities then
 
 
 class Curation(Connection):
@@ -80,7 +80,7 @@ class Curation(Connection):
                         lab.section,
                         lab.title,
                         lab.text,
-                        json.dumps(dict(lab.before), sort_keys=True),
+                        json.dumps(dict(lab.before or {}), sort_keys=True),
                         recorded_at,
                     )
                     for lab in labels
