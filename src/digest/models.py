@@ -4,10 +4,11 @@ fetch -> :class:`Fetched` -> parse/clean -> :class:`Entry` -> store -> curate ->
 :class:`Candidate` / :class:`Issue` -> render -> :class:`Rendered` -> publish.
 
 Collections are tuples and every optional field defaults to ``None`` or ``()``, so values
-compare, hash and serialise predictably. Datetimes are timezone-aware; the store and the
-fetch stage keep them in UTC, while the run's clock (`now`, from the CLI or `--as-of`) is in
-the project's time zone. Compare them freely (aware datetimes compare by instant), and call
-``.astimezone(UTC)`` before printing one labelled UTC.
+compare, hash and serialise predictably. Datetimes are timezone-aware. Those read from a
+feed or from the store are UTC; the run's clock (`now`, from the CLI or `--as-of`) is in the
+project's time zone, and so is what is computed from it (an undated entry's first-seen date,
+a Retry-After delay) until the store writes it as UTC. Aware datetimes compare by instant;
+convert with ``.astimezone(UTC)`` before printing one labelled UTC.
 
 The vocabularies that reach scripts (`--json`, the manifest) are StrEnums defined here once:
 :class:`FetchStatus` for a feed's outcome and :class:`ErrorKind` for why it failed.
