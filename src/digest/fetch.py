@@ -9,8 +9,8 @@ an ``error_kind`` (an :class:`~digest.models.ErrorKind`) for scripts and a sente
 
 Everything from outside is checked before use: a URL (from feeds.toml, a stored redirect
 or a Location header) only if it is http(s) with a host and port the client can use,
-validators (ETag, Last-Modified) only if they are short printable ASCII, both when they
-arrive and when they are sent back, and Retry-After is clamped to a week. Whatever a
+validators (ETag, Last-Modified) are sent back only if they are short printable ASCII
+(digest.feedupdate stores no other), and Retry-After is clamped to a week. Whatever a
 hostile server still manages to raise is turned into a failure of that feed in one place,
 :func:`_survive`; the run goes on.
 """
@@ -374,8 +374,8 @@ def _outcome(
         FetchStatus.FAILED,
         final_url=attempt.url,
         permanent_redirect=permanent,
-        etag=validator(headers.get("etag")),
-        last_modified=validator(headers.get("last-modified")),
+        etag=headers.get("etag"),  # checked by digest.feedupdate before it is stored
+        last_modified=headers.get("last-modified"),
     )
     if status == 200:
         return replace(

@@ -124,7 +124,7 @@ class Fetched:
     body: bytes | None = None
     headers: tuple[tuple[str, str], ...] = ()
     final_url: str | None = None
-    etag: str | None = None
+    etag: str | None = None  # as the server sent them: see digest.feedupdate
     last_modified: str | None = None
     permanent_redirect: str | None = None
     retry_after: datetime | None = None
