@@ -154,7 +154,7 @@ def _store_one(
 ) -> FeedReport:
     """Decide one feed's update (digest.feedupdate), store it, and report it."""
     url = fetched.source.url
-    dates = store.stored_dates(url, undated_ids(parsed)) if parsed is not None else {}
+    dates = store.stored_dates(url, undated_ids(parsed))  # no query without undated entries
     update = decide(fetched, parsed, old, now, stored_dates=dates)
     counts = store.apply(update)
     if isinstance(parsed, ParseError):
