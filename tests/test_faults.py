@@ -390,7 +390,7 @@ def test_recover_ends_and_writes_a_sound_store_whatever_the_damage(
     """A sweep of cuts and garbage pages (one cut made a damaged page repeat rowid 0, and
     recover looped): recover always ends, never touches the damaged file, and writes a
     store that `store check` finds sound."""
-    from digest.storecheck import check_store, recover_store
+    from digest.store.check import check_store, recover_store
 
     original = (built / "digest.sqlite3").read_bytes()
     size = _page_size(built / "digest.sqlite3")

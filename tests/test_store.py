@@ -124,3 +124,63 @@ def test_retention_keeps_what_went_into_an_issue(tmp_path: Path) -> None:
         assert store.sent_keys(
             [_entry("sent").key], excluding_issue="x", before=NOW + timedelta(days=1)
         ) == {_entry("sent").key: "2024-W31"}
+
+
+def test_every_public_method_turns_sqlite_errors_into_store_errors(tmp_path: Path) -> None:
+    """No SQLite error escapes: a closed connection fails every call with a StoreError."""
+    from digest.feedupdate import decide
+    from digest.store import FeatureRow, LabelRow
+
+    fetched = Fetched(SOURCE, FetchStatus.OK, body=b"x")
+    doc = ParsedFeed(SOURCE, "A", None, (_entry("a"),))
+    calls = {
+        "newest_fetch": (),
+        "feed_states": (),
+        "feed_health": (),
+        "reset_feed": (SOURCE.url,),
+        "apply": (decide(fetched, doc, None, NOW),),
+        "record_fetch": (fetched, doc, NOW),
+        "stored_dates": (SOURCE.url, ["a"]),
+        "entries_between": (NOW, NOW),
+        "sent_keys": (["k"],),
+        "keys_with_prefix": ("k",),
+        "entries_by_keys": (["k"],),
+        "entry_mark": (),
+        "entries_added_after": (0, NOW, NOW),
+        "search": ("x",),
+        "recent_sent": (NOW,),
+        "prune": (NOW, 30),
+        "record_issue": ("2025-W51",),
+        "issue_manifest": ("2025-W51",),
+        "issues": (),
+        "builds": ("2025-W51",),
+        "record_send": ("2025-W51", NOW, 1, "localhost"),
+        "features": (["k"], "v1"),
+        "save_features": ([FeatureRow("k", "h", b"", b"")], "v1"),
+        "save_labels": ("2025-W51", [LabelRow("2025-W51", "k", "pin", "other", None, "t")], "x"),
+        "labels": (),
+    }
+    keywords = {
+        "sent_keys": {"excluding_issue": "x", "before": NOW},
+        "entries_added_after": {"feed_urls": [SOURCE.url]},
+        "search": {"feed_urls": [SOURCE.url]},
+        "recent_sent": {"excluding_issue": "x", "before": NOW},
+        "labels": {"excluding_issue": "x"},
+        "record_issue": {
+            "built_at": NOW,
+            "as_of": NOW,
+            "subject": "s",
+            "html_bytes": 1,
+            "manifest": {},
+            "placements": [],
+        },
+    }
+    public = {
+        name for name in dir(Store) if not name.startswith("_") and callable(getattr(Store, name))
+    } - {"close", "transaction"}
+    assert public == set(calls), "a new Store method needs a line here"
+    store = Store(tmp_path / "s.sqlite3")
+    store.db.close()
+    for name, args in calls.items():
+        with pytest.raises(StoreError, match=r"s\.sqlite3"):
+            getattr(store, name)(*args, **keywords.get(name, {}))

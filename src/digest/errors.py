@@ -6,7 +6,7 @@
     ├── FeedError               one feed could not be read; survivable: the issue is still built
     │   └── ParseError          the body is not a usable feed
     │                           (transport failures are not raised: fetch returns them as
-    │                           values with an error_kind, see digest.fetch.ERROR_KINDS)
+    │                           values with an error_kind, see digest.models.ErrorKind)
     ├── StoreError              the SQLite state file cannot be opened or written
     ├── RenderError             templates rendered, but MJML or CSS inlining failed
     ├── PublishError            the issue could not be written to out/
@@ -21,6 +21,8 @@ and is raised with ``from`` so the cause stays attached for ``-v`` runs.
 from __future__ import annotations
 
 from pathlib import Path
+
+from .models import ErrorKind
 
 # Exit codes, documented in `digest build --help` and the README.
 EXIT_OK = 0
@@ -75,10 +77,15 @@ class TemplateError(ConfigError):
 class FeedError(DigestError):
     """One feed failed. Survivable: reported and skipped, the issue is still built.
 
-    `kind` is a stable word for scripts (see digest.fetch.ERROR_KINDS)."""
+    `kind` is a stable word for scripts (see digest.models.ErrorKind)."""
 
     def __init__(
-        self, url: str, message: str, *, kind: str = "malformed", hint: str | None = None
+        self,
+        url: str,
+        message: str,
+        *,
+        kind: ErrorKind = ErrorKind.MALFORMED,
+        hint: str | None = None,
     ) -> None:
         self.url = url
         self.reason = message

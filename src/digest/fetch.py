@@ -5,12 +5,12 @@ under connect/read timeouts and a total deadline, with the *decoded* body capped
 five redirects followed by hand (so permanent ones can be recorded), conditional GET and
 Retry-After honoured. Local feeds (paths in the project) are read from disk. Nothing here
 raises for a single feed: every outcome is a :class:`Fetched` value whose failures carry
-an ``error_kind`` (see :data:`ERROR_KINDS`) for scripts and a sentence for people.
+an ``error_kind`` (an :class:`~digest.models.ErrorKind`) for scripts and a sentence for people.
 
 Everything from outside is checked before use: a URL (from feeds.toml, a stored redirect
 or a Location header) only if it is http(s) with a host and port the client can use,
-validators (ETag, Last-Modified) only if they are short printable ASCII, both when they
-arrive and when they are sent back, and Retry-After is clamped to a week. Whatever a
+validators (ETag, Last-Modified) are sent back only if they are short printable ASCII
+(digest.feedupdate stores no other), and Retry-After is clamped to a week. Whatever a
 hostile server still manages to raise is turned into a failure of that feed in one place,
 :func:`_survive`; the run goes on.
 """
@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -31,10 +30,11 @@ import httpx
 
 from . import __version__
 from .config import FetchSettings
-from .models import FeedSource, FeedState, Fetched, FetchStatus
+from .models import ERROR_KINDS, ErrorKind, FeedSource, FeedState, Fetched, FetchStatus
 from .untrusted import clip, retry_after, url_problem, validator
 
 log = logging.getLogger(__name__)
+__all__ = ["ERROR_KINDS", "fetch_feeds", "user_agent"]
 
 MAX_REDIRECTS = 5
 DEFAULT_BACKOFF = timedelta(hours=1)  # 429/503 without a usable Retry-After
@@ -44,25 +44,6 @@ _ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-ERROR_KINDS = {
-    "timeout": "the server was too slow (timeout or total deadline)",
-    "too_large": "the body exceeded the size cap once decompressed",
-    "http_status": "the server answered with an error status",
-    "gone": "HTTP 410: the feed was removed; it is skipped until reset",
-    "rate_limited": "HTTP 429/503: skipped until the Retry-After time",
-    "url": "the feed URL is not http(s) with a valid host and port, or cannot be parsed",
-    "redirect": "redirect loop, too many redirects, or a redirect to a URL that is not "
-    "http(s) with a valid host and port",
-    "connection": "could not connect (DNS, refused, reset, TLS)",
-    "decoding": "the response could not be decompressed",
-    "file": "a local feed file is missing or unreadable",
-    "waiting": "skipped: a Retry-After time has not passed yet",
-    "not_a_feed": "the document is not RSS or Atom (an HTML page, empty, ...)",
-    "refused": "the document declares XML entities; refused for safety",
-    "malformed": "the XML is broken and no valid entry could be kept",
-    "parser": "the parser crashed, ran out of time or memory on this document",
-    "internal": "an unexpected error (a bug in digest: run with -v and report it)",
-}
 Progress = Callable[[Fetched], None]
 _LOCATION = "digest.location"
 
@@ -155,11 +136,10 @@ async def _fetch_all(
         return hosts[host]
 
     async def one(source: FeedSource) -> Fetched:
-        start = time.monotonic()
         try:
             result = await fetch_one(source)
         except Exception as e:  # the one boundary: see _survive
-            result = _survive(source, e, start)
+            result = _survive(source, e)
         if progress is not None:
             progress(result)
             if not keep_bodies and result.body is not None:
@@ -173,9 +153,7 @@ async def _fetch_all(
         if (skip := _should_skip(source, state, now)) is not None:
             return skip
         if (problem := url_problem(source.url)) is not None:
-            return _failed(
-                source, "url", f"the feed URL cannot be used: {problem}", time.monotonic()
-            )
+            return _failed(source, ErrorKind.URL, f"the feed URL cannot be used: {problem}")
         stale = state.redirect_url is not None and url_problem(state.redirect_url) is not None
         if stale:
             log.debug("%s: ignoring the stored redirect %r", source.url, state.redirect_url)
@@ -200,17 +178,18 @@ def _should_skip(source: FeedSource, state: FeedState, now: datetime) -> Fetched
             source,
             FetchStatus.SKIPPED,
             gone=True,
-            error_kind="gone",
+            error_kind=ErrorKind.GONE,
             error="the server said this feed is gone (HTTP 410); remove it from feeds.toml, "
             "or run `digest feeds reset` if it is back",
         )
     if state.next_retry is not None and state.next_retry > now:
+        until = state.next_retry.astimezone(UTC)
         return Fetched(
             source,
             FetchStatus.SKIPPED,
             retry_after=state.next_retry,
-            error_kind="waiting",
-            error=f"the server asked us to wait until {state.next_retry:%Y-%m-%d %H:%M} UTC",
+            error_kind=ErrorKind.WAITING,
+            error=f"the server asked us to wait until {until:%Y-%m-%d %H:%M} UTC",
         )
     return None
 
@@ -220,43 +199,35 @@ def _read_local(
 ) -> Fetched:
     """Read a feed file; its modification time and size serve as the validator."""
     path = root / source.url
-    start = time.monotonic()
     try:
         stat = path.stat()
         if not path.is_file():
-            return _failed(source, "file", "is not a file", start)
+            return _failed(source, ErrorKind.FILE, "is not a file")
         if stat.st_size > settings.max_bytes:
             return _failed(
                 source,
-                "too_large",
+                ErrorKind.TOO_LARGE,
                 f"file is larger than the {settings.max_bytes} byte limit",
-                start,
             )
         stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
         if state.etag == stamp:
-            return Fetched(
-                source, FetchStatus.NOT_MODIFIED, etag=stamp, elapsed=time.monotonic() - start
-            )
+            return Fetched(source, FetchStatus.NOT_MODIFIED, etag=stamp)
         body = path.read_bytes()
     except FileNotFoundError:
-        return _failed(source, "file", "file not found (paths are relative to the project)", start)
+        return _failed(source, ErrorKind.FILE, "file not found (paths are relative to the project)")
     except OSError as e:
-        return _failed(source, "file", f"cannot read the file: {e.strerror}", start)
+        return _failed(source, ErrorKind.FILE, f"cannot read the file: {e.strerror}")
     except ValueError:  # a NUL character in the path
-        return _failed(source, "file", "the path is not a valid file name", start)
-    return Fetched(source, FetchStatus.OK, body=body, etag=stamp, elapsed=time.monotonic() - start)
+        return _failed(source, ErrorKind.FILE, "the path is not a valid file name")
+    return Fetched(source, FetchStatus.OK, body=body, etag=stamp)
 
 
-def _failed(
-    source: FeedSource, kind: str, message: str, start: float, http_status: int | None = None
-) -> Fetched:
+def _failed(source: FeedSource, kind: ErrorKind, message: str) -> Fetched:
     return Fetched(
         source,
         FetchStatus.FAILED,
         error=message,
         error_kind=kind,
-        http_status=http_status,
-        elapsed=time.monotonic() - start,
     )
 
 
@@ -267,7 +238,6 @@ async def _fetch_remote(
     settings: FetchSettings,
     now: datetime,
 ) -> Fetched:
-    start = time.monotonic()
     url = state.redirect_url or source.url
     conditional = {}
     if (etag := validator(state.etag)) is not None:
@@ -276,44 +246,41 @@ async def _fetch_remote(
         conditional["If-Modified-Since"] = modified
     try:
         async with asyncio.timeout(settings.deadline):
-            return await _follow(client, source, url, conditional, settings, now, start)
+            return await _follow(client, source, url, conditional, settings, now)
     except TimeoutError:
         return _failed(
             source,
-            "timeout",
+            ErrorKind.TIMEOUT,
             f"gave up after {settings.deadline:g} s (total deadline per feed)",
-            start,
         )
     except _TooLarge:
         return _failed(
             source,
-            "too_large",
+            ErrorKind.TOO_LARGE,
             f"the response is larger than {settings.max_bytes} bytes once decompressed",
-            start,
         )
     except httpx.TimeoutException as e:
         return _failed(
-            source, "timeout", f"{_timeout_kind(e)} timed out after {settings.timeout:g} s", start
+            source, ErrorKind.TIMEOUT, f"{_timeout_kind(e)} timed out after {settings.timeout:g} s"
         )
 
 
-def _survive(source: FeedSource, error: Exception, start: float) -> Fetched:
+def _survive(source: FeedSource, error: Exception) -> Fetched:
     """Survivable versus fatal, decided once: whatever a feed server, a URL or a stored
     value made the HTTP stack or the standard library raise fails that feed alone, with a
     typed `error_kind`; the traceback goes to the debug log."""
     log.debug("%s: %s", source.url, type(error).__name__, exc_info=error)
     detail = clip(str(error) or type(error).__name__)
     if isinstance(error, httpx.DecodingError):
-        return _failed(source, "decoding", f"could not decompress the response ({detail})", start)
+        return _failed(source, ErrorKind.DECODING, f"could not decompress the response ({detail})")
     if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return _failed(source, "url", f"the URL cannot be used: {detail}", start)
+        return _failed(source, ErrorKind.URL, f"the URL cannot be used: {detail}")
     if isinstance(error, httpx.HTTPError | OSError):
-        return _failed(source, "connection", f"connection failed: {detail}", start)
+        return _failed(source, ErrorKind.CONNECTION, f"connection failed: {detail}")
     return _failed(
         source,
-        "internal",
+        ErrorKind.INTERNAL,
         f"unexpected {type(error).__name__} ({detail}); a bug in digest: please report it",
-        start,
     )
 
 
@@ -332,7 +299,6 @@ async def _follow(
     conditional: dict[str, str],
     settings: FetchSettings,
     now: datetime,
-    start: float,
 ) -> Fetched:
     permanent: str | None = None
     all_permanent = True
@@ -341,13 +307,12 @@ async def _follow(
         if seen and (problem := url_problem(url)) is not None:
             return _failed(
                 source,
-                "redirect",
+                ErrorKind.REDIRECT,
                 f"refusing to follow a redirect: {problem} (only http and https URLs with a "
                 "valid host and port are followed)",
-                start,
             )
         if url in seen:
-            return _failed(source, "redirect", "redirect loop", start)
+            return _failed(source, ErrorKind.REDIRECT, "redirect loop")
         seen.add(url)
         attempt = await _request(client, url, conditional, settings.max_bytes)
         if attempt.status in _REDIRECTS:
@@ -355,10 +320,8 @@ async def _follow(
             if not location:
                 return _failed(
                     source,
-                    "redirect",
+                    ErrorKind.REDIRECT,
                     f"HTTP {attempt.status} redirect without a Location header",
-                    start,
-                    attempt.status,
                 )
             try:
                 url = urljoin(url, location.strip())
@@ -368,8 +331,8 @@ async def _follow(
             if all_permanent:
                 permanent = url
             continue
-        return _outcome(source, attempt, permanent, now, start)
-    return _failed(source, "redirect", f"more than {MAX_REDIRECTS} redirects", start)
+        return _outcome(source, attempt, permanent, now)
+    return _failed(source, ErrorKind.REDIRECT, f"more than {MAX_REDIRECTS} redirects")
 
 
 async def _request(
@@ -403,18 +366,16 @@ async def _hold_location(response: httpx.Response) -> None:
 
 
 def _outcome(
-    source: FeedSource, attempt: _Attempt, permanent: str | None, now: datetime, start: float
+    source: FeedSource, attempt: _Attempt, permanent: str | None, now: datetime
 ) -> Fetched:
     status, headers = attempt.status, attempt.headers
     base = Fetched(
         source,
         FetchStatus.FAILED,
         final_url=attempt.url,
-        http_status=status,
         permanent_redirect=permanent,
-        elapsed=time.monotonic() - start,
-        etag=validator(headers.get("etag")),
-        last_modified=validator(headers.get("last-modified")),
+        etag=headers.get("etag"),  # checked by digest.feedupdate before it is stored
+        last_modified=headers.get("last-modified"),
     )
     if status == 200:
         return replace(
@@ -429,16 +390,16 @@ def _outcome(
         return replace(
             base,
             gone=True,
-            error_kind="gone",
+            error_kind=ErrorKind.GONE,
             error="HTTP 410 Gone: the publisher removed this feed",
         )
     if status in (429, 503):
         retry = retry_after(headers.get("retry-after"), now) or now + DEFAULT_BACKOFF
-        when = f"; skipped until {retry:%Y-%m-%d %H:%M} UTC" if retry else ""
+        when = f"; skipped until {retry.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         return replace(
             base,
             retry_after=retry,
-            error_kind="rate_limited",
+            error_kind=ErrorKind.RATE_LIMITED,
             error=f"HTTP {status} {_reason(status)}{when}",
         )
     hint = {
@@ -446,7 +407,9 @@ def _outcome(
         403: " (the server refused us)",
         404: " (check the URL in feeds.toml)",
     }.get(status, "")
-    return replace(base, error_kind="http_status", error=f"HTTP {status} {_reason(status)}{hint}")
+    return replace(
+        base, error_kind=ErrorKind.HTTP_STATUS, error=f"HTTP {status} {_reason(status)}{hint}"
+    )
 
 
 def _reason(status: int) -> str:

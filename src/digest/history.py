@@ -12,30 +12,27 @@ from typing import Any
 
 from .errors import DigestError
 from .publish import MANIFEST_NAME
-from .store import Store
+from .store import BuildRecord, IssueRecord, Store
 
 
-def summary(row: dict[str, Any]) -> dict[str, Any]:
+def summary(row: IssueRecord) -> dict[str, Any]:
     """One issue of ``Store.issues`` as `digest issues list --json` gives it."""
-    try:
-        manifest = json.loads(row["manifest"])
-    except ValueError:  # a damaged record: list the issue anyway
-        manifest = {}
+    manifest = row.manifest  # a damaged record reads as {}: the issue is listed anyway
     return {
-        "issue_id": row["issue_id"],
-        "as_of": row["as_of"],
-        "built_at": row["built_at"],
-        "subject": row["subject"],
-        "html_bytes": row["html_bytes"],
+        "issue_id": row.issue_id,
+        "as_of": row.as_of,
+        "built_at": row.built_at,
+        "subject": row.subject,
+        "html_bytes": row.html_bytes,
         "items": len(manifest.get("items", [])),
         "lint_ok": manifest.get("lint_ok"),
-        "builds": row["builds"],
-        "test_sends": row["test_sends"],
-        "last_test_send": row["last_sent"],
+        "builds": row.builds,
+        "test_sends": row.test_sends,
+        "last_test_send": row.last_sent,
     }
 
 
-def find_build(store: Store, ref: str) -> dict[str, Any]:
+def find_build(store: Store, ref: str) -> BuildRecord:
     """A build named ISSUE (its latest) or ISSUE@N (its Nth, counted from 1)."""
     issue_id, _, number = ref.partition("@")
     builds = store.builds(issue_id)
@@ -54,7 +51,7 @@ def diff_builds(store: Store, first: str, second: str) -> dict[str, Any]:
     """Items added, removed and moved, the subject and the size between two builds (the
     document `digest issues diff --json` prints)."""
     a, b = find_build(store, first), find_build(store, second)
-    before, after = a["manifest"].get("items", []), b["manifest"].get("items", [])
+    before, after = a.manifest.get("items", []), b.manifest.get("items", [])
     titles = {e.key: e.title for e in store.entries_by_keys(sorted(set(before) | set(after)))}
     return {
         "from": first,
@@ -71,8 +68,8 @@ def diff_builds(store: Store, first: str, second: str) -> dict[str, Any]:
             for k in after
             if k in before and before.index(k) != after.index(k)
         ],
-        "subject": None if a["subject"] == b["subject"] else [a["subject"], b["subject"]],
-        "html_bytes": [a["html_bytes"], b["html_bytes"]],
+        "subject": None if a.subject == b.subject else [a.subject, b.subject],
+        "html_bytes": [a.html_bytes, b.html_bytes],
     }
 
 

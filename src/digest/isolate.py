@@ -36,7 +36,7 @@ from types import FrameType
 from typing import Any
 
 from .errors import ParseError
-from .models import Fetched, ParsedFeed
+from .models import ErrorKind, Fetched, ParsedFeed
 
 Outcome = ParsedFeed | ParseError
 
@@ -118,11 +118,16 @@ def _parse_task(fetched: Fetched, now: datetime, cpu_seconds: int) -> tuple[Any,
     except ParseError as e:
         return ("error", e.kind, e.reason, e.hint)
     except _CpuExceeded:
-        return ("error", "parser", f"parsing took more than {cpu_seconds} s of CPU", None)
+        return ("error", ErrorKind.PARSER, f"parsing took more than {cpu_seconds} s of CPU", None)
     except MemoryError:
-        return ("error", "parser", "parsing ran out of memory (the document is too complex)", None)
+        return (
+            "error",
+            ErrorKind.PARSER,
+            "parsing ran out of memory (the document is too complex)",
+            None,
+        )
     except RecursionError:
-        return ("error", "parser", "the document is nested too deeply", None)
+        return ("error", ErrorKind.PARSER, "the document is nested too deeply", None)
 
 
 def _outcome(url: str, raw: tuple[Any, ...]) -> Outcome:
@@ -130,7 +135,7 @@ def _outcome(url: str, raw: tuple[Any, ...]) -> Outcome:
         parsed: ParsedFeed = raw[1]
         return parsed
     _, kind, reason, hint = raw
-    return ParseError(url, reason, kind=kind, hint=hint)
+    return ParseError(url, reason, kind=ErrorKind(kind), hint=hint)
 
 
 class ParserPool:
@@ -267,7 +272,7 @@ class ParserPool:
             return ParseError(
                 url,
                 "the parser crashed or hung on this document",
-                kind="parser",
+                kind=ErrorKind.PARSER,
                 hint="the feed is probably malformed; tell its publisher",
             )
         finally:

@@ -4,7 +4,14 @@ fetch -> :class:`Fetched` -> parse/clean -> :class:`Entry` -> store -> curate ->
 :class:`Candidate` / :class:`Issue` -> render -> :class:`Rendered` -> publish.
 
 Collections are tuples and every optional field defaults to ``None`` or ``()``, so values
-compare, hash and serialise predictably. Datetimes are timezone-aware UTC.
+compare, hash and serialise predictably. Datetimes are timezone-aware. Those read from a
+feed or from the store are UTC; the run's clock (`now`, from the CLI or `--as-of`) is in the
+project's time zone, and so is what is computed from it (an undated entry's first-seen date,
+a Retry-After delay) until the store writes it as UTC. Aware datetimes compare by instant;
+convert with ``.astimezone(UTC)`` before printing one labelled UTC.
+
+The vocabularies that reach scripts (`--json`, the manifest) are StrEnums defined here once:
+:class:`FetchStatus` for a feed's outcome and :class:`ErrorKind` for why it failed.
 """
 
 from __future__ import annotations
@@ -54,13 +61,60 @@ class FeedState:
     next_retry: datetime | None = None
     gone: bool = False
     redirect_url: str | None = None
+    last_fetch: datetime | None = None  # by the clock of the run that fetched it
 
 
 class FetchStatus(StrEnum):
+    """A feed's outcome in a run: what fetch returns, and the status of a FeedReport."""
+
     OK = "ok"
     NOT_MODIFIED = "not_modified"
     SKIPPED = "skipped"  # Retry-After not reached yet, or the feed is gone (410)
     FAILED = "failed"
+    OFFLINE = "offline"  # reports only: the build did not fetch (`--offline`)
+
+
+class ErrorKind(StrEnum):
+    """Why a feed failed: a stable word for scripts (`error_kind` in `--json` output and
+    the manifest). ERROR_KINDS explains each one; the README's table lists them."""
+
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    HTTP_STATUS = "http_status"
+    GONE = "gone"
+    RATE_LIMITED = "rate_limited"
+    URL = "url"
+    REDIRECT = "redirect"
+    CONNECTION = "connection"
+    DECODING = "decoding"
+    FILE = "file"
+    WAITING = "waiting"
+    NOT_A_FEED = "not_a_feed"
+    REFUSED = "refused"
+    MALFORMED = "malformed"
+    PARSER = "parser"
+    INTERNAL = "internal"
+
+
+ERROR_KINDS: dict[ErrorKind, str] = {
+    ErrorKind.TIMEOUT: "the server was too slow (timeout or total deadline)",
+    ErrorKind.TOO_LARGE: "the body exceeded the size cap once decompressed",
+    ErrorKind.HTTP_STATUS: "the server answered with an error status",
+    ErrorKind.GONE: "HTTP 410: the feed was removed; it is skipped until reset",
+    ErrorKind.RATE_LIMITED: "HTTP 429/503: skipped until the Retry-After time",
+    ErrorKind.URL: "the feed URL is not http(s) with a valid host and port, or cannot be parsed",
+    ErrorKind.REDIRECT: "redirect loop, too many redirects, or a redirect to a URL that is not "
+    "http(s) with a valid host and port",
+    ErrorKind.CONNECTION: "could not connect (DNS, refused, reset, TLS)",
+    ErrorKind.DECODING: "the response could not be decompressed",
+    ErrorKind.FILE: "a local feed file is missing or unreadable",
+    ErrorKind.WAITING: "skipped: a Retry-After time has not passed yet",
+    ErrorKind.NOT_A_FEED: "the document is not RSS or Atom (an HTML page, empty, ...)",
+    ErrorKind.REFUSED: "the document declares XML entities; refused for safety",
+    ErrorKind.MALFORMED: "the XML is broken and no valid entry could be kept",
+    ErrorKind.PARSER: "the parser crashed, ran out of time or memory on this document",
+    ErrorKind.INTERNAL: "an unexpected error (a bug in digest: run with -v and report it)",
+}
 
 
 @dataclass(frozen=True)
@@ -72,15 +126,13 @@ class Fetched:
     body: bytes | None = None
     headers: tuple[tuple[str, str], ...] = ()
     final_url: str | None = None
-    http_status: int | None = None
-    etag: str | None = None
+    etag: str | None = None  # as the server sent them: see digest.feedupdate
     last_modified: str | None = None
     permanent_redirect: str | None = None
     retry_after: datetime | None = None
     gone: bool = False
     error: str | None = None
-    error_kind: str | None = None  # one of digest.fetch.ERROR_KINDS
-    elapsed: float = 0.0
+    error_kind: ErrorKind | None = None
 
 
 @dataclass(frozen=True)
@@ -182,12 +234,12 @@ class FeedReport:
 
     name: str
     url: str
-    status: str  # ok, not_modified, skipped, failed, offline
+    status: FetchStatus
     new: int = 0
     updated: int = 0
     entries: int = 0
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     warnings: tuple[str, ...] = ()
     oldest: datetime | None = None  # the oldest dated entry the feed still carries
     failures: int = 0  # consecutive failed runs, from the store

@@ -34,7 +34,7 @@ from .clean import (
 )
 from .errors import ParseError
 from .lang import lenient
-from .models import Entry, Fetched, Image, ParsedFeed
+from .models import Entry, ErrorKind, Fetched, Image, ParsedFeed
 from .repair import repair_encoding, repair_markup
 
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -49,12 +49,12 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     base = fetched.final_url if fetched.source.is_remote else None
     body = fetched.body
     if not body.strip():
-        raise ParseError(url, "the server sent an empty document", kind="not_a_feed")
+        raise ParseError(url, "the server sent an empty document", kind=ErrorKind.NOT_A_FEED)
     if _declares_entities(body):
         raise ParseError(
             url,
             "the document declares XML entities (<!ENTITY); refused for safety",
-            kind="refused",
+            kind=ErrorKind.REFUSED,
             hint="feeds never need entity declarations; contact the publisher",
         )
     # No content-location: feedparser would urljoin every link itself (a third of its time);
@@ -75,7 +75,9 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     if parsed is None:
         assert failure is not None
         raise ParseError(
-            url, f"the feed parser failed ({type(failure).__name__}: {failure})", kind="parser"
+            url,
+            f"the feed parser failed ({type(failure).__name__}: {failure})",
+            kind=ErrorKind.PARSER,
         ) from failure
 
     version = parsed.get("version") or ""
@@ -91,7 +93,7 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
         raise ParseError(
             url,
             f"this is not an RSS or Atom feed (looks like {what})",
-            kind="not_a_feed",
+            kind=ErrorKind.NOT_A_FEED,
             hint="check the URL in feeds.toml points at the feed itself",
         )
     warnings: list[str] = []
@@ -123,7 +125,9 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
         warnings.append(f"skipped {skipped} incomplete entr{'y' if skipped == 1 else 'ies'}")
     if bozo and not entries:
         raise ParseError(
-            url, warnings[0] if warnings else "the feed could not be parsed", kind="malformed"
+            url,
+            warnings[0] if warnings else "the feed could not be parsed",
+            kind=ErrorKind.MALFORMED,
         )
     return ParsedFeed(
         source=fetched.source,

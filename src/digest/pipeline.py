@@ -22,6 +22,7 @@ from .drafts import BuildStatus, existing_draft, inputs_fingerprint, stored_sinc
 from .edits import editor_tags, resolve_keys
 from .errors import ParseError
 from .esp import check_unsubscribe
+from .feedupdate import decide, undated_ids
 from .fetch import fetch_feeds
 from .gather import check_rules, gather, read_edits, with_pinned
 from .ids import check_issue_id
@@ -34,7 +35,6 @@ from .models import (
     Fetched,
     FetchStatus,
     Issue,
-    ParsedFeed,
 )
 from .session import issue_language
 from .store import Store
@@ -96,9 +96,9 @@ def run_fetch(
         unconditional = True
         keep = max(project.retention_days, (now - since).days + 1)
         project = replace(project, retention_days=keep)
-    states = store.feed_states()
+    stored = states = store.feed_states()
     if unconditional:  # a backfill: ask for every document whole, whatever we hold
-        states = {url: replace(st, etag=None, last_modified=None) for url, st in states.items()}
+        states = {url: replace(st, etag=None, last_modified=None) for url, st in stored.items()}
     settings = project.fetch
     limits = Limits(
         memory_bytes=settings.parse_memory_mb * 1024 * 1024, cpu_seconds=settings.parse_seconds
@@ -111,7 +111,7 @@ def run_fetch(
 
         def store_parsed(outcomes: Iterable[tuple[str, Outcome]]) -> None:
             for url, outcome in outcomes:
-                reports[url] = _store_one(store, fetched_by_url[url], outcome, now)
+                reports[url] = _store_one(store, fetched_by_url[url], outcome, now, stored.get(url))
 
         def arrived(fetched: Fetched) -> None:
             fetched_by_url[fetched.source.url] = replace(fetched, body=None)
@@ -133,9 +133,8 @@ def run_fetch(
         store_parsed(pool.collect())
     for fetched in results:
         if fetched.source.url not in reports:
-            state = states.get(fetched.source.url)
-            failures = state.failures if state else 0
-            reports[fetched.source.url] = _store_one(store, fetched, None, now, failures)
+            old = stored.get(fetched.source.url)
+            reports[fetched.source.url] = _store_one(store, fetched, None, now, old)
     pruned = store.prune(now, project.retention_days)
     if pruned:
         log.info("pruned %d entries older than %d days", pruned, project.retention_days)
@@ -148,58 +147,20 @@ def _expects_body(state: FeedState | None) -> bool:
 
 
 def _store_one(
-    store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime, failures: int = 0
+    store: Store, fetched: Fetched, parsed: Outcome | None, now: datetime, old: FeedState | None
 ) -> FeedReport:
-    """Store one feed's outcome; `failures` is its count so far (reported when skipped)."""
-    source = fetched.source
-    if fetched.status is FetchStatus.SKIPPED:
-        return FeedReport(
-            source.name,
-            source.url,
-            "skipped",
-            error=fetched.error,
-            error_kind=fetched.error_kind,
-            failures=failures,
-        )
-    if fetched.status is FetchStatus.FAILED:
-        counts = store.record_fetch(fetched, None, now)
-        log.warning("%s: %s", source.url, fetched.error)
-        return FeedReport(
-            source.name,
-            source.url,
-            "failed",
-            error=fetched.error,
-            error_kind=fetched.error_kind,
-            failures=counts.failures,
-        )
-    if fetched.status is FetchStatus.NOT_MODIFIED:
-        store.record_fetch(fetched, None, now)
-        return FeedReport(source.name, source.url, "not_modified")
-    if not isinstance(parsed, ParsedFeed):
-        error = parsed or ParseError(source.url, "the document was not parsed", kind="parser")
-        counts = store.record_fetch(fetched, None, now, error=error.reason)
-        log.warning("%s", error)
-        return FeedReport(
-            source.name,
-            source.url,
-            "failed",
-            error=error.reason,
-            error_kind=error.kind,
-            failures=counts.failures,
-        )
-    counts = store.record_fetch(fetched, parsed, now)
-    for warning in parsed.warnings:
-        log.info("%s: %s", source.url, warning)
-    return FeedReport(
-        source.name,
-        source.url,
-        "ok",
-        new=counts.new,
-        updated=counts.updated,
-        entries=len(parsed.entries),
-        warnings=parsed.warnings,
-        oldest=min((e.published for e in parsed.entries if e.dated), default=None),
-    )
+    """Decide one feed's update (digest.feedupdate), store it, and report it."""
+    url = fetched.source.url
+    dates = store.stored_dates(url, undated_ids(parsed))  # no query without undated entries
+    update = decide(fetched, parsed, old, now, stored_dates=dates)
+    counts = store.apply(update)
+    if isinstance(parsed, ParseError):
+        log.warning("%s", parsed)
+    elif update.status is FetchStatus.FAILED:
+        log.warning("%s: %s", url, update.error)
+    for warning in update.warnings:
+        log.info("%s: %s", url, warning)
+    return update.report(new=counts.new, updated=counts.updated)
 
 
 def build(
@@ -334,10 +295,12 @@ def _feed_health(
         run = by_url.get(feed.url)
         state = states.get(feed.url)
         if offline or run is None:
-            status = "failed" if state and state.failures else "offline"
+            failing = state is not None and state.failures > 0
+            status = FetchStatus.FAILED if failing else FetchStatus.OFFLINE
             error = state.last_error if state else None
         else:
-            status = "ok" if run.status in ("ok", "not_modified") else run.status
+            fresh = run.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+            status = FetchStatus.OK if fresh else run.status
             error = run.error
         reports.append(
             FeedReport(

@@ -105,7 +105,7 @@ def send(s: Session, recipients: tuple[str, ...], issue_id: str | None) -> None:
     project = s.project
     addresses = check_recipients(list(recipients))
     with Store(project.db_path) as store:
-        issue = issue_id or next((i["issue_id"] for i in store.issues()), None)
+        issue = issue_id or next((i.issue_id for i in store.issues()), None)
         if issue is None:
             raise DigestError("no issue has been built yet", hint="run `digest build` first")
         msg = test_message(project.out_dir / issue / EML_NAME, addresses)

@@ -31,7 +31,7 @@ import click
 from ..clock import parse_as_of
 from ..config import Project, load_project
 from ..errors import DigestError
-from ..models import FeedReport, Fetched
+from ..models import FeedReport, Fetched, FetchStatus
 from ..records import feed_record
 from ..session import Overrides
 
@@ -360,7 +360,12 @@ def size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} B"
 
 
-MARKS = {"ok": "✓", "not_modified": "·", "skipped": "-", "failed": "✗"}
+MARKS = {
+    FetchStatus.OK: "✓",
+    FetchStatus.NOT_MODIFIED: "·",
+    FetchStatus.SKIPPED: "-",
+    FetchStatus.FAILED: "✗",
+}
 
 
 def print_fetch(reports: tuple[FeedReport, ...]) -> None:
@@ -368,11 +373,11 @@ def print_fetch(reports: tuple[FeedReport, ...]) -> None:
         return
     width = max(len(r.name) for r in reports)
     for r in reports:
-        if r.status == "ok":
+        if r.status is FetchStatus.OK:
             detail = f"{r.entries} entries, {r.new} new"
             if r.updated:
                 detail += f", {r.updated} updated"
-        elif r.status == "not_modified":
+        elif r.status is FetchStatus.NOT_MODIFIED:
             detail = "not modified"
         else:
             detail = f"{r.status}: {r.error}"

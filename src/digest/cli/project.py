@@ -11,7 +11,7 @@ from .. import lang
 from ..config import FEEDS_NAME
 from ..errors import DigestError
 from ..feedlist import NewFeed, add_feeds, parse_opml, remove_feed, to_opml
-from ..store import Store
+from ..store import FeedHealth, Store
 from .common import Session, clip, language_tag, session
 
 
@@ -118,7 +118,7 @@ def list_feeds(
       digest feeds list --json | jq '.[] | select(.failures > 2)'
     """
     project = s.project
-    health: dict[str, dict[str, Any]] = {}
+    health: dict[str, FeedHealth] = {}
     if project.db_path.exists():
         with Store(project.db_path, readonly=True) as store:
             health = store.feed_health()
@@ -145,23 +145,21 @@ def list_feeds(
         click.echo(f"{'':<{width}}  {r['url']}")
 
 
-def _health_record(
-    name: str, url: str, weight: float, row: dict[str, Any] | None
-) -> dict[str, Any]:
-    row = row or {}
+def _health_record(name: str, url: str, weight: float, row: FeedHealth | None) -> dict[str, Any]:
+    row = row or FeedHealth(url)
     return {
         "name": name,
         "url": url,
         "weight": weight,
-        "entries": row.get("entry_count", 0),
-        "oldest_entry": row.get("oldest"),
-        "newest_entry": row.get("newest"),
-        "last_success": row.get("last_success"),
-        "last_error": row.get("last_error"),
-        "failures": row.get("failures", 0),
-        "next_retry": row.get("next_retry"),
-        "gone": bool(row.get("gone", 0)),
-        "redirected_to": row.get("redirect_url"),
+        "entries": row.entry_count,
+        "oldest_entry": row.oldest,
+        "newest_entry": row.newest,
+        "last_success": row.last_success,
+        "last_error": row.last_error,
+        "failures": row.failures,
+        "next_retry": row.next_retry,
+        "gone": row.gone,
+        "redirected_to": row.redirect_url,
     }
 
 

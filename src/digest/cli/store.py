@@ -39,7 +39,7 @@ def check(s: Session, path: Path | None) -> None:
       digest store check
       digest store check digest.recovered.sqlite3 --json
     """
-    from ..storecheck import check_store
+    from ..store.check import check_store
 
     target = path or s.project.db_path  # the project is only read when no PATH is given
     report = check_store(target)
@@ -84,7 +84,7 @@ def recover(s: Session, target: Path | None) -> None:
       digest store recover
       digest store recover --to /backup/digest.recovered.sqlite3
     """
-    from ..storecheck import recover_store
+    from ..store.check import recover_store
 
     project = s.project
     source = project.db_path

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from . import Curated
     from .scoring import Reading
 
-_CHUNK = 500  # keys per SELECT (SQLite's variable limit is far above)
-
 
 def text_hash(entry: Entry) -> str:
     """What the features were read from: the title and the opening of the excerpt."""
@@ -38,39 +36,28 @@ def features_for(store: Store, entries: Sequence[Entry]) -> dict[str, Grams]:
     wanted = {e.key: text_hash(e) for e in entries}
     found: dict[str, Grams] = {}
     keys = sorted(wanted)
-    for i in range(0, len(keys), _CHUNK):
-        chunk = keys[i : i + _CHUNK]
-        rows = store.db.execute(
-            "SELECT entry_key, text_hash, buckets, weights FROM entry_features"
-            f" WHERE version = ? AND entry_key IN ({','.join('?' * len(chunk))})",
-            [VERSION, *chunk],
-        )
-        for key, digest, buckets, weights in rows:
-            if wanted.get(key) == digest:
-                try:
-                    pair = (np.frombuffer(buckets, "<i4"), np.frombuffer(weights, "<f4"))
-                except (TypeError, ValueError):  # a damaged row: computed again below
-                    continue
-                if len(pair[0]) == len(pair[1]):
-                    found[key] = pair
+    for row in store.features(keys, VERSION):
+        if wanted.get(row.key) == row.text_hash:
+            try:
+                pair = (np.frombuffer(row.buckets, "<i4"), np.frombuffer(row.weights, "<f4"))
+            except (TypeError, ValueError):  # a damaged row: computed again below
+                continue
+            if len(pair[0]) == len(pair[1]):
+                found[row.key] = pair
     missing = sorted({e.key: e for e in entries if e.key not in found}.values(), key=_key)
     fresh = [(e, grams_of(e)) for e in missing]
     if fresh and not store.readonly:
-        with store.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO entry_features"
-                " (entry_key, version, text_hash, buckets, weights) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (
-                        e.key,
-                        VERSION,
-                        wanted[e.key],
-                        f[0].astype("<i4").tobytes(),
-                        f[1].astype("<f4").tobytes(),
-                    )
-                    for e, f in fresh
-                ],
-            )
+        from ..store import FeatureRow
+
+        store.save_features(
+            [
+                FeatureRow(
+                    e.key, wanted[e.key], f[0].astype("<i4").tobytes(), f[1].astype("<f4").tobytes()
+                )
+                for e, f in fresh
+            ],
+            VERSION,
+        )
     found.update((e.key, f) for e, f in fresh)
     return found
 

@@ -17,7 +17,6 @@ Decisions (:func:`labels_from_edits`, :func:`lessons`) are pure; storage only ap
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..edits import Edits
 from ..kinds import OTHER, STORY_KINDS
 from ..models import Candidate, Entry, SectionSpec
+from ..store.curation import LabelRow
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -42,15 +42,8 @@ MOVED = 0.005  # a probability shift smaller than this is no lesson
 
 
 @dataclass(frozen=True)
-class EditorLabel:
-    issue_id: str
-    key: str
-    action: str  # "pin", "move" or "drop"
-    kind: str  # the kind it was filed under; OTHER for a catch-all section or a drop
-    section: str | None  # section title it was filed under; None when dropped
-    title: str
-    text: str = ""  # the entry's opening text, as it was read
-    before: Mapping[str, float] | None = None  # the shipped model's probabilities then
+class EditorLabel(LabelRow):
+    """An editor's decision on one story (see digest.store.LabelRow for its fields)."""
 
     def said(self) -> str:
         if self.action == "drop":
@@ -237,36 +230,13 @@ def _entry(label: EditorLabel) -> Entry:
 
 def save_labels(store: Store, issue_id: str, labels: Sequence[EditorLabel], now: str) -> None:
     """Replace the labels of one issue (a rebuild re-applies its edits file)."""
-    with store.transaction() as db:
-        db.execute("DELETE FROM editor_labels WHERE issue_id = ?", (issue_id,))
-        db.executemany(
-            "INSERT INTO editor_labels (issue_id, entry_key, action, kind, section, title,"
-            " text, probabilities, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    lab.issue_id,
-                    lab.key,
-                    lab.action,
-                    lab.kind,
-                    lab.section,
-                    lab.title,
-                    lab.text,
-                    json.dumps(dict(lab.before or {}), sort_keys=True),
-                    now,
-                )
-                for lab in labels
-            ],
-        )
+    store.save_labels(issue_id, labels, now)
 
 
 def load_labels(store: Store, *, excluding_issue: str) -> list[EditorLabel]:
     """The newsletter's labels from every other issue, oldest issue first."""
-    rows = store.db.execute(
-        "SELECT issue_id, entry_key, action, kind, section, title, text, probabilities"
-        " FROM editor_labels"
-        " WHERE issue_id != ? ORDER BY issue_id, entry_key",
-        (excluding_issue,),
-    ).fetchall()
     return [
-        EditorLabel(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows if r[3] in STORY_KINDS
+        EditorLabel(r.issue_id, r.key, r.action, r.kind, r.section, r.title, r.text)
+        for r in store.labels(excluding_issue=excluding_issue)
+        if r.kind in STORY_KINDS
     ]

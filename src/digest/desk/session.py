@@ -156,10 +156,10 @@ class Desk:
         if issue_id == self.this_week():
             return IssueRef(issue_id, now)
         with Store(self.project.db_path) as store:
-            row = next((r for r in store.issues() if r["issue_id"] == issue_id), None)
+            row = next((r for r in store.issues() if r.issue_id == issue_id), None)
         if row is None:
             return None
-        return IssueRef(issue_id, datetime.fromisoformat(row["as_of"]).astimezone(now.tzinfo))
+        return IssueRef(issue_id, datetime.fromisoformat(row.as_of).astimezone(now.tzinfo))
 
     def choices(self) -> list[tuple[str, str]]:
         """(issue id, label) for the issue switcher: this week's, the year-end issue, then
@@ -169,8 +169,8 @@ class Desk:
         out = [(week, f"This week: {week}"), (year_end, f"Year-end issue {now.year}")]
         with Store(self.project.db_path) as store:
             for row in store.issues():
-                if row["issue_id"] not in (week, year_end):
-                    out.append((row["issue_id"], f"{row['issue_id']} ({row['as_of'][:10]})"))
+                if row.issue_id not in (week, year_end):
+                    out.append((row.issue_id, f"{row.issue_id} ({row.as_of[:10]})"))
         return out
 
     # -- state ---------------------------------------------------------------------------

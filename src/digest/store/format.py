@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .clean import clean_text, recheck_entry
-from .models import Entry, Image
+from ..clean import clean_text, recheck_entry
+from ..models import Entry, Image
 
 log = logging.getLogger("digest.store")
 

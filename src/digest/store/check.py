@@ -20,9 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import StoreError
+from . import Store
 from .dbfile import connect, store_error
-from .errors import StoreError
-from .store import APPLICATION_ID, BUSY_TIMEOUT_MS, MIGRATIONS, Store
+from .schema import APPLICATION_ID, BUSY_TIMEOUT_MS, MIGRATIONS
 
 TABLES = ("feeds", "entries", "issues", "builds", "issue_entries", "sends")
 _TIMES = {

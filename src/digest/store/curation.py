@@ -1,0 +1,99 @@
+"""Curation's tables: each entry's classifier features (a cache, dropped with its entry)
+and the editors' labels (what they pinned, moved and dropped, by issue). digest.curate
+decides what goes in them (curate.cache, curate.editors); this module only stores them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .dbfile import guarded
+from .entries import chunks
+from .schema import Connection
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    """An entry's hashed n-grams and weights as stored (little-endian int32 and float32),
+    with the hash of the text they were read from."""
+
+    key: str
+    text_hash: str
+    buckets: bytes
+    weights: bytes
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    """One editor's decision on one entry of one issue, as stored."""
+
+    issue_id: str
+    key: str
+    action: str  # "pin", "move" or "drop"
+    kind: str  # the kind it was filed under; OTHER for a catch-all section or a drop
+    section: str | None  # section title it was filed under; None when dropped
+    title: str
+    text: str = ""  # the entry's opening text, as it was read
+    before: Mapping[str, float] | None = None  # the shipped model's probabilities then
+
+
+class Curation(Connection):
+    """Methods on entry_features and editor_labels."""
+
+    @guarded
+    def features(self, keys: Sequence[str], version: str) -> list[FeatureRow]:
+        """The stored features of these entries, read by this feature `version`."""
+        found: list[FeatureRow] = []
+        for chunk in chunks(list(keys), 500):
+            rows = self.db.execute(
+                "SELECT entry_key, text_hash, buckets, weights FROM entry_features"
+                f" WHERE version = ? AND entry_key IN ({','.join('?' * len(chunk))})",
+                [version, *chunk],
+            )
+            found.extend(FeatureRow(r[0], r[1], r[2], r[3]) for r in rows)
+        return found
+
+    @guarded
+    def save_features(self, rows: Sequence[FeatureRow], version: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO entry_features"
+                " (entry_key, version, text_hash, buckets, weights) VALUES (?, ?, ?, ?, ?)",
+                [(r.key, version, r.text_hash, r.buckets, r.weights) for r in rows],
+            )
+
+    @guarded
+    def save_labels(self, issue_id: str, labels: Sequence[LabelRow], recorded_at: str) -> None:
+        """Replace the labels of one issue (a rebuild re-applies its edits file)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM editor_labels WHERE issue_id = ?", (issue_id,))
+            db.executemany(
+                "INSERT INTO editor_labels (issue_id, entry_key, action, kind, section, title,"
+                " text, probabilities, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        lab.issue_id,
+                        lab.key,
+                        lab.action,
+                        lab.kind,
+                        lab.section,
+                        lab.title,
+                        lab.text,
+                        json.dumps(dict(lab.before or {}), sort_keys=True),
+                        recorded_at,
+                    )
+                    for lab in labels
+                ],
+            )
+
+    @guarded
+    def labels(self, *, excluding_issue: str) -> list[LabelRow]:
+        """The labels of every other issue, oldest issue first (the probabilities stored
+        beside them are not read back)."""
+        rows = self.db.execute(
+            "SELECT issue_id, entry_key, action, kind, section, title, text FROM editor_labels"
+            " WHERE issue_id != ? ORDER BY issue_id, entry_key",
+            (excluding_issue,),
+        ).fetchall()
+        return [LabelRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
