@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .esp import PROFILES, Profile
+if TYPE_CHECKING:
+    from .esp import Profile
 
 
 def short_key(*parts: str) -> str:
@@ -306,4 +307,11 @@ class Rendered:
     mjml: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
     # the mailing service rendered for, resolved once (digest.render) for the package too
-    profile: Profile = field(default_factory=lambda: PROFILES["none"], compare=False)
+    profile: Profile = field(default_factory=lambda: _no_profile(), compare=False)
+
+
+def _no_profile() -> Profile:
+    """The profile of a Rendered made without one (esp imports errors, which imports us)."""
+    from .esp import PROFILES
+
+    return PROFILES["none"]
