@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 golden: $(STAMP)
-	DIGEST_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_email.py -q -k golden
+	DIGEST_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_email.py tests/test_parse_golden.py -q -k golden
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
