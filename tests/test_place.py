@@ -217,7 +217,9 @@ def test_positions_put_items_where_the_editors_said() -> None:
     assert got.candidates[0].entry.entry_id == "id-3"
 
 
-def _curate(entries: list[Entry], found: Edits | None = None) -> Curated:
+def _curate(
+    entries: list[Entry], found: Edits | None = None, sent: dict[str, str] | None = None
+) -> Curated:
     return curate(
         entries,
         now=NOW,
@@ -225,6 +227,7 @@ def _curate(entries: list[Entry], found: Edits | None = None) -> Curated:
         sections=SPECS,
         per_feed_cap=10,
         rules=load_rules("en"),
+        sent=sent,
         edits=found,
     )
 
@@ -253,15 +256,7 @@ def test_editors_retitle_and_reword_and_are_given_as_the_reason() -> None:
 
 def test_curate_leaves_out_other_languages_and_stories_already_sent() -> None:
     stories = [entry(0), entry(1, language="fr"), entry(2), entry(3, language="en-GB")]
-    got = curate(
-        stories,
-        now=NOW,
-        language="en",
-        sections=SPECS,
-        per_feed_cap=10,
-        rules=load_rules("en"),
-        sent={stories[2].key: "2025-W50"},
-    )
+    got = _curate(stories, sent={stories[2].key: "2025-W50"})
     assert left(got) == {
         "id-1": "written in fr; this issue is in en",
         "id-2": "already sent in issue 2025-W50",
