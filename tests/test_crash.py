@@ -13,6 +13,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from digest.publish import restore_interrupted
 from .conftest import DEMO_AS_OF, DEMO_ISSUE, copy_demo_project
 from .feeds import entry, rss
 from .server import FeedServer, Reply
+from .waiting import wait_any
 
 FILES = ("newsletter.html", "newsletter.txt", "newsletter.eml", "manifest.json")
 KILLS = 50
@@ -74,22 +76,26 @@ def _kill_across(
             estimate = statistics.median(durations[-5:])
             started = time.monotonic()
             proc = _digest(project, *args)
-            time.sleep(estimate * fraction)
-            if proc.poll() is None:
+            try:  # the kill point: the run either ends before it or is killed there
+                code = proc.wait(timeout=estimate * fraction)
+            except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=60)
                 killed += 1
                 after(project)
                 break
-            assert proc.wait(timeout=60) == 0
+            assert code == 0
             durations.append(time.monotonic() - started)
             after(project)
     return killed
 
 
 def test_two_concurrent_builds_make_one_issue(tmp_path: Path) -> None:
+    inside, release = threading.Event(), threading.Event()
+
     def slow(request, handler):
-        time.sleep(2.0)  # keeps the first build inside its lock
+        inside.set()
+        release.wait(60)  # keeps the build that holds the lock inside it (60 s: hang guard)
         return Reply(200, rss([entry(1)]))
 
     with FeedServer() as server:
@@ -98,6 +104,12 @@ def test_two_concurrent_builds_make_one_issue(tmp_path: Path) -> None:
         with open(project / "feeds" / "feeds.toml", "a") as f:
             f.write(f'\n[[feed]]\nname = "Slow"\nurl = "{server.url("/slow.xml")}"\n')
         first, second = _digest(project, capture=True), _digest(project, capture=True)
+        try:
+            assert inside.wait(60), "no build reached the slow feed"
+            # the other build finds the lock taken and ends while the first still holds it
+            assert wait_any((first.pid, second.pid), 60), "the second build did not give up"
+        finally:
+            release.set()
         outputs = [p.communicate(timeout=60)[1].decode() for p in (first, second)]
         results = sorted(zip((first.returncode, second.returncode), outputs, strict=True))
     codes = [code for code, _ in results]

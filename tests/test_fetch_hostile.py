@@ -1,10 +1,12 @@
 """Hostile and broken servers, over real HTTP on loopback, with `digest fetch` run as a real
-process so its wall time and peak memory are measured.
+process.
 
 Every case first lets the feed succeed once (so it has validators and entries), then
 switches the server to the scenario and fetches again. Each asserts the typed outcome
-(`error_kind`), bounded time and memory, that the other feed's entries are stored, and that
-the failing feed's previous state is intact.
+(`error_kind`: a server that never answers or drips bytes ends in `timeout`, a bomb in
+`too_large`), the exit status, that the other feed's entries are stored, and that the
+failing feed's previous state is intact. The same matrix with its time and memory bounds
+is `bench/hostile` (timings never go in the test suite).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ AS_OF = "2025-12-19T12:00:00+00:00"
 MAX_BYTES = 2 * 1024 * 1024
 TIMEOUT = 2
 DEADLINE = 4
-MEMORY_LIMIT_KB = 350 * 1024
+MEMORY_LIMIT_KB = 350 * 1024  # bench/hostile's bound
 GOOD = rss([entry(1), entry(2)], title="Good")
 FIRST = rss([entry(10), entry(11)], title="Case")
 STOP = threading.Event()
@@ -51,7 +53,8 @@ class Run:
 
 
 def run_fetch(project: Path, *args: str, as_of: str = AS_OF) -> Run:
-    """Run `digest fetch` as its own process; wait4 gives its exit status and peak RSS."""
+    """Run `digest fetch` as its own process; wait4 gives its exit status and peak RSS (for
+    bench/hostile: the tests assert outcomes, never time or memory)."""
     out_path, err_path = project / "stdout.json", project / "stderr.txt"
     start = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
@@ -183,7 +186,7 @@ class Case:
     handler: Callable[..., Reply | None]
     status: str
     kind: str | None
-    max_seconds: float = 8.0
+    max_seconds: float = 8.0  # bench/hostile's bound
     state_kept: bool = True  # validators and earlier entries untouched
 
 
@@ -274,7 +277,7 @@ def _established(server: FeedServer, tmp_path: Path, handler) -> tuple[Path, Sce
     first = run_fetch(project)
     assert first.code == 0, first.stderr
     assert first.feed("Case")["status"] == "ok"
-    (project / "digest.sqlite3").exists()
+    assert (project / "digest.sqlite3").is_file(), "the first fetch made no store"
     # the good feed changes between runs, so the second run must store new entries
     server.route("/good", Reply(200, rss([entry(1), entry(2), entry(3)], title="Good")))
     scenario.switched = True
@@ -289,8 +292,6 @@ def test_hostile_server(server: FeedServer, tmp_path: Path, name: str) -> None:
     run = run_fetch(project)
     got = run.feed("Case")
     assert (got["status"], got.get("error_kind")) == (case.status, case.kind), got["error"]
-    assert run.seconds < case.max_seconds, f"took {run.seconds:.1f} s"
-    assert run.max_rss_kb < MEMORY_LIMIT_KB, f"peak memory {run.max_rss_kb // 1024} MB"
     assert run.code == (0 if case.status != "failed" else 4)
     assert run.feed("Good")["status"] == "ok"
     assert "id-3" in feed_row(project, "Good")["entry_ids"], "the other feed was not stored"
@@ -431,7 +432,7 @@ def test_a_document_too_costly_to_parse_fails_alone(server: FeedServer, tmp_path
     run = run_fetch(project)
     assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
     assert run.feed("Good")["status"] == "ok"
-    assert run.seconds < 20
+    assert "Traceback" not in run.stderr
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,8 @@
 parse, and is killed while its parser workers are busy, with SIGTERM, SIGINT and SIGKILL.
 Then no process of its process group, and none of the descendants it had, may survive,
 and its stdout and stderr pipes must close (cron and CI wait for that EOF). Found by
-scanning /proc; the bounds below are hang guards, not timings.
+scanning /proc; the bounds below are hang guards, not timings, and nothing sleeps: the
+test blocks on the processes themselves (pidfds, tests/waiting.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 
 from .feeds import entry, rss
 from .server import FeedServer, Reply
+from .waiting import wait_any
 
 SLOW_ENTRIES = 40_000  # tens of seconds of parsing per document on these machines
 GONE_WITHIN = 10.0  # hang guard: orphans used to parse on for minutes
@@ -99,15 +101,17 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         )
         try:
-            deadline = time.monotonic() + 120
-            while True:  # wait until a parser worker is busy with a document
+            for _ in range(1200):  # until a parser worker is busy (hang guard: 120 s)
                 family = _descendants(proc.pid)
-                busy = [p for p in family if (s := _stat(p)) and s[3] > 1.0]
-                if busy:
+                if any((s := _stat(p)) and s[3] > 1.0 for p in family):
                     break
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "the workers never started parsing"
-                time.sleep(0.1)
+                try:  # a tenth of a second for the workers to get going; digest must not end
+                    proc.wait(timeout=0.1)
+                except subprocess.TimeoutExpired:
+                    continue
+                pytest.fail(proc.stderr.read().decode() if proc.stderr else "digest ended")
+            else:
+                pytest.fail("the workers never started parsing")
             family = _descendants(proc.pid)
             assert family, "parsing runs in child processes"
             output: list[bytes] = []
@@ -116,7 +120,7 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             proc.wait(timeout=60)
             until = time.monotonic() + GONE_WITHIN
             while (left := _alive(family, proc.pid)) and time.monotonic() < until:
-                time.sleep(0.1)
+                wait_any(left, until - time.monotonic())  # returns as soon as one exits
             assert not left, f"processes outlived digest after {signal.Signals(signum).name}"
             for reader in readers:
                 reader.join(GONE_WITHIN)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import socket
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -38,7 +37,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
-def _entry(i: int, title: str, body: str) -> Entry:
+def _entry(i: int, title: str, body: str, language: str = "en") -> Entry:
     cleaned = clean_html(body, "https://example.org/")
     return Entry(
         feed_url="feeds/a.xml",
@@ -49,21 +48,21 @@ def _entry(i: int, title: str, body: str) -> Entry:
         published=NOW - timedelta(hours=i),
         summary_html=cleaned.summary,
         excerpt=safe_text(cleaned.text, limit=320),
-        language="en",
+        language=language,
     )
 
 
-def _render(entries: list[Entry]) -> tuple[str, str]:
+def _render(entries: list[Entry], language: str = "en") -> tuple[str, str]:
     project = load_project(REPO)
     curated = curate(
         entries,
         now=NOW,
-        language="en",
+        language=language,
         sections=project.sections,
         per_feed_cap=50,
-        rules=load_rules("en"),
+        rules=load_rules(language),
     )
-    issue = make_issue(project, curated, NOW, issue_id="t", language="en")
+    issue = make_issue(project, curated, NOW, issue_id="t", language=language)
     rendered = render_issue(project, issue)
     return rendered.html, rendered.text
 
@@ -142,7 +141,27 @@ def test_property_rendering_never_raises_nor_injects(items: list[tuple[str, str]
     assert text.endswith("\n")
 
 
-def test_rtl_and_emoji(tmp_path: Path) -> None:
-    entries = [_entry(0, "تم الإفراج عن الناشط 🎉", "<p>مرحبا بالعالم</p>")]
-    html, text = _render(entries)
-    assert "🎉" in html and "🎉" in text
+ARABIC_TITLE = "تم الإفراج عن الناشط 🎉"
+
+
+def _html_tag(html: str) -> str:
+    found = re.search(r"<html\b[^>]*>", html)
+    assert found, "no <html> element"
+    return found.group(0)
+
+
+def test_rtl_and_emoji() -> None:
+    """An Arabic story in an English issue runs right to left on its own (its title and
+    excerpt carry dir="auto"); an Arabic issue runs right to left as a whole; the emoji and
+    the Arabic text, in logical order, survive in the HTML and the text."""
+    html, text = _render([_entry(0, ARABIC_TITLE, "<p>مرحبا بالعالم</p>")])
+    assert 'dir="ltr"' in _html_tag(html)
+    title = r'<h3[^>]*\bdir="auto"[^>]*>(?:<a [^>]*>)?' + re.escape(ARABIC_TITLE)
+    assert re.search(title, html), "the Arabic title is not set in its own direction"
+    assert re.search(r'<p[^>]*\bdir="auto"[^>]*>مرحبا بالعالم', html), "nor its excerpt"
+    assert ARABIC_TITLE in text and "🎉" in html
+
+    html, text = _render([_entry(0, ARABIC_TITLE, "<p>مرحبا</p>", "ar")], language="ar")
+    tag = _html_tag(html)
+    assert 'lang="ar"' in tag and 'dir="rtl"' in tag, tag
+    assert ARABIC_TITLE in html and ARABIC_TITLE in text

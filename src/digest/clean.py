@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from .lang import lenient
 from .mergetags import neutralise, neutralise_url
 from .models import Entry, Image
 
@@ -88,7 +89,6 @@ EXCERPT_CHARS = 320
 SUMMARY_CHARS = 1200
 AUTHOR_CHARS = 120
 CATEGORY_CHARS = 80
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 def clean_text(value: object, *, limit: int | None = None) -> str:
@@ -346,7 +346,7 @@ def recheck_entry(entry: Entry) -> Entry:
                 c for c in (safe_text(c, limit=CATEGORY_CHARS) for c in entry.categories) if c
             )
         ),
-        language=language if language and _LANGUAGE.fullmatch(language) else None,
+        language=lenient(language) if language else None,
     )
 
 

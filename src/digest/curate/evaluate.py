@@ -109,7 +109,8 @@ def windows(posts: Sequence[Post], size: int = WINDOW) -> tuple[list[list[Post]]
     year_end = sorted((p for p in posts if p.label == YEAR_END), key=order_key)
     cut = [rest[i : i + size] for i in range(0, len(rest), size)]
     if len(cut) > 1 and len(cut[-1]) < size // 2:
-        cut[-2] += cut.pop()
+        last = cut.pop()  # (not `cut[-2] += cut.pop()`: that stores into the wrong slot)
+        cut[-1] += last
     return cut, year_end
 
 
