@@ -43,9 +43,10 @@ desk: $(STAMP)
 # Branch coverage of src/digest (the `digest` processes tests start included), reported per
 # module; the run fails below the floor. A focused `pytest tests/x.py` measures nothing.
 COVERAGE_FLOOR ?= 90
+TEST_WORKERS ?= 2
 test: $(STAMP) $(NODE_TOOLS)
 	rm -f .coverage .coverage.*
-	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest --cov \
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --cov \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 lint: $(STAMP)
