@@ -46,6 +46,9 @@ def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
         ) from e
 
 
+_HEADER = re.compile(r"^\[\[?\s*([^\]]+?)\s*\]\]?")
+
+
 def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int | None:
     """Best-effort line number of `key` inside `[table]` (or the nth `[[table]]`); with no
     table, of a top-level `key = ...` or else of the first `[key]` or `[key.sub]` header."""
@@ -54,7 +57,7 @@ def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int |
     table_line = None
     for lineno, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
+        header = _HEADER.match(stripped)
         if header:
             current = header.group(1)
             if current == table:
@@ -68,6 +71,17 @@ def locate(text: str, table: str | None, key: str | None, nth: int = 0) -> int |
         if in_table and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
             return lineno
     return table_line
+
+
+def table_lines(text: str, table: str) -> list[int]:
+    """The line of every `[table]` or `[[table]]` header, in order, in one pass (what
+    `locate(text, table, None, n)` gives for each n)."""
+    lines = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line.strip())
+        if header and header.group(1) == table:
+            lines.append(lineno)
+    return lines
 
 
 class TableReader:

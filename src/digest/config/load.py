@@ -18,7 +18,7 @@ from .. import lang, validate
 from ..errors import ConfigError
 from ..esp import EspSettings
 from ..models import FeedSource, SectionSpec
-from ..tomlfile import read_toml
+from ..tomlfile import read_toml, table_lines
 from . import schema
 from .model import (
     CONFIG_NAME,
@@ -217,6 +217,7 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
     source = Source(path, text)
     feeds: list[FeedSource] = []
     seen: dict[str, int] = {}
+    headers = table_lines(text, "feed")  # each feed's line, in one pass over the file
     for i, item in enumerate(source.read(data, schema.FeedsFile).feed):
         where = Where("feed", "url", i)
         url = item.url.strip()
@@ -242,7 +243,7 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
                 weight=item.weight,
                 tags=item.tags,
                 language=_language(source, Where("feed", "language", i), item.language),
-                line=source.line(Where("feed", None, i)),
+                line=headers[i] if i < len(headers) else source.line(Where("feed", None, i)),
             )
         )
     return tuple(feeds)
