@@ -113,18 +113,25 @@ class Model:
         return self.fitted.probabilities(dense, sparse)
 
     def decide(
-        self, probabilities: Sequence[float], rules_kind: str = OTHER, year_end_points: float = 0.0
+        self,
+        probabilities: Sequence[float],
+        rules_kind: str = OTHER,
+        year_end_points: float = 0.0,
+        year_end_ruled_out: bool = False,
     ) -> str:
         """Year-end messages first, then good news, each with two thresholds chosen by
         cross-validation for precision: a lower one where the rules say that kind (the
         model can still overrule them), a higher one where they do not (the model finds
         what the rules missed); rules' year-end evidence past ``year_end_certain``
-        ("year-end message … secretary general") decides alone. Otherwise the likeliest
-        of the rest."""
+        ("year-end message … secretary general") decides alone, and where the rules rule
+        a year-end message out (far from the turn of the year, a staff review of one
+        topic) the model cannot make it one. Otherwise the likeliest of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
-        if 0 < self.year_end_certain <= year_end_points:
+        if not year_end_ruled_out and 0 < self.year_end_certain <= year_end_points:
             return YEAR_END
         for kind in (YEAR_END, GOOD_NEWS):
+            if kind == YEAR_END and year_end_ruled_out:
+                continue
             if p[kind] >= self.cut(kind, rules_kind == kind):
                 return kind
         rest = [k for k in STORY_KINDS if k not in (YEAR_END, GOOD_NEWS)]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, label
 from ..models import Candidate, Entry, FeedSource, Reason
 from . import signals
+from .year_end import ruled_out
 from .features import Evidence, Grams
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def classify(evidence: Evidence) -> str:
     must outweigh both grim and campaign evidence (a call to free someone is not their
     release); otherwise the strongest kind, campaign before grim on a tie."""
     points = {k: v[0] for k, v in evidence.items()}
-    if points.get(YEAR_END, 0.0) >= YEAR_END_THRESHOLD:
+    year_end = evidence.get(YEAR_END, (0.0, ()))
+    if year_end[0] >= YEAR_END_THRESHOLD and not ruled_out(year_end[1]):
         return YEAR_END
     good = points.get(GOOD_NEWS, 0.0)
     if good > 0 and good > points.get(GRIM, 0.0) and good > points.get(CAMPAIGN, 0.0):
@@ -82,7 +84,12 @@ def verdicts(
         probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
         learned = taught.get(entry.key)
         final = learned.probabilities if learned else probabilities
-        kind = model.decide([final[k] for k in kinds], rules_kind, evidence_points(found, YEAR_END))
+        kind = model.decide(
+            [final[k] for k in kinds],
+            rules_kind,
+            evidence_points(found, YEAR_END),
+            ruled_out(found.get(YEAR_END, (0.0, ()))[1]),
+        )
         out.append(Verdict(kind, final, learned))
     return out
 

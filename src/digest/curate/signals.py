@@ -42,6 +42,9 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
             topic = year_end.topic_review(entry, found) if reasons else None
             if topic is not None:
                 reasons.append(topic)
+            off = year_end.off_season(entry) if reasons else None
+            if off is not None:
+                reasons.append(off)
         if reasons:
             evidence[kind.kind] = (round(sum(r.points for r in reasons), 2), tuple(reasons))
     return evidence

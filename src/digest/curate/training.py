@@ -23,6 +23,7 @@ from .features import Evidence
 from .learn import fit, folds
 from .rules import load_rules
 from .scoring import Reading, classify
+from .year_end import ruled_out
 
 SHIPPABLE = ("CC-BY", "CC-BY-SA", "CC0", "PD", "PUBLIC-DOMAIN")  # licences whose titles we ship
 FICTIONAL = "fictional-"
@@ -175,6 +176,10 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
         column = STORY_KINDS.index(kind)
         agree = [_evidence(posts[i])[1] == kind for i in real]
         certain = [False] * len(real)
+        blocked = [  # the rules rule these out: never picked (Model.decide)
+            kind == YEAR_END and ruled_out(evidence(posts[i]).get(YEAR_END, (0.0, ()))[1])
+            for i in real
+        ]
         if kind == YEAR_END and recipe.year_end_certain > 0:
             certain = [
                 _evidence(posts[i])[0].get(YEAR_END, (0.0, ()))[0] >= recipe.year_end_certain
@@ -186,6 +191,7 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
             agree,
             certain,
             targets[kind],
+            blocked,
         )
         chosen[f"{kind}:rules"] = with_rules
         chosen[kind] = alone
@@ -198,6 +204,7 @@ def thresholds(
     agree: Sequence[bool],
     certain: Sequence[bool],
     target: float,
+    blocked: Sequence[bool] | None = None,
 ) -> tuple[float, float]:
     """(cut where the rules agree, cut elsewhere) on a 0.05 grid up to 0.95; posts the
     rules make certain are always in. Where the rules say nothing of the kind the model
@@ -209,12 +216,13 @@ def thresholds(
     y = np.asarray(truth, dtype=bool)
     a = np.asarray(agree, dtype=bool)
     c = np.asarray(certain, dtype=bool)
+    b = np.asarray(blocked if blocked is not None else [False] * len(s), dtype=bool)
     grid = [step / 100 for step in range(5, 100, 5)]
     best: tuple[float, float, float] | None = None
     fallback: tuple[float, float, float] | None = None
     for ra in grid:
         for rb in (g for g in grid if g >= 0.5):
-            picked = c | (a & (s >= ra)) | (~a & (s >= rb))
+            picked = (c | (a & (s >= ra)) | (~a & (s >= rb))) & ~b
             tp = int((picked & y).sum())
             fp = int((picked & ~y).sum())
             fn = int((~picked & y).sum())

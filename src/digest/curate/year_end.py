@@ -42,6 +42,19 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
         r"|bonne année|happy new year|the year ahead|l'année à venir"
         r"|(?:holiday|christmas|new year'?s?) (?:message|statement|greeting|letter)s?"
+        r"|reflections? on (?:20\d\d|the year|this year|the past year)|réflexions? sur 20\d\d"
+        r"|(?:wins|victories|successes|achievements|accomplishments|highlights|good news)"
+        r" (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
+        r"|(?:victoires|succès|réussites|temps forts|bonnes nouvelles|avancées) (?:de|en)"
+        r" (?:l'année|20\d\d|cette année)"
+        r"|(?:what|everything|all) (?:we|you) (?:achieved|accomplished|won)(?: together)?"
+        r"|ce que (?:nous avons|vous avez) (?:accompli|obtenu|gagné|réalisé)"
+        r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
+        r"|(?:an?|this|what an?) (?:incredible|extraordinary|remarkable|amazing|historic"
+        r"|unforgettable|momentous|challenging|difficult|tumultuous|eventful) year"
+        r"|(?:une|cette) année (?:exceptionnelle|historique|de combats|de mobilisations?"
+        r"|de victoires|difficile|intense|riche|mouvementée|éprouvante)"
+        r"|thank you for (?:an?|this|the|another) (?:\w+ )?year|merci pour cette année"
         r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
     ("what", 2.0, r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan)\b"),
@@ -75,7 +88,9 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:à l'aube|au seuil) de (?:la nouvelle année|20\d\d)"
         r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
         r"|(?:donate|give) today|faites un don|soutenez-nous|par un don|\bdon\b"
-        r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$|شكرا|شكرًا|نشكر\w*",
+        r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$|شكرا|شكرًا|نشكر\w*"
+        r"|thanks to you|because of you|(?:you|your support) made (?:it |this |them )?possible"
+        r"|grâce à (?:vous|votre|vos|toutes et tous)|together,? we|ensemble,? nous",
     ),
 )
 _PATTERNS = tuple(
@@ -86,12 +101,16 @@ _NOT = re.compile(
 )
 WHEN_POINTS = 2.0
 TOPIC_POINTS = -6.0
+OFF_SEASON_POINTS = -8.0
+_RULING_OUT = ("year_end:topic", "year_end:off_season")
 # "2013 in Review: CDA 230 and …": one part of a staff series on single topics
 # or "Looking back at 2012 in South Asia": a round-up of one region
 _TOPIC_REVIEW = re.compile(
     r"^\W*(?:(?:19|20)\d\d|the year) in review\s*[:\-–—|]\s*\w"
     r"|^\W*looking back (?:at|on) (?:19|20)\d\d in \w"
 )
+# the organisation speaking of itself ("our wins", "ce que nous avons fait")
+_OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
 LABELS = {
     "what": "what it is",
     "who": "who speaks",
@@ -122,10 +141,13 @@ def facets(entry: Entry) -> tuple[Reason, ...]:
 def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     """A staff review of one topic ("2023 in Review: encryption") is not the organisation
     speaking to its supporters, unless a leader signs it or it is addressed to them (a
-    "who" or "to whom" facet)."""
-    if not _TOPIC_REVIEW.search(normalise(entry.title)):
+    "who" or "to whom" facet) or the organisation speaks of its own year ("our wins")."""
+    title = normalise(entry.title)
+    if not _TOPIC_REVIEW.search(title):
         return None
     if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
+        return None
+    if _OURS.search(title):
         return None
     return Reason(
         "year_end:topic",
@@ -138,6 +160,32 @@ def season(entry: Entry) -> Reason | None:
     if not in_season(entry.published):
         return None
     return Reason("season", WHEN_POINTS, "year-end message, when: published in the year-end season")
+
+
+def off_season(entry: Entry) -> Reason | None:
+    """A year-end message is published at the turn of the year: a leader's letter in
+    March or August is not one (docs/labelling.md). Rules the kind out, for the rules and
+    the classifier alike (:func:`ruled_out`)."""
+    if turn_of_year(entry.published):
+        return None
+    month = entry.published.strftime("%B")
+    return Reason(
+        "year_end:off_season",
+        OFF_SEASON_POINTS,
+        f"year-end message? no: published in {month}, far from the turn of the year",
+    )
+
+
+def ruled_out(reasons: tuple[Reason, ...]) -> bool:
+    """The evidence says this is no year-end message, whatever else it says: published
+    far from the turn of the year, or a staff review of one topic."""
+    return any(r.signal in _RULING_OUT for r in reasons)
+
+
+def turn_of_year(when: datetime) -> bool:
+    """November to January: wider than :func:`in_season`, for listings that give only a
+    post's month and year-end campaigns that open in early November."""
+    return when.month in (11, 12, 1)
 
 
 def in_season(when: datetime) -> bool:
