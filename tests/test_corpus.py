@@ -34,6 +34,10 @@ LICENCES = {
     "CC-BY-4.0",
     "CC-BY-SA-3.0",
     "CC-BY-SA-4.0",
+    # CC BY-SA with no version stated: the matrix.org site repository's LICENSE.md puts its
+    # content/ under "CC BY-SA license" (seventh round; see SOURCES.md). Any version is
+    # share-alike with attribution, like the versioned ids above.
+    "CC-BY-SA",
     "public-domain-us-gov",
     "Licence-Ouverte-2.0",
     "MPL-2.0",
