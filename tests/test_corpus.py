@@ -41,6 +41,9 @@ LICENCES = {
     "public-domain-us-gov",
     "Licence-Ouverte-2.0",
     "MPL-2.0",
+    # Apache-2.0 site repositories (PyPI's blog lives in pypi/warehouse), accepted by the lead
+    # for the seventh round like MPL-2.0 in the fifth; GPL-3.0-compatible.
+    "Apache-2.0",
     # Attribution-only reuse notices (EU Decision 2011/833/EU, France Diplomatie), accepted for
     # the sixth round by the lead; the notice is quoted in SOURCES.md.
     "reuse-with-attribution",
@@ -55,14 +58,14 @@ HELDOUT_SOURCES = {
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 1112,
+    "total": 1138,
     "fr": 421,
-    "year_end": 61,
+    "year_end": 78,
     "year_end_fr": 7,
     "good_news": 74,
-    "test_year_end": 26,
+    "test_year_end": 38,
     "test_good_news": 26,
-    "sources": 25,
+    "sources": 29,
 }
 
 
