@@ -34,9 +34,16 @@ LICENCES = {
     "CC-BY-4.0",
     "CC-BY-SA-3.0",
     "CC-BY-SA-4.0",
+    # CC BY-SA with no version stated: the matrix.org site repository's LICENSE.md puts its
+    # content/ under "CC BY-SA license" (seventh round; see SOURCES.md). Any version is
+    # share-alike with attribution, like the versioned ids above.
+    "CC-BY-SA",
     "public-domain-us-gov",
     "Licence-Ouverte-2.0",
     "MPL-2.0",
+    # Apache-2.0 site repositories (PyPI's blog lives in pypi/warehouse), accepted by the lead
+    # for the seventh round like MPL-2.0 in the fifth; GPL-3.0-compatible.
+    "Apache-2.0",
     # Attribution-only reuse notices (EU Decision 2011/833/EU, France Diplomatie), accepted for
     # the sixth round by the lead; the notice is quoted in SOURCES.md.
     "reuse-with-attribution",
@@ -51,14 +58,14 @@ HELDOUT_SOURCES = {
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 1142,
+    "total": 1168,
     "fr": 450,
-    "year_end": 61,
+    "year_end": 77,
     "year_end_fr": 7,
     "good_news": 76,
-    "test_year_end": 27,
+    "test_year_end": 37,
     "test_good_news": 28,
-    "sources": 25,
+    "sources": 29,
 }
 
 
