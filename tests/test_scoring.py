@@ -22,6 +22,7 @@ from digest.curate.scoring import (
     classify,
     verdicts,
 )
+from digest.curate.year_end import ruled_out
 from digest.kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, STORY_KINDS, YEAR_END
 from digest.models import Entry, FeedSource, Reason
 
@@ -119,6 +120,57 @@ def test_a_year_end_message_gathers_facets_and_the_season() -> None:
     assert classify(signals.kind_evidence(message, RULES)) == YEAR_END
     summer = replace(message, published=datetime(2025, 7, 1, tzinfo=UTC))
     assert "season" not in {r.signal for r in signals.kind_evidence(summer, RULES)[YEAR_END][1]}
+
+
+def test_far_from_the_turn_of_the_year_no_letter_is_a_year_end_message() -> None:
+    letter = entry(
+        "A message from our Secretary General to our supporters",
+        "Dear supporters, thank you for standing with us this year.",
+        age=timedelta(days=2),
+    )
+    assert classify(signals.kind_evidence(letter, RULES)) == YEAR_END
+    for month in (2, 6, 10):
+        moved = replace(letter, published=datetime(2025, month, 10, tzinfo=UTC))
+        _, reasons = signals.kind_evidence(moved, RULES)[YEAR_END]
+        assert ruled_out(reasons)
+        assert any("far from the turn of the year" in r.text for r in reasons)
+        assert classify(signals.kind_evidence(moved, RULES)) != YEAR_END
+        got = verdicts([moved], [signals.kind_evidence(moved, RULES)], Reading(load_model()))
+        assert got[0].kind != YEAR_END  # the classifier cannot overrule it
+    for when in (datetime(2025, 11, 3, tzinfo=UTC), datetime(2026, 1, 28, tzinfo=UTC)):
+        _, reasons = signals.kind_evidence(replace(letter, published=when), RULES)[YEAR_END]
+        assert not ruled_out(reasons)  # November to January: the turn of the year
+
+
+@pytest.mark.parametrize(
+    "title, text",
+    [
+        ("Reflections on 2025 from our Secretary General", "A year ago I wrote to you."),
+        ("Thank you for an incredible year", "Because of you, prisoners walked free."),
+        ("The wins of 2025, and what comes next", "Thanks to your support, 2025 saw releases."),
+        ("Merci ! Ce que nous avons accompli ensemble en 2025", "Grâce à vous, cette année…"),
+        ("2025, une année de mobilisation : retour sur nos victoires", "Grâce à vous."),
+        ("The year in review: our biggest wins of 2025", "Here's what we achieved together."),
+    ],
+)
+def test_year_end_messages_in_other_words(title: str, text: str) -> None:
+    message = entry(title, text, age=timedelta(days=3))
+    rules = load_rules("fr" if "merci" in title.lower() or "année" in title else "en")
+    assert classify(signals.kind_evidence(message, rules)) == YEAR_END
+
+
+def test_a_staff_review_of_one_topic_is_ruled_out_unless_the_organisation_speaks() -> None:
+    topic = entry("2025 in Review: encryption under attack", "The year in encryption policy.")
+    _, reasons = signals.kind_evidence(topic, RULES)[YEAR_END]
+    assert ruled_out(reasons)
+    ours = entry("2025 in review: our biggest wins", "What we achieved together this year.")
+    _, reasons = signals.kind_evidence(ours, RULES)[YEAR_END]
+    assert not ruled_out(reasons)
+
+
+def test_a_one_day_donation_appeal_is_a_campaign() -> None:
+    appeal = entry("It's #GivingTuesday: double your gift today", "Every gift is matched today.")
+    assert classify(signals.kind_evidence(appeal, RULES)) == CAMPAIGN
 
 
 # -- the other signals ---------------------------------------------------------------------

@@ -109,6 +109,14 @@ _TOPIC_REVIEW = re.compile(
     r"^\W*(?:(?:19|20)\d\d|the year) in review\s*[:\-–—|]\s*\w"
     r"|^\W*looking back (?:at|on) (?:19|20)\d\d in \w"
 )
+# "The 7 Most-Read Stories of 2015", "The Best Stories of 2015, Handpicked by …": a list of
+# the year's posts is a best-of listicle (docs/labelling.md), whoever it is addressed to
+_ROUNDUP = re.compile(
+    r"^\W*(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|best|top(?: \d+)?)"
+    r" (?:\w+ )?(?:stories|posts|articles|reads|billets)\b"
+    r"|^\W*(?:les |nos )?(?:\d+ )?(?:articles|billets) les plus (?:lus|populaires)"
+    r"|(?:stories|posts|articles|billets) (?:of|in|from|de|en) (?:19|20)\d\d\W*$"
+)
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
 _OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
 LABELS = {
@@ -141,8 +149,15 @@ def facets(entry: Entry) -> tuple[Reason, ...]:
 def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     """A staff review of one topic ("2023 in Review: encryption") is not the organisation
     speaking to its supporters, unless a leader signs it or it is addressed to them (a
-    "who" or "to whom" facet) or the organisation speaks of its own year ("our wins")."""
+    "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
+    nor is a list of the year's most-read stories."""
     title = normalise(entry.title)
+    if _ROUNDUP.search(title):
+        return Reason(
+            "year_end:topic",
+            TOPIC_POINTS,
+            "year-end message? no: a list of the year's stories, not a message to supporters",
+        )
     if not _TOPIC_REVIEW.search(title):
         return None
     if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
