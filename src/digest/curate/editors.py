@@ -5,12 +5,22 @@ item was not wanted as what curation made of it.
 
 When a build applies an edits file the labels are stored in the project's store
 (:func:`save_labels`) with the item's title, opening text and what the classifier made of
-it then. Later rankings adapt to them (:func:`lessons`): a small logistic regression over
-the labels' words and word n-grams, fitted on top of the shipped model's own
-probabilities (it learns only what the editors corrected, held back by a strong penalty),
-shifts the kind probabilities of every new entry; a story like one the editors filed
-under Good news leans towards good news, and the explanation says so ("editors filed a
-similar story under Good news in 2025-W47").
+it then. Later rankings adapt to them (:func:`lessons`), in two ways:
+
+- a story like ones the editors labelled is pulled towards the kinds they filed them
+  under: its kind probabilities are blended with theirs, the more so the more similar
+  (tf-idf cosine of words and word pairs) and the more labels agree; a story like one
+  they filed under Good news leans towards good news, one like a dropped story falls,
+  and the explanation says so ("editors filed a similar story under Good news in
+  2025-W47");
+- the newsletter's good-news cut: when its editors keep filing under Good news stories
+  the classifier gave 50-95%, this newsletter takes good news from a lower probability
+  (:func:`newsletter_cut`).
+
+Measured by a replay (:mod:`.replay`, bench/quality): stories the editors corrected are
+rarely like later stories (a labelled story within cosine 0.3 of a later miss or false
+pick is rare), so the newsletter's cut does most of what can be learnt; a penalised
+logistic regression over the labels' n-grams, tried before, moved nothing.
 
 Decisions (:func:`labels_from_edits`, :func:`lessons`) are pure; storage only applies them.
 """
@@ -24,7 +34,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..edits import Edits
-from ..kinds import OTHER, STORY_KINDS
+from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS
 from ..models import Candidate, Entry, SectionSpec
 from ..store.curation import LabelRow
 
@@ -34,11 +44,13 @@ if TYPE_CHECKING:
     from .features import Vocabulary
     from .scoring import Verdict
 
-SIMILAR = 0.3  # cosine (tf-idf words) from which a labelled story is named as similar
-NEIGHBOURS = 3
-PENALTY = 0.001  # l2 penalty of the newsletter's own weights (larger: labels count less)
-STEPS = 150
+SIMILAR = 0.3  # cosine (tf-idf words) from which a labelled story counts as similar
+NEIGHBOURS = 3  # similar labelled stories named in an explanation
+STRENGTH = 0.8  # a label's pull at cosine 1 (its pull is STRENGTH * cosine)
 MOVED = 0.005  # a probability shift smaller than this is no lesson
+FLOOR = 0.5  # the editors may lower the good-news cut down to this, never below
+STEP = 0.05  # the cut moves on this grid
+NET = 2  # corrections (moved in, less dropped) a lower cut must have fixed to be taken
 
 
 @dataclass(frozen=True)
@@ -53,18 +65,52 @@ class EditorLabel(LabelRow):
 
 
 @dataclass(frozen=True)
+class Cut:
+    """The newsletter's own good-news cut: its editors kept filing under Good news
+    stories the classifier gave less than the shipped cut."""
+
+    value: float
+    shipped: float
+    fixed: int  # net corrections the lower cut would have fixed (moved in, less dropped)
+    lowest: float  # the lowest probability among the stories it would have caught
+
+    def applied(self, model: Model) -> Model:
+        """The model with this cut (where the rules agree too, if that cut is higher)."""
+        from dataclasses import replace
+
+        cuts = dict(model.thresholds)
+        cuts[GOOD_NEWS] = min(model.cut(GOOD_NEWS, False), self.value)
+        cuts[f"{GOOD_NEWS}:rules"] = min(model.cut(GOOD_NEWS, True), self.value)
+        return replace(model, thresholds=cuts)
+
+    @property
+    def text(self) -> str:
+        return (
+            f"this newsletter's editors filed {self.fixed} stories the classifier gave"
+            f" {self.lowest:.0%} or more under Good news: here it takes good news from"
+            f" {self.value:.0%} sure, not {self.shipped:.0%}"
+        )
+
+
+@dataclass(frozen=True)
 class Lesson:
-    """How the editors' labels moved one entry's kind probabilities."""
+    """How the editors' labels changed one entry: its kind probabilities (pulled towards
+    the kinds of similar labelled stories) and, through the newsletter's cut, its kind."""
 
     before: dict[str, float]
     probabilities: dict[str, float]
     neighbours: tuple[tuple[EditorLabel, float], ...]
-    labels: int = 0  # how many labels the newsletter's weights were fitted on
+    labels: int = 0  # how many labels the newsletter has
+    kind_before: str | None = None  # the kind without the lesson, where it differs
+    cut: Cut | None = None  # the newsletter's good-news cut, where it decided the kind
+    kind: str | None = None  # the kind with the lesson (None: not decided here)
 
     @property
     def text(self) -> str:
         if self.neighbours:
             return self.neighbours[0][0].said()
+        if self.cut is not None:
+            return self.cut.text
         return f"what this newsletter's editors filed before ({self.labels} stories) moved it"
 
 
@@ -125,74 +171,113 @@ def fingerprint(entry: Entry, vocabulary: Vocabulary) -> dict[int, float]:
 
 
 def lessons(
-    model: Model, entries: Sequence[Entry], rows: Any, labels: Sequence[EditorLabel]
+    model: Model,
+    entries: Sequence[Entry],
+    rows: Any,
+    labels: Sequence[EditorLabel],
+    rules_kinds: Sequence[str] | None = None,
+    year_end_points: Sequence[float] | None = None,
+    year_end_ruled_out: Sequence[bool] | None = None,
 ) -> dict[str, Lesson]:
-    """For each entry the newsletter's labels move, its lesson (by entry key)."""
-    import numpy as np
-
+    """For each entry the newsletter's labels change, its lesson (by entry key). Its kind
+    probabilities are pulled towards the kinds of the similar labelled stories (each by
+    STRENGTH times its cosine; several agreeing labels pull harder); with the entries'
+    rules kinds and year-end points, its kind is decided again with the newsletter's
+    good-news cut (:func:`newsletter_cut`), similar labels that mostly agree on a kind
+    counting as the rules saying that kind (the lower of the model's two cuts)."""
     if not labels:
         return {}
     kinds = model.fitted.kinds
-    adjust = _fit(model, labels)
-    base = np.clip(np.asarray(rows, dtype=np.float64), 1e-6, 1.0)
-    logits = np.log(base) + adjust.shift(entries)
-    moved = np.exp(logits - logits.max(axis=1, keepdims=True))
-    moved /= moved.sum(axis=1, keepdims=True)
     index = _Index(model, labels)
+    cut = newsletter_cut(model, labels)
+    taught = cut.applied(model) if cut else model
     out = {}
     for i, entry in enumerate(entries):
-        if float(np.abs(moved[i] - base[i]).max()) < MOVED:
-            continue
         before = {k: round(float(p), 4) for k, p in zip(kinds, rows[i], strict=True)}
-        after = {k: round(float(p), 4) for k, p in zip(kinds, moved[i], strict=True)}
         near = index.near(entry)
-        out[entry.key] = Lesson(before, after, near, len(labels))
+        after = _pulled(before, near)
+        if max(abs(after[k] - before[k]) for k in kinds) < MOVED:
+            after = before
+        kind = kind_before = used = None
+        if rules_kinds is not None and year_end_points is not None:
+            said, points = rules_kinds[i], year_end_points[i]
+            out_ = bool(year_end_ruled_out[i]) if year_end_ruled_out is not None else False
+            # similar labels mostly filed under a kind count as the rules saying it
+            said = _agreed(near) or said
+            kind = taught.decide(list(after.values()), said, points, out_)
+            plain = model.decide(list(before.values()), said, points, out_)
+            kind_before = plain if kind != plain else None
+            used = cut if kind != model.decide(list(after.values()), said, points, out_) else None
+        if after is before and kind_before is None:
+            continue
+        out[entry.key] = Lesson(
+            before, after, near[:NEIGHBOURS], len(labels), kind_before, used, kind
+        )
     return out
 
 
-class _Adjustment:
-    """The newsletter's own weights: per kind, one weight per n-gram bucket its labels
-    hold, added to the shipped model's log-probabilities."""
+def newsletter_cut(model: Model, labels: Sequence[EditorLabel]) -> Cut | None:
+    """The good-news cut this newsletter's editors taught, if any. Their labels show the
+    stories the shipped cut missed (filed under Good news, with the probability the
+    classifier gave them then) and, once a lower cut is in use, the false picks it let in
+    (dropped). The cut goes down (on a STEP grid, never below FLOOR: the classifier must
+    still find good news the likelier) to where it would have fixed the most corrections,
+    net of the drops, when that is at least NET; the highest such cut on a tie. Stories
+    the editors left alone are not labels, so the labels can only lower the cut (the
+    shipped cut's precision is the prior); look-alikes of dropped stories fall through
+    their neighbours instead."""
+    shipped = model.cut(GOOD_NEWS, False)
+    moved, dropped = [], []
+    for lab in labels:
+        p = (lab.before or {}).get(GOOD_NEWS)
+        if p is None or not FLOOR <= p < shipped:
+            continue
+        if lab.kind == GOOD_NEWS and lab.action != "drop":
+            moved.append(p)
+        elif lab.action == "drop":
+            dropped.append(p)
+    best: tuple[int, float] | None = None
+    step = math.floor(shipped / STEP - 1e-9)
+    while step * STEP >= FLOOR - 1e-9:
+        value = round(step * STEP, 4)
+        fixed = sum(p >= value for p in moved) - sum(p >= value for p in dropped)
+        if fixed >= NET and (best is None or fixed > best[0]):
+            best = (fixed, value)
+        step -= 1
+    if best is None:
+        return None
+    lowest = min(p for p in moved if p >= best[1])
+    return Cut(best[1], shipped, best[0], round(lowest, 4))
 
-    def __init__(self, vocabulary: Vocabulary, weights: Any) -> None:
-        self.vocabulary = vocabulary
-        self.weights = weights  # (columns, kinds)
 
-    def shift(self, entries: Sequence[Entry]) -> Any:
-        return self.vocabulary.rows(entries).dot(self.weights)
+def _agreed(near: Sequence[tuple[EditorLabel, float]]) -> str | None:
+    """The kind that most of the similar labels' pull goes to, if more than half does."""
+    pulls: dict[str, float] = {}
+    for lab, sim in near:
+        pulls[lab.kind] = pulls.get(lab.kind, 0.0) + sim
+    best = max(pulls.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    return best[0] if best and best[1] > sum(pulls.values()) / 2 else None
 
 
-def _fit(model: Model, labels: Sequence[EditorLabel]) -> _Adjustment:
-    """Fit the newsletter's weights on its labels: the labels' kinds given the shipped
-    model's probabilities then (an offset), cross-entropy plus PENALTY * |W|^2, by
-    Nesterov-accelerated gradient descent from zero (deterministic)."""
-    import numpy as np
-
-    from .features import Vocabulary, grams_of
-
-    entries = [_entry(lab) for lab in labels]
-    buckets = np.unique(np.concatenate([grams_of(e)[0] for e in entries]))
-    vocabulary = Vocabulary(buckets, model.vocabulary.idf_of(buckets), model.default_idf)
-    x = vocabulary.rows(entries)
-    kinds = model.fitted.kinds
-    y = np.zeros((len(labels), len(kinds)))
-    y[np.arange(len(labels)), [kinds.index(lab.kind) for lab in labels]] = 1.0
-    uniform = 1.0 / len(kinds)
-    offset = np.log(
-        np.clip([[(lab.before or {}).get(k, uniform) for k in kinds] for lab in labels], 1e-6, 1.0)
-    )
-    w = np.zeros((len(kinds), len(vocabulary)))  # transposed, as Sparse.dot_t wants
-    previous = w
-    rate = 1.0 / (0.5 + 2 * PENALTY)
-    for t in range(1, STEPS + 1):
-        ahead = w + (t - 1) / (t + 2) * (w - previous)
-        z = offset + x.dot_t(ahead).T
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        g = (p - y) / len(labels)
-        previous, w = w, ahead - rate * (x.tdot_t(np.ascontiguousarray(g.T)) + 2 * PENALTY * ahead)
-    return _Adjustment(vocabulary, w.T)
+def _pulled(
+    before: dict[str, float], near: Sequence[tuple[EditorLabel, float]]
+) -> dict[str, float]:
+    """The probabilities pulled towards the similar labels' kinds: p' = (1 - w) p + w v,
+    v the labels' kinds weighed by their pull, w = 1 - prod(1 - STRENGTH * cosine)."""
+    if not near:
+        return before
+    keep = 1.0
+    vote = dict.fromkeys(before, 0.0)
+    for lab, sim in near:
+        pull = STRENGTH * min(sim, 1.0)
+        keep *= 1.0 - pull
+        if lab.kind in vote:
+            vote[lab.kind] += pull
+    total = sum(vote.values())
+    if total <= 0:
+        return before
+    w = 1.0 - keep
+    return {k: round((1.0 - w) * p + w * vote[k] / total, 4) for k, p in before.items()}
 
 
 class _Index:
@@ -207,6 +292,7 @@ class _Index:
                 self.postings.setdefault(bucket, []).append((j, value))
 
     def near(self, entry: Entry) -> tuple[tuple[EditorLabel, float], ...]:
+        """Every label at cosine SIMILAR or more, the most similar first."""
         sims = [0.0] * len(self.labels)
         for bucket, value in fingerprint(entry, self.vocabulary).items():
             for j, other in self.postings.get(bucket, ()):
@@ -217,7 +303,7 @@ class _Index:
             if lab.key != entry.key and sim >= SIMILAR
         ]
         pool.sort(key=lambda t: -t[1])  # stable: the oldest label first on a tie
-        return tuple(pool[:NEIGHBOURS])
+        return tuple(pool)
 
 
 def _entry(label: EditorLabel) -> Entry:
@@ -236,7 +322,7 @@ def save_labels(store: Store, issue_id: str, labels: Sequence[EditorLabel], now:
 def load_labels(store: Store, *, excluding_issue: str) -> list[EditorLabel]:
     """The newsletter's labels from every other issue, oldest issue first."""
     return [
-        EditorLabel(r.issue_id, r.key, r.action, r.kind, r.section, r.title, r.text)
+        EditorLabel(r.issue_id, r.key, r.action, r.kind, r.section, r.title, r.text, r.before)
         for r in store.labels(excluding_issue=excluding_issue)
         if r.kind in STORY_KINDS
     ]

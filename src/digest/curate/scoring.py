@@ -75,22 +75,25 @@ def verdicts(
 
     model = reading.model
     said = [classify(e) for e in evidence]
+    year_end = [evidence_points(e, YEAR_END) for e in evidence]
+    ruled = [ruled_out(e.get(YEAR_END, (0.0, ()))[1]) for e in evidence]
     grams = [reading.features.get(e.key) for e in entries]
     rows = model.probabilities(entries, evidence, said, grams)
     kinds = model.fitted.kinds
-    taught = lessons(model, entries, rows, reading.labels) if reading.labels else {}
+    taught = {}
+    if reading.labels:
+        taught = lessons(model, entries, rows, reading.labels, said, year_end, ruled)
     out = []
-    for entry, found, rules_kind, row in zip(entries, evidence, said, rows, strict=True):
-        probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
+    for entry, rules_kind, points, out_, row in zip(
+        entries, said, year_end, ruled, rows, strict=True
+    ):
         learned = taught.get(entry.key)
-        final = learned.probabilities if learned else probabilities
-        kind = model.decide(
-            [final[k] for k in kinds],
-            rules_kind,
-            evidence_points(found, YEAR_END),
-            ruled_out(found.get(YEAR_END, (0.0, ()))[1]),
-        )
-        out.append(Verdict(kind, final, learned))
+        if learned is not None and learned.kind is not None:
+            out.append(Verdict(learned.kind, learned.probabilities, learned))
+            continue
+        probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
+        kind = model.decide([probabilities[k] for k in kinds], rules_kind, points, out_)
+        out.append(Verdict(kind, probabilities))
     return out
 
 
@@ -128,7 +131,25 @@ def score(
         reasons.append(
             Reason("novelty", NOVELTY_PENALTY, f"follows “{earlier[0]}”, sent in {earlier[1]}")
         )
-    reasons.append(Reason("kind", BASE_POINTS[kind], f"{label(kind)}: base points of the kind"))
+    taught = verdict.lesson.kind_before if verdict and verdict.lesson else None
+    if taught is not None and taught != kind:  # the editors' lesson changed the kind
+        reasons.append(
+            Reason(
+                "kind",
+                BASE_POINTS[taught],
+                f"{label(taught)}: base points of the kind without the editors' lesson",
+            )
+        )
+        lesson = verdict.lesson if verdict else None
+        reasons.append(
+            Reason(
+                "editors",
+                BASE_POINTS[kind] - BASE_POINTS[taught],
+                f"{label(kind)}, not {label(taught)}: {lesson.text if lesson else ''}",
+            )
+        )
+    else:
+        reasons.append(Reason("kind", BASE_POINTS[kind], f"{label(kind)}: base points of the kind"))
     reasons = [Reason(r.signal, round(r.points, 2), r.text) for r in reasons]
     return Candidate(
         entry=entry,

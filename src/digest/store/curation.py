@@ -89,11 +89,29 @@ class Curation(Connection):
 
     @guarded
     def labels(self, *, excluding_issue: str) -> list[LabelRow]:
-        """The labels of every other issue, oldest issue first (the probabilities stored
-        beside them are not read back)."""
+        """The labels of every other issue, oldest issue first, with the probabilities the
+        classifier gave each story then (None where they do not read back as such)."""
         rows = self.db.execute(
-            "SELECT issue_id, entry_key, action, kind, section, title, text FROM editor_labels"
-            " WHERE issue_id != ? ORDER BY issue_id, entry_key",
+            "SELECT issue_id, entry_key, action, kind, section, title, text, probabilities"
+            " FROM editor_labels WHERE issue_id != ? ORDER BY issue_id, entry_key",
             (excluding_issue,),
         ).fetchall()
-        return [LabelRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+        return [
+            LabelRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _probabilities(r[7])) for r in rows
+        ]
+
+
+def _probabilities(stored: object) -> dict[str, float] | None:
+    """Stored probabilities as {kind: p in [0, 1]}, or None (missing or not that shape)."""
+    try:
+        found = json.loads(stored) if isinstance(stored, str) else None
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or not found:
+        return None
+    out = {}
+    for kind, p in found.items():
+        if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+            return None
+        out[str(kind)] = float(p)
+    return out

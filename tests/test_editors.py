@@ -1,0 +1,217 @@
+"""Learning from the editors on hand-built labels: a story like one they filed under Good
+news rises, a look-alike of one they dropped falls, the newsletter's good-news cut comes
+down only when their corrections say so, no labels change nothing, the same labels always
+teach the same, and the stored probabilities read back (hostile ones as none)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from digest.config import DEFAULT_SECTIONS
+from digest.curate import Curated, Reading, curate, load_rules
+from digest.curate.classifier import load_model
+from digest.curate.editors import (
+    FLOOR,
+    Cut,
+    EditorLabel,
+    Lesson,
+    lessons,
+    load_labels,
+    newsletter_cut,
+    save_labels,
+)
+from digest.curate.scoring import Verdict, score
+from digest.kinds import BASE_POINTS, GOOD_NEWS, OTHER, STORY_KINDS
+from digest.models import Entry
+from digest.store import Store
+
+NOW = datetime(2025, 12, 19, 18, 0, tzinfo=UTC)
+FARMLAND = "Court lets the river co-operative keep its farmland"
+BAIL = "Journalist Ana Silva released on bail"
+
+
+def _entry(title: str, text: str = "", n: int = 0) -> Entry:
+    return Entry(
+        feed_url="https://a.example/feed",
+        feed_name="Feed A",
+        entry_id=f"a-{n}",
+        title=title,
+        link=f"https://a.example/{n}",
+        published=NOW - timedelta(hours=n + 1),
+        excerpt=text,
+        language="en",
+    )
+
+
+def _window() -> list[Entry]:
+    return [
+        _entry(FARMLAND, "Judges ruled for the farmers of the river valley.", 1),
+        _entry(BAIL, "She walked out of court on Monday.", 2),
+        _entry("Activist returns home after exile ends", "", 3),
+        _entry("Floods close schools in the capital", "", 4),
+        _entry("Sign the petition to free the Bellhaven Four", "", 5),
+    ]
+
+
+def _label(title: str, kind: str = GOOD_NEWS, action: str = "move", **kw: object) -> EditorLabel:
+    section = None if action == "drop" else ("Good news" if kind == GOOD_NEWS else "Latest")
+    return EditorLabel(
+        str(kw.pop("issue", "2025-W47")),
+        str(kw.pop("key", f"label-{title}")),
+        action,
+        kind,
+        section,
+        title,
+        str(kw.pop("text", "")),
+        kw.pop("before", None),  # type: ignore[arg-type]
+    )
+
+
+def _curate(labels: tuple[EditorLabel, ...] = ()) -> Curated:
+    return curate(
+        _window(),
+        now=NOW,
+        language="en",
+        sections=DEFAULT_SECTIONS,
+        per_feed_cap=10,
+        rules=load_rules("en"),
+        reading=Reading(load_model(), labels=labels),
+    )
+
+
+def _of(curated: Curated, title: str):  # type: ignore[no-untyped-def]
+    return next(c for c in curated.candidates if c.entry.title == title)
+
+
+def test_a_story_like_one_filed_under_good_news_rises() -> None:
+    plain = _curate()
+    one = (_label("River co-operative keeps its farmland after court ruling"),)
+    two = (*one, _label("Court ruling: the river co-operative keeps its farmland", key="b"))
+    key = _of(plain, FARMLAND).entry.key
+    p = [c.verdicts[key].probabilities[GOOD_NEWS] for c in (plain, _curate(one), _curate(two))]
+    assert p[0] < p[1] < p[2]
+    taught = _curate(two)
+    before, after = _of(plain, FARMLAND), _of(taught, FARMLAND)
+    assert before.kind != GOOD_NEWS and after.kind == GOOD_NEWS
+    assert after.section == "good-news" and after.score > before.score
+    editors = [r for r in after.reasons if r.signal == "editors"]
+    assert editors and all("under Good news in 2025-W47" in r.text for r in editors)
+    assert round(sum(r.points for r in after.reasons), 2) == after.score
+    # stories unlike the labels are left alone
+    for title in (BAIL, "Floods close schools in the capital"):
+        assert _of(taught, title).reasons == _of(plain, title).reasons
+
+
+def test_a_look_alike_of_a_dropped_story_falls() -> None:
+    plain = _curate()
+    label = _label("Journalist Ana Silva released on bail", OTHER, "drop")
+    taught = _curate((label,))
+    before, after = _of(plain, BAIL), _of(taught, BAIL)
+    key = before.entry.key
+    assert after.score < before.score
+    assert (
+        taught.verdicts[key].probabilities[GOOD_NEWS] < plain.verdicts[key].probabilities[GOOD_NEWS]
+    )
+    assert any("editors dropped a similar story" in r.text for r in after.reasons)
+
+
+def test_more_agreeing_labels_pull_harder() -> None:
+    model = load_model()
+    entry = _entry(FARMLAND, "Judges ruled for the farmers of the river valley.")
+    row = [[0.05 if k != OTHER else 0.8 for k in STORY_KINDS]]
+    one = [_label("River co-operative keeps its farmland after court ruling")]
+    two = [*one, _label("Court ruling: the river co-operative keeps its farmland", key="b")]
+    p1 = lessons(model, [entry], row, one)[entry.key].probabilities[GOOD_NEWS]
+    p2 = lessons(model, [entry], row, two)[entry.key].probabilities[GOOD_NEWS]
+    assert 0.05 < p1 < p2 < 1.0
+
+
+def test_no_labels_no_change_and_the_same_labels_teach_the_same() -> None:
+    assert _curate() == _curate(())
+    assert not _curate().verdicts[_window()[0].key].lesson
+    unlike = (_label("Parliament debates the budget for roads", OTHER, "move"),)
+    assert [c.reasons for c in _curate(unlike).candidates] == [
+        c.reasons for c in _curate().candidates
+    ]
+    labels = (
+        _label("River co-operative keeps its farmland after court ruling"),
+        _label("Journalist Ana Silva released on bail", OTHER, "drop", key="k2"),
+    )
+    first, again = _curate(labels), _curate(labels)
+    assert first == again and dict(first.verdicts) == dict(again.verdicts)
+
+
+def test_the_newsletter_cut_comes_down_only_on_enough_net_corrections() -> None:
+    model = load_model()
+    shipped = model.cut(GOOD_NEWS, False)
+
+    def gave(p: float) -> dict[str, float]:
+        rest = {OTHER: (1 - p) * 0.7}
+        return {k: p if k == GOOD_NEWS else rest.get(k, (1 - p) * 0.1) for k in STORY_KINDS}
+
+    moved = [_label(f"story {i}", key=f"m{i}", before=gave(p)) for i, p in enumerate((0.72, 0.8))]
+    cut = newsletter_cut(model, moved)
+    assert cut == Cut(0.7, shipped, 2, 0.72)
+    assert "2 stories" in cut.text and "from 70% sure" in cut.text
+    assert newsletter_cut(model, moved[:1]) is None  # one correction is not a lesson
+    low = [_label(f"low {i}", key=f"l{i}", before=gave(FLOOR - 0.1)) for i in range(5)]
+    assert newsletter_cut(model, low) is None  # never below the floor
+    dropped = _label("a false pick", OTHER, "drop", key="d", before=gave(0.75))
+    assert newsletter_cut(model, [*moved, dropped]) is None  # net of the drops
+    assert newsletter_cut(model, [*moved, _label("no probabilities", key="n")]) == cut
+
+    # an entry the classifier gives 85% (the rules not agreeing) becomes good news here
+    entry = _entry("A story the rules do not read")
+    row = [[gave(0.85)[k] for k in STORY_KINDS]]
+    assert model.decide(row[0], OTHER) != GOOD_NEWS
+    lesson = lessons(model, [entry], row, moved, [OTHER], [0.0])[entry.key]
+    assert lesson.kind == GOOD_NEWS and lesson.kind_before == OTHER and lesson.cut == cut
+    assert lesson.text == cut.text
+
+
+def test_a_kind_the_editors_taught_is_its_own_score_term() -> None:
+    model = load_model()
+    p = {k: (0.85 if k == GOOD_NEWS else 0.0375) for k in STORY_KINDS}
+    cut = Cut(0.7, 0.95, 3, 0.72)
+    lesson = Lesson(p, p, (), 3, kind_before=OTHER, cut=cut, kind=GOOD_NEWS)
+    got = score(
+        _entry("A story the rules do not read"),
+        now=NOW,
+        evidence={},
+        verdict=Verdict(GOOD_NEWS, p, lesson),
+        model=model,
+        recency=False,
+    )
+    terms = {r.signal: r for r in got.reasons}
+    assert got.kind == GOOD_NEWS
+    assert terms["kind"].points == BASE_POINTS[OTHER]
+    assert terms["editors"].points == BASE_POINTS[GOOD_NEWS] - BASE_POINTS[OTHER]
+    assert (
+        "good news, not other story" in terms["editors"].text
+        and "70% sure" in terms["editors"].text
+    )
+    assert got.score == round(sum(r.points for r in got.reasons), 2)
+
+
+def test_stored_probabilities_read_back_and_hostile_ones_as_none(tmp_path: Path) -> None:
+    gave = {k: 0.2 for k in STORY_KINDS}
+    with Store(tmp_path / "digest.sqlite3") as store:
+        save_labels(store, "2025-W47", [_label("kept", key="a", before=gave)], "2025-11-20")
+        save_labels(store, "2025-W48", [_label("none", key="b")], "2025-11-27")
+        save_labels(store, "2025-W49", [_label("odd", key="c")], "2025-12-04")
+        for bad in ('{"good_news": "x"}', "[1, 2]", "{not json", '{"good_news": 7}'):
+            store.db.execute(
+                "UPDATE editor_labels SET probabilities = ? WHERE issue_id = '2025-W49'", (bad,)
+            )
+            found = {lab.key: lab.before for lab in load_labels(store, excluding_issue="x")}
+            assert found == {"a": gave, "b": None, "c": None}
+        assert (
+            json.loads(
+                store.db.execute(
+                    "SELECT probabilities FROM editor_labels WHERE entry_key = 'a'"
+                ).fetchone()[0]
+            )
+            == gave
+        )
