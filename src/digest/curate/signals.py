@@ -39,12 +39,11 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
             when = year_end.season(entry) if reasons else None
             if when is not None:
                 reasons.append(when)
-            topic = year_end.topic_review(entry, found) if reasons else None
-            if topic is not None:
-                reasons.append(topic)
-            off = year_end.off_season(entry) if reasons else None
-            if off is not None:
-                reasons.append(off)
+            # what rules a year-end message out counts even without other evidence: the
+            # classifier must not make one of a topic review or a summer letter
+            for against in (year_end.topic_review(entry, found), year_end.off_season(entry)):
+                if against is not None:
+                    reasons.append(against)
         if reasons:
             evidence[kind.kind] = (round(sum(r.points for r in reasons), 2), tuple(reasons))
     return evidence
