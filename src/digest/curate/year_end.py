@@ -41,7 +41,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
         r"|bonne année|happy new year|the year ahead|l'année à venir"
-        r"|(?:holiday|christmas|new year'?s?) (?:message|statement|greeting|letter)s?"
+        r"|(?:holiday|christmas|new year'?s?) (?:message|statement|greeting|letter|special"
+        r"|update|wrap-up)s?"
         r"|reflections? on (?:20\d\d|the year|this year|the past year)|réflexions? sur 20\d\d"
         r"|(?:wins|victories|successes|achievements|accomplishments|highlights|good news)"
         r" (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
@@ -119,6 +120,7 @@ _ROUNDUP = re.compile(
 )
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
 _OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
+_OUR_YEAR = re.compile(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
 LABELS = {
     "what": "what it is",
     "who": "who speaks",
@@ -162,7 +164,7 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
         return None
     if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
         return None
-    if _OURS.search(title):
+    if _OURS.search(title) or _OUR_YEAR.search(normalise(entry.excerpt)):
         return None
     return Reason(
         "year_end:topic",
@@ -193,8 +195,12 @@ def off_season(entry: Entry) -> Reason | None:
 
 def ruled_out(reasons: tuple[Reason, ...]) -> bool:
     """The evidence says this is no year-end message, whatever else it says: published
-    far from the turn of the year, or a staff review of one topic."""
-    return any(r.signal in _RULING_OUT for r in reasons)
+    far from the turn of the year, a staff review of one topic or a list of the year's
+    stories; or it says nothing of one (no facet or phrase: the season alone, or the
+    classifier's words alone, make no year-end message)."""
+    if any(r.signal in _RULING_OUT for r in reasons):
+        return True
+    return not any(r.points > 0 and r.signal != "season" for r in reasons)
 
 
 def turn_of_year(when: datetime) -> bool:
