@@ -192,6 +192,9 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
             certain,
             targets[kind],
             blocked,
+            # where the rules find good news the model overrules them only when it finds
+            # it the less likely half: the phrases are the evidence editors are shown
+            most_where_agreed=0.5 if kind == GOOD_NEWS else 0.95,
         )
         chosen[f"{kind}:rules"] = with_rules
         chosen[kind] = alone
@@ -205,6 +208,7 @@ def thresholds(
     certain: Sequence[bool],
     target: float,
     blocked: Sequence[bool] | None = None,
+    most_where_agreed: float = 0.95,
 ) -> tuple[float, float]:
     """(cut where the rules agree, cut elsewhere) on a 0.05 grid up to 0.95; posts the
     rules make certain are always in. Where the rules say nothing of the kind the model
@@ -220,7 +224,7 @@ def thresholds(
     grid = [step / 100 for step in range(5, 100, 5)]
     best: tuple[float, float, float] | None = None
     fallback: tuple[float, float, float] | None = None
-    for ra in grid:
+    for ra in (g for g in grid if g <= most_where_agreed):
         for rb in (g for g in grid if g >= 0.5):
             picked = (c | (a & (s >= ra)) | (~a & (s >= rb))) & ~b
             tp = int((picked & y).sum())
