@@ -105,7 +105,7 @@ def _probabilities(stored: object) -> dict[str, float] | None:
     """Stored probabilities as {kind: p in [0, 1]}, or None (missing or not that shape)."""
     try:
         found = json.loads(stored) if isinstance(stored, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # hostile: malformed or nested past the stack
         return None
     if not isinstance(found, dict) or not found:
         return None
