@@ -179,8 +179,9 @@ class Pattern:
 
 
 def compile_phrase(phrase: str) -> Pattern:
-    """`*` alone: up to three words; `word*`: any ending; `^` first: at the start of a
-    sentence (a title's imperative, "^ free": "Free X now"); otherwise literal words."""
+    """`*` alone: up to three words (the last may be an elided article: "annule l'arrêté");
+    `word*`: any ending; `^` first: at the start of a sentence (a title's imperative,
+    "^ free": "Free X now"); otherwise literal words."""
     return Pattern(phrase)
 
 
@@ -192,7 +193,8 @@ def _source(phrase: str) -> str:
         tokens = tokens[1:]
     for token in tokens:
         if token == "*":
-            parts.append(r"(?:\S+\s+){0,3}?")
+            # the last word may be an elided article glued to the next ("annule l'arrêté")
+            parts.append(r"(?:\S+\s+){0,3}?(?:\w{1,5}')?")
             continue
         if token.endswith("*") and len(token) > 1:
             parts.append(re.escape(token[:-1]) + r"\w*\s+")
