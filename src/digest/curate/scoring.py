@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, label
 from ..models import Candidate, Entry, FeedSource, Reason
 from . import signals
-from .year_end import ruled_out
 from .features import Evidence, Grams
+from .year_end import ruled_out
 
 if TYPE_CHECKING:
     from .classifier import Model
