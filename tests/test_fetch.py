@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,74 @@ def test_redirects_are_followed_and_capped(digest, tmp_path: Path, server: FeedS
     assert feeds["Moved"]["status"] == "ok"
     assert feeds["Loop"]["error"] == "redirect loop"
     assert "only http and https" in feeds["Evil"]["error"]
+
+
+# What `digest fetch` never loads (cron runs it often, and bench/fetch times its start-up):
+# the later stages and their libraries. Parsing happens in worker processes.
+NOT_ON_THE_FETCH_PATH = (
+    "digest.pipeline",
+    "digest.gather",
+    "digest.compose",
+    "digest.drafts",
+    "digest.edits",
+    "digest.curate",
+    "digest.render",
+    "digest.templating",
+    "digest.publish",
+    "digest.clean",
+    "digest.parse",
+    "digest.i18n",
+    "feedparser",
+    "numpy",
+    "jinja2",
+    "mjml",
+    "babel",
+    "nh3",
+    "premailer",
+    "html2text",
+    "markdown_it",
+)
+_LOADED = "loaded: "
+
+
+def _fetch_in_a_process(*args: str) -> tuple[int, str, list[str]]:
+    """Run `digest ARGS` in a fresh interpreter: its exit code, its output, and which of
+    NOT_ON_THE_FETCH_PATH it loaded."""
+    code = (
+        "import sys\n"
+        "from digest.cli import main\n"
+        f"sys.argv = {['digest', *args]!r}\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    status = e.code\n"
+        f"loaded = [m for m in {NOT_ON_THE_FETCH_PATH!r} if m in sys.modules]\n"
+        f"print({_LOADED!r} + ' '.join(loaded), status)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    *output, last = run.stdout.splitlines()
+    assert last.startswith(_LOADED), run.stderr
+    *loaded, status = last.removeprefix(_LOADED).split(" ")
+    return int(status), "\n".join(output), [m for m in loaded if m]
+
+
+def test_fetch_loads_only_the_fetch_stage(tmp_path: Path, server: FeedServer) -> None:
+    def feed(request, handler):
+        if request.headers.get("if-none-match") == '"v1"':
+            return Reply(304, headers={"ETag": '"v1"'})
+        return Reply(200, rss([entry(1), entry(2)]), {"ETag": '"v1"'})
+
+    server.route("/feed.xml", feed)
+    project = _project(tmp_path / "p", [("Web", server.url("/feed.xml")), ("File", "local.xml")])
+    (project / "local.xml").write_bytes(rss([entry(3)]))
+    args = ("fetch", "-p", str(project), "--as-of", "2025-12-19")
+
+    status, out, loaded = _fetch_in_a_process(*args, "--json")  # cold: parsed in workers
+    assert (status, loaded) == (0, [])
+    assert [(f["status"], f["new"]) for f in json.loads(out)["feeds"]] == [("ok", 2), ("ok", 1)]
+    status, out, loaded = _fetch_in_a_process(*args)  # warm: nothing to parse
+    assert (status, loaded) == (0, [])
+    assert "· Web" in out and "· File" in out and "not modified" in out
+    status, out, loaded = _fetch_in_a_process("fetch", "--help")
+    assert (status, loaded) == (0, [])
+    assert "Fetch every feed in feeds/feeds.toml into the store" in out

@@ -17,7 +17,7 @@ from .common import Group
 
 COMMANDS = {
     "build": ".issue:build",
-    "fetch": ".issue:fetch",
+    "fetch": ".fetch:fetch",
     "rank": ".issue:rank",
     "edit": ".issue:edit",
     "year-end": ".yearend:year_end",

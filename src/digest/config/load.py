@@ -150,6 +150,8 @@ def _sections(source: Source, items: tuple[schema.Section, ...]) -> tuple[Sectio
 
 def _labels(source: Source, data: dict[str, Any]) -> dict[str, dict[str, str]]:
     """[labels.<tag>]: the project's own wording of built-in labels, per language."""
+    if not data:
+        return {}  # the usual case: the label packs are not read (nor imported)
     from ..i18n import label_names
 
     known = label_names()

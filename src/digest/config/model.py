@@ -8,10 +8,9 @@ defaults point back here. ``digest init`` writes its digest.toml from these defa
 
 # No `from __future__ import annotations` (see schema.py).
 from dataclasses import dataclass, field
-from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 from msgspec import Meta, Struct
@@ -21,6 +20,9 @@ from ..budget import DEFAULT_BUDGET
 from ..esp import EspSettings
 from ..models import FeedSource, SectionSpec
 from .checks import TEXT, Rule, colour, multiline, url
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
 
 CONFIG_NAME = "digest.toml"
 FEEDS_NAME = "feeds/feeds.toml"
@@ -178,7 +180,9 @@ class Project:
         return ZoneInfo(self.timezone)
 
     @property
-    def sender_address(self) -> Address:
+    def sender_address(self) -> "Address":
+        from email.headerregistry import Address  # here: `digest fetch` never needs it
+
         display, addr = parseaddr(self.sender)
         user, _, domain = addr.partition("@")
         return Address(display_name=display, username=user, domain=domain)

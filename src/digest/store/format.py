@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..clean import clean_text, recheck_entry
 from ..models import Entry, Image
 
 log = logging.getLogger("digest.store")
@@ -104,6 +103,8 @@ def entries(
     A damaged row (a date that is not ISO, a missing value) is skipped with a warning and,
     when `skipped` is given, a note for the editors there; a damaged image or category list
     is dropped."""
+    from ..clean import clean_text, recheck_entry  # here: a fetch only writes entries
+
     for r in rows:
         try:
             yield recheck_entry(entry(r, path))
