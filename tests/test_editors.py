@@ -1,11 +1,16 @@
 """Learning from the editors on hand-built labels: a story like one they filed under Good
 news rises, a look-alike of one they dropped falls, the newsletter's good-news cut comes
 down only when their corrections say so, no labels change nothing, the same labels always
-teach the same, and the stored probabilities read back (hostile ones as none)."""
+teach the same, and the stored probabilities read back (hostile ones as none). A feed
+whose stories they filed under Good news leans towards it, one whose stories they took out
+leans away; labels name their feed, hostile stored feeds read as none, and a store from
+before labels named their feed still opens."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,16 +21,19 @@ from digest.curate.editors import (
     FLOOR,
     Cut,
     EditorLabel,
+    FeedLesson,
     Lesson,
+    feed_lessons,
     lessons,
     load_labels,
     newsletter_cut,
     save_labels,
 )
+from digest.curate.explain import explain
 from digest.curate.scoring import Verdict, score
 from digest.kinds import BASE_POINTS, GOOD_NEWS, OTHER, STORY_KINDS
 from digest.models import Entry
-from digest.store import Store
+from digest.store import APPLICATION_ID, MIGRATIONS, Store
 
 NOW = datetime(2025, 12, 19, 18, 0, tzinfo=UTC)
 FARMLAND = "Court lets the river co-operative keep its farmland"
@@ -215,3 +223,134 @@ def test_stored_probabilities_read_back_and_hostile_ones_as_none(tmp_path: Path)
             )
             == gave
         )
+
+
+# -- what the editors teach about a newsletter's feeds ------------------------------
+
+VOA = ("https://voa.example/feed", "Voice of the Valley")
+
+
+def _fed(title: str, feed: tuple[str, str] = VOA, n: int = 0) -> Entry:
+    return Entry(
+        feed_url=feed[0],
+        feed_name=feed[1],
+        entry_id=f"f-{n}",
+        title=title,
+        link=None,
+        published=NOW - timedelta(hours=n + 1),
+        language="en",
+    )
+
+
+def _feed_label(n: int, action: str = "move", drafted: str = OTHER, **kw: object) -> EditorLabel:
+    kind = OTHER if action == "drop" else GOOD_NEWS
+    label = _label(f"unrelated story number {n}", kind, action, key=f"fl{n}", **kw)
+    return replace(label, feed_url=VOA[0], feed_name=VOA[1], drafted=drafted)
+
+
+def test_a_feed_whose_stories_the_editors_filed_under_good_news_rises() -> None:
+    model = load_model()
+    mine, other = (
+        _fed("Harvest festival opens in the valley", n=1),
+        _fed("Harvest festival opens in the valley", ("https://b.example/feed", "B"), n=2),
+    )
+    row = [[0.1 if k == GOOD_NEWS else 0.225 for k in STORY_KINDS]] * 2
+    filed = [_feed_label(i) for i in range(3)]
+    taught = lessons(model, [mine, other], row, filed, [OTHER] * 2, [0.0] * 2)
+    assert other.key not in taught  # another feed's story is left alone
+    lesson = taught[mine.key]
+    assert lesson.feeds == (FeedLesson(VOA[1], GOOD_NEWS, 3, 0),)
+    p = lesson.probabilities[GOOD_NEWS]
+    assert p == round(1 / (1 + 9 / 4), 4)  # odds 1:9 times (3 + 1) / (0 + 1)
+    assert round(sum(lesson.probabilities.values()), 3) == 1.0
+    assert "editors filed 3 of Voice of the Valley's stories under good news" in lesson.said()
+    more = lessons(model, [mine], row[:1], [*filed, _feed_label(9)], [OTHER], [0.0])
+    assert more[mine.key].probabilities[GOOD_NEWS] > p
+
+
+def test_taking_a_feeds_stories_out_of_good_news_lowers_it() -> None:
+    model = load_model()
+    entry = _fed("Harvest festival opens in the valley", n=1)
+    row = [[0.6 if k == GOOD_NEWS else 0.1 for k in STORY_KINDS]]
+    dropped = [_feed_label(i, "drop", drafted=GOOD_NEWS) for i in range(2)]
+    lesson = lessons(model, [entry], row, dropped)[entry.key]
+    assert lesson.feeds == (FeedLesson(VOA[1], GOOD_NEWS, 0, 2),)
+    assert lesson.probabilities[GOOD_NEWS] < 0.6
+    assert "took 2 of Voice of the Valley's stories out of good news" in lesson.text
+    # a drop of a story the draft did not file under good news says nothing about it
+    other = [_feed_label(i, "drop", drafted="") for i in range(2)]
+    assert lessons(model, [entry], row, other) == {}
+    # as many filed as taken out: no lean either way
+    even = [*dropped, _feed_label(7), _feed_label(8)]
+    assert entry.key not in lessons(model, [entry], row, even)
+
+
+def test_the_feed_lesson_is_its_own_score_term_and_explained() -> None:
+    entries = [_fed("Reporter Tomas Berg released on bail", n=1), *_window()]
+
+    def run(labels: tuple[EditorLabel, ...]) -> Curated:
+        return curate(
+            entries,
+            now=NOW,
+            language="en",
+            sections=DEFAULT_SECTIONS,
+            per_feed_cap=10,
+            rules=load_rules("en"),
+            reading=Reading(load_model(), labels=labels),
+        )
+
+    plain, taught = run(()), run(tuple(_feed_label(i) for i in range(4)))
+    before, after = plain.candidates, taught.candidates
+    mine = next(c for c in after if c.entry.feed_url == VOA[0])
+    was = next(c for c in before if c.entry.feed_url == VOA[0])
+    assert was.kind == mine.kind == GOOD_NEWS and mine.score > was.score
+    editors = [r for r in mine.reasons if r.signal == "editors"]
+    assert editors and "4 of Voice of the Valley's stories" in editors[0].text
+    assert round(sum(r.points for r in mine.reasons), 2) == mine.score
+    lines = explain(mine, taught.verdicts[mine.entry.key], load_model())
+    assert any("Voice of the Valley's stories under good news" in line for line in lines)
+    # the other feeds' stories are ranked as without the labels
+    assert [c.reasons for c in after if c.entry.feed_url != VOA[0]] == [
+        c.reasons for c in before if c.entry.feed_url != VOA[0]
+    ]
+
+
+def test_labels_name_their_feed_and_hostile_stored_feeds_read_as_none(tmp_path: Path) -> None:
+    labels = [_feed_label(1, drafted=GOOD_NEWS), _label("no feed", key="old")]
+    with Store(tmp_path / "digest.sqlite3") as store:
+        save_labels(store, "2025-W47", labels, "2025-11-20")
+        assert load_labels(store, excluding_issue="x") == sorted(labels, key=lambda x: x.key)
+        for column, bad in (
+            ("feed_url", b"\xffblob"),
+            ("feed_name", b"\x00blob"),
+            ("drafted", "evil"),
+        ):
+            store.db.execute(
+                f"UPDATE editor_labels SET {column} = ? WHERE entry_key = 'fl1'", (bad,)
+            )
+        store.db.execute(
+            "UPDATE editor_labels SET feed_name = 'A\u202e\nB' WHERE entry_key = 'old'"
+        )
+        found = {lab.key: lab for lab in load_labels(store, excluding_issue="x")}
+        assert (found["fl1"].feed_url, found["fl1"].feed_name, found["fl1"].drafted) == ("", "", "")
+        assert found["old"].feed_name == "AB"
+        assert feed_lessons(list(found.values())) == {}
+
+
+def test_a_store_from_before_labels_named_their_feed_opens(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        db.executescript(script)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 3")
+    db.execute(
+        "INSERT INTO editor_labels VALUES ('2025-W47', 'k', 'move', 'good_news', 'Good news',"
+        " 'Old label', '', '{}', '2025-11-20')"
+    )
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        (old,) = load_labels(store, excluding_issue="x")
+        assert (old.title, old.feed_url, old.feed_name, old.drafted) == ("Old label", "", "", "")
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

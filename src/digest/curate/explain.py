@@ -62,5 +62,5 @@ def _why(c: Candidate, verdict: Verdict | None, model: Model | None) -> list[str
             out += [f"      “{ex.title}” ({label(ex.kind)}, {ex.source})" for ex, _ in near]
     if verdict.lesson is not None:
         out.append("    the editors of this newsletter taught it:")
-        out += [f"      {lab.said()}" for lab, _ in verdict.lesson.neighbours[:3]]
+        out += [f"      {said}" for said in verdict.lesson.said()]
     return out

@@ -60,7 +60,21 @@ def replay(model: Model, posts: Sequence[Post], language: str, learn: bool = Tru
                 kind, action, where = OTHER, "drop", None
             else:
                 continue
+            drafted = verdict.kind if verdict is not None else ""
+            e = p.entry
             labels.append(
-                EditorLabel(issue, key, action, kind, where, p.title, p.entry.excerpt, before)
+                EditorLabel(
+                    issue,
+                    key,
+                    action,
+                    kind,
+                    where,
+                    p.title,
+                    e.excerpt,
+                    before,
+                    e.feed_url,
+                    e.feed_name,
+                    drafted,
+                )
             )
     return scores

@@ -85,7 +85,7 @@ def words(entry: Entry) -> list[str]:
     text = tokens(entry.excerpt[:TEXT_CHARS])
     out: dict[str, None] = {}
     for part in (title, text):
-        for a, b in zip(part, [*part[1:], ""], strict=True):
+        for a, b in zip(part, [*part[1:], ""][: len(part)], strict=True):  # "" may have none
             out[a] = None
             if b:
                 out[f"{a} {b}"] = None

@@ -36,6 +36,9 @@ class LabelRow:
     title: str
     text: str = ""  # the entry's opening text, as it was read
     before: Mapping[str, float] | None = None  # the shipped model's probabilities then
+    feed_url: str = ""  # the feed it came from ("" in labels stored before schema 4)
+    feed_name: str = ""
+    drafted: str = ""  # the kind the draft gave it ("" where not known)
 
 
 class Curation(Connection):
@@ -70,7 +73,8 @@ class Curation(Connection):
             db.execute("DELETE FROM editor_labels WHERE issue_id = ?", (issue_id,))
             db.executemany(
                 "INSERT INTO editor_labels (issue_id, entry_key, action, kind, section, title,"
-                " text, probabilities, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " text, probabilities, recorded_at, feed_url, feed_name, drafted)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         lab.issue_id,
@@ -82,6 +86,9 @@ class Curation(Connection):
                         lab.text,
                         json.dumps(dict(lab.before or {}), sort_keys=True),
                         recorded_at,
+                        lab.feed_url,
+                        lab.feed_name,
+                        lab.drafted,
                     )
                     for lab in labels
                 ],
@@ -90,15 +97,37 @@ class Curation(Connection):
     @guarded
     def labels(self, *, excluding_issue: str) -> list[LabelRow]:
         """The labels of every other issue, oldest issue first, with the probabilities the
-        classifier gave each story then (None where they do not read back as such)."""
+        classifier gave each story then (None where they do not read back as such) and its
+        feed (text that does not read back as such is "")."""
         rows = self.db.execute(
-            "SELECT issue_id, entry_key, action, kind, section, title, text, probabilities"
+            "SELECT issue_id, entry_key, action, kind, section, title, text, probabilities,"
+            " feed_url, feed_name, drafted"
             " FROM editor_labels WHERE issue_id != ? ORDER BY issue_id, entry_key",
             (excluding_issue,),
         ).fetchall()
         return [
-            LabelRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _probabilities(r[7])) for r in rows
+            LabelRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                _probabilities(r[7]),
+                _text(r[8]),
+                _text(r[9]),
+                _text(r[10]),
+            )
+            for r in rows
         ]
+
+
+def _text(stored: object, limit: int = 300) -> str:
+    """A stored feed URL, name or kind as one line of printable text, or ""."""
+    if not isinstance(stored, str):
+        return ""
+    return "".join(ch for ch in stored[:limit] if ch.isprintable()).strip()
 
 
 def _probabilities(stored: object) -> dict[str, float] | None:

@@ -121,6 +121,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (issue_id, entry_key)
     );
     """,
+    # 4: the editors' labels name the story's feed and the kind its draft gave it
+    # (curate.editors learns what they teach about each feed)
+    """
+    ALTER TABLE editor_labels ADD COLUMN feed_url TEXT NOT NULL DEFAULT '';
+    ALTER TABLE editor_labels ADD COLUMN feed_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE editor_labels ADD COLUMN drafted TEXT NOT NULL DEFAULT ''
+    """,
 )
 
 
