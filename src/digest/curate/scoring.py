@@ -59,23 +59,11 @@ def classify(evidence: Evidence) -> str:
     if year_end[0] >= YEAR_END_THRESHOLD and not ruled_out(year_end[1]):
         return YEAR_END
     good = points.get(GOOD_NEWS, 0.0)
-    if (
-        good > 0
-        and good > points.get(GRIM, 0.0)
-        and good > points.get(CAMPAIGN, 0.0)
-        and _said_up_front(evidence[GOOD_NEWS][1])
-    ):
+    if good > 0 and good > points.get(GRIM, 0.0) and good > points.get(CAMPAIGN, 0.0):
         return GOOD_NEWS
     rest = [(points.get(k, 0.0), -i, k) for i, k in enumerate(_RULE_ORDER[2:])]
     best = max(rest)
     return best[2] if best[0] > 0 else OTHER
-
-
-def _said_up_front(reasons: Sequence[Reason]) -> bool:
-    """Good news is what the title (or the feed's category) says happened: an outcome named
-    only in the opening text is most often a past release or someone else's story
-    mentioned in passing (docs/labelling.md: the title weighs most)."""
-    return any(r.signal.endswith((":title", ":category")) for r in reasons)
 
 
 def verdicts(
