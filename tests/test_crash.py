@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from digest.publish import restore_interrupted
+from digest.update import BATCH_SECONDS
 
 from .conftest import DEMO_AS_OF, DEMO_ISSUE, copy_demo_project
 from .feeds import entry, rss
@@ -256,3 +257,109 @@ def test_killed_between_swap_and_commit_the_next_run_puts_the_issue_back(
     assert {n: (project / "out" / DEMO_ISSUE / n).read_bytes() for n in FILES} == before
     assert not [p for p in (project / "out").iterdir() if p.name.startswith(".")]
     _agree(project)
+
+
+def _fetch(project: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "digest", "fetch", "-p", str(project), "--as-of", DEMO_AS_OF],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+def _stored(project: Path) -> dict[str, tuple[str | None, int]]:
+    """Per feed URL: its stored ETag and how many entries it has."""
+    con = sqlite3.connect(f"file:{project / 'digest.sqlite3'}?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {
+            url: (etag, count)
+            for url, etag, count in con.execute(
+                "SELECT url, etag, (SELECT COUNT(*) FROM entries WHERE feed_url = url) FROM feeds"
+            )
+        }
+    except sqlite3.OperationalError:  # no table yet: the first commit has not happened
+        return {}
+    finally:
+        con.close()
+
+
+def test_fetch_killed_between_batched_commits(tmp_path: Path) -> None:
+    """`digest fetch` commits whole feeds in batches (digest.update): killed after one
+    batch is committed and before the last, the store holds each feed either whole, with
+    its validator, or not at all; the re-run fetches the rest and asks the stored ones
+    conditionally."""
+    per_feed, quick, later = 20, 8, 8
+    hang, release = threading.Event(), threading.Event()
+    served: list[str] = []
+
+    def feed(n: int, wait: threading.Event | None) -> Callable[..., Reply]:
+        def reply(request, handler):
+            if wait is not None:
+                wait.wait(60)
+            if request.headers.get("if-none-match") == f'"v{n}"':
+                return Reply(304, headers={"ETag": f'"v{n}"'})
+            served.append(request.path)
+            items = [entry(n * 100 + j) for j in range(per_feed)]
+            return Reply(200, rss(items), {"ETag": f'"v{n}"'})
+
+        return reply
+
+    def stuck(request, handler):
+        hang.set()
+        release.wait(60)  # 60 s: hang guard
+        return Reply(200, rss([entry(9999)]), {"ETag": '"stuck"'})
+
+    # the later feeds answer one at a time, a batch's time slice apart: adding one to an
+    # aged batch commits it, while the stuck feed is still out
+    late = [threading.Event() for _ in range(later)]
+    with FeedServer() as server:
+        urls = []
+        for n in range(quick + later):
+            server.route(f"/f{n}.xml", feed(n, None if n < quick else late[n - quick]))
+            urls.append(server.url(f"/f{n}.xml"))
+        server.route("/stuck.xml", stuck)
+        urls.append(server.url("/stuck.xml"))
+        project = tmp_path / "p"
+        (project / "feeds").mkdir(parents=True)
+        (project / "digest.toml").write_text(
+            '[newsletter]\nname = "T"\nsender = "T <t@example.org>"\n'
+            "[fetch]\nper_host = 64\ntimeout = 90\ndeadline = 120\n"
+        )
+        (project / "feeds" / "feeds.toml").write_text(
+            "".join(f'[[feed]]\nname = "F{i}"\nurl = "{u}"\n' for i, u in enumerate(urls))
+        )
+        proc = _fetch(project)
+        try:
+            assert hang.wait(60), "the run never reached the stuck feed"
+            for event in late:
+                time.sleep(BATCH_SECONDS + 0.2)
+                event.set()
+                if _stored(project):
+                    break
+            deadline = time.monotonic() + 60
+            while not _stored(project) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+        finally:
+            for event in (*late, release):
+                event.set()
+        stored = _stored(project)
+        assert stored, "no batch was committed before the kill"
+        assert server.url("/stuck.xml") not in stored, "the run was not killed mid-way"
+        for url, (etag, count) in stored.items():  # every stored feed is whole
+            assert etag is not None and count == per_feed, (url, etag, count)
+
+        served.clear()
+        assert _fetch(project).wait(timeout=60) == 0  # the re-run
+        after = _stored(project)
+    assert len(after) == quick + later + 1
+    assert all(etag for etag, _ in after.values())
+    assert sum(count for _, count in after.values()) == (quick + later) * per_feed + 1
+    # what was committed is asked for conditionally (304); only the rest is sent again
+    assert sorted(served) == sorted(
+        f"/f{n}.xml" for n in range(quick + later) if server.url(f"/f{n}.xml") not in stored
+    )

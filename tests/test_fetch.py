@@ -176,3 +176,40 @@ def test_fetch_loads_only_the_fetch_stage(tmp_path: Path, server: FeedServer) ->
     status, out, loaded = _fetch_in_a_process("fetch", "--help")
     assert (status, loaded) == (0, [])
     assert "Fetch every feed in feeds/feeds.toml into the store" in out
+
+
+SELF_SIGNED = Path(__file__).parent / "data" / "tls" / "self-signed-127.0.0.1.pem"  # tests only
+
+
+def test_https_is_verified_even_after_a_plain_http_start(
+    digest, tmp_path: Path, server: FeedServer
+) -> None:
+    """Certificates load only once an https URL is met (plain http runs skip them), and
+    every TLS connection is verified: a self-signed server is refused, whether the feed
+    URL says https or a plain http feed redirects there."""
+    import ssl
+
+    with FeedServer() as tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(SELF_SIGNED)
+        tls.httpd.socket = context.wrap_socket(tls.httpd.socket, server_side=True)
+        tls.route("/feed.xml", Reply(200, rss([entry(1)])))
+        secure = tls.url("/feed.xml").replace("http://", "https://")
+        server.route("/plain.xml", Reply(200, rss([entry(2)])))
+        server.route("/moved.xml", Reply(302, headers={"Location": secure}))
+        project = _project(
+            tmp_path / "p",
+            [
+                ("Plain", server.url("/plain.xml")),
+                ("Moved", server.url("/moved.xml")),
+                ("Direct", secure),
+            ],
+        )
+        result = digest("fetch", "-p", str(project), "--json")
+    feeds = {f["name"]: f for f in json.loads(result.stdout)["feeds"]}
+    assert feeds["Plain"]["status"] == "ok"
+    for name in ("Moved", "Direct"):
+        assert feeds[name]["status"] == "failed", feeds[name]
+        assert feeds[name]["error_kind"] == "connection"
+        assert "CERTIFICATE_VERIFY_FAILED" in feeds[name]["error"], feeds[name]["error"]
+    assert not tls.requests  # no request went through an unverified connection

@@ -139,6 +139,7 @@ def test_every_public_method_turns_sqlite_errors_into_store_errors(tmp_path: Pat
         "feed_health": (),
         "reset_feed": (SOURCE.url,),
         "apply": (decide(fetched, doc, None, NOW),),
+        "apply_all": ([decide(fetched, doc, None, NOW)],),
         "record_fetch": (fetched, doc, NOW),
         "stored_dates": (SOURCE.url, ["a"]),
         "entries_between": (NOW, NOW),

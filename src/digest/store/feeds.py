@@ -3,6 +3,8 @@ digest.feedupdate.decide (:meth:`Feeds.apply`), and its health for `digest feeds
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -105,43 +107,54 @@ class Feeds(Entries):
             )
             return cur.rowcount > 0
 
-    @guarded
     def apply(self, update: FeedUpdate) -> StoredCounts:
-        """Write one feed's update in one transaction: its entries, then its state. Nothing
-        is decided here (see digest.feedupdate); a skipped feed writes nothing."""
+        """Write one feed's update in one transaction (see :meth:`apply_all`)."""
+        return self.apply_all((update,))[0]
+
+    @guarded
+    def apply_all(self, updates: Sequence[FeedUpdate]) -> list[StoredCounts]:
+        """Write several feeds' updates in one transaction: for each, its entries, then its
+        state. The transaction holds whole feeds, so every commit leaves each feed either as
+        it was or fully updated. Nothing is decided here (see digest.feedupdate); a skipped
+        feed writes nothing, and a batch of skipped feeds opens no transaction."""
+        if all(u.state is None for u in updates):
+            return [StoredCounts(0, 0, u.failures) for u in updates]
+        with self.transaction() as db:
+            return [self._apply_one(db, u) for u in updates]
+
+    def _apply_one(self, db: sqlite3.Connection, update: FeedUpdate) -> StoredCounts:
         state = update.state
         if state is None:
             return StoredCounts(0, 0, update.failures)
-        with self.transaction() as db:
+        db.execute(
+            "INSERT INTO feeds (url, name) VALUES (?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+            (update.url, update.name),
+        )
+        new = updated = 0
+        if update.parsed and state.last_fetch is not None:
+            new, updated = self._write_entries(db, update.entries, state.last_fetch)
             db.execute(
-                "INSERT INTO feeds (url, name) VALUES (?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
-                (update.url, update.name),
+                "UPDATE feeds SET title = ?, link = ? WHERE url = ?",
+                (update.title, update.link, update.url),
             )
-            new = updated = 0
-            if update.parsed and state.last_fetch is not None:
-                new, updated = self._write_entries(db, update.entries, state.last_fetch)
-                db.execute(
-                    "UPDATE feeds SET title = ?, link = ? WHERE url = ?",
-                    (update.title, update.link, update.url),
-                )
-            db.execute(
-                "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch = ?,"
-                " last_success = ?, last_error = ?, failures = ?, next_retry = ?, gone = ?,"
-                " redirect_url = ? WHERE url = ?",
-                (
-                    state.etag,
-                    state.last_modified,
-                    iso(state.last_fetch),
-                    iso(state.last_success),
-                    state.last_error,
-                    state.failures,
-                    iso(state.next_retry),
-                    int(state.gone),
-                    state.redirect_url,
-                    update.url,
-                ),
-            )
+        db.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, last_fetch = ?,"
+            " last_success = ?, last_error = ?, failures = ?, next_retry = ?, gone = ?,"
+            " redirect_url = ? WHERE url = ?",
+            (
+                state.etag,
+                state.last_modified,
+                iso(state.last_fetch),
+                iso(state.last_success),
+                state.last_error,
+                state.failures,
+                iso(state.next_retry),
+                int(state.gone),
+                state.redirect_url,
+                update.url,
+            ),
+        )
         return StoredCounts(new, updated, state.failures)
 
     def record_fetch(
