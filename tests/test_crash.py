@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from digest.publish import restore_interrupted
-from digest.update import BATCH_SECONDS
+from digest.update import BATCH_ENTRIES
 
 from .conftest import DEMO_AS_OF, DEMO_ISSUE, copy_demo_project
 from .feeds import entry, rss
@@ -291,7 +291,12 @@ def test_fetch_killed_between_batched_commits(tmp_path: Path) -> None:
     batch is committed and before the last, the store holds each feed either whole, with
     its validator, or not at all; the re-run fetches the rest and asks the stored ones
     conditionally."""
-    per_feed, quick, later = 20, 8, 8
+    # the quick feeds hold more than a batch's worth of entries: once parsed, adding them
+    # commits the batch. Parsed feeds are added when another one arrives, so the later
+    # feeds are let through one at a time until a batch is committed, while the stuck
+    # feed is still out (waiting for that condition, not for a time slice)
+    quick, later = 8, 8
+    per_feed = BATCH_ENTRIES // quick + 1
     hang, release = threading.Event(), threading.Event()
     served: list[str] = []
 
@@ -312,8 +317,6 @@ def test_fetch_killed_between_batched_commits(tmp_path: Path) -> None:
         release.wait(60)  # 60 s: hang guard
         return Reply(200, rss([entry(9999)]), {"ETag": '"stuck"'})
 
-    # the later feeds answer one at a time, a batch's time slice apart: adding one to an
-    # aged batch commits it, while the stuck feed is still out
     late = [threading.Event() for _ in range(later)]
     with FeedServer() as server:
         urls = []
@@ -334,14 +337,14 @@ def test_fetch_killed_between_batched_commits(tmp_path: Path) -> None:
         proc = _fetch(project)
         try:
             assert hang.wait(60), "the run never reached the stuck feed"
+            poll = threading.Event()  # never set: its wait is the polling interval
             for event in late:
-                time.sleep(BATCH_SECONDS + 0.2)
                 event.set()
+                deadline = time.monotonic() + 5
+                while not _stored(project) and time.monotonic() < deadline:
+                    poll.wait(0.05)
                 if _stored(project):
                     break
-            deadline = time.monotonic() + 60
-            while not _stored(project) and time.monotonic() < deadline:
-                time.sleep(0.05)
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=60)
         finally:
