@@ -77,9 +77,9 @@ def _label(title: str, kind: str = GOOD_NEWS, action: str = "move", **kw: object
     )
 
 
-def _curate(labels: tuple[EditorLabel, ...] = ()) -> Curated:
+def _curate(labels: tuple[EditorLabel, ...] = (), entries: list[Entry] | None = None) -> Curated:
     return curate(
-        _window(),
+        _window() if entries is None else entries,
         now=NOW,
         language="en",
         sections=DEFAULT_SECTIONS,
@@ -289,15 +289,7 @@ def test_the_feed_lesson_is_its_own_score_term_and_explained() -> None:
     entries = [_fed("Reporter Tomas Berg released on bail", n=1), *_window()]
 
     def run(labels: tuple[EditorLabel, ...]) -> Curated:
-        return curate(
-            entries,
-            now=NOW,
-            language="en",
-            sections=DEFAULT_SECTIONS,
-            per_feed_cap=10,
-            rules=load_rules("en"),
-            reading=Reading(load_model(), labels=labels),
-        )
+        return _curate(labels, entries)
 
     plain, taught = run(()), run(tuple(_feed_label(i) for i in range(4)))
     before, after = plain.candidates, taught.candidates

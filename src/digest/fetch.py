@@ -147,7 +147,10 @@ async def _fetch_all(
         return clients[key]
 
     def gate_for(url: str) -> asyncio.Semaphore:  # politeness: per host, whatever the scheme
-        return gates.setdefault(urlsplit(url).hostname or "", asyncio.Semaphore(settings.per_host))
+        host = urlsplit(url).hostname or ""
+        if host not in gates:
+            gates[host] = asyncio.Semaphore(settings.per_host)
+        return gates[host]
 
     async def one(source: FeedSource) -> Fetched:
         try:

@@ -116,21 +116,20 @@ class Model:
         self,
         probabilities: Sequence[float],
         rules_kind: str = OTHER,
-        year_end_points: float = 0.0,
-        year_end_ruled_out: bool = False,
+        year_end_points: float | None = 0.0,
     ) -> str:
         """Year-end messages first, then good news, each with two thresholds chosen by
         cross-validation for precision: a lower one where the rules say that kind (the
         model can still overrule them), a higher one where they do not (the model finds
         what the rules missed); rules' year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
-        a year-end message out (far from the turn of the year, a staff review of one
-        topic) the model cannot make it one. Otherwise the likeliest of the rest."""
+        a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
+        the model cannot make it one. Otherwise the likeliest of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
-        if not year_end_ruled_out and 0 < self.year_end_certain <= year_end_points:
+        if year_end_points is not None and 0 < self.year_end_certain <= year_end_points:
             return YEAR_END
         for kind in (YEAR_END, GOOD_NEWS):
-            if kind == YEAR_END and year_end_ruled_out:
+            if kind == YEAR_END and year_end_points is None:
                 continue
             if p[kind] >= self.cut(kind, rules_kind == kind):
                 return kind

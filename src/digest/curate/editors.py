@@ -270,15 +270,15 @@ def lessons(
     rows: Any,
     labels: Sequence[EditorLabel],
     rules_kinds: Sequence[str] | None = None,
-    year_end_points: Sequence[float] | None = None,
-    year_end_ruled_out: Sequence[bool] | None = None,
+    year_end_points: Sequence[float | None] | None = None,
 ) -> dict[str, Lesson]:
     """For each entry the newsletter's labels change, its lesson (by entry key). Its kind
     probabilities are pulled towards the kinds of the similar labelled stories (each by
     STRENGTH times its cosine; several agreeing labels pull harder); with the entries'
-    rules kinds and year-end points, its kind is decided again with the newsletter's
-    good-news cut (:func:`newsletter_cut`), similar labels that mostly agree on a kind
-    counting as the rules saying that kind (the lower of the model's two cuts)."""
+    rules kinds and year-end standing (None: ruled out), its kind is decided again with
+    the newsletter's good-news cut (:func:`newsletter_cut`), similar labels that mostly
+    agree on a kind counting as the rules saying that kind (the lower of the model's two
+    cuts)."""
     if not labels:
         return {}
     kinds = model.fitted.kinds
@@ -297,13 +297,12 @@ def lessons(
         kind = kind_before = used = None
         if rules_kinds is not None and year_end_points is not None:
             said, points = rules_kinds[i], year_end_points[i]
-            out_ = bool(year_end_ruled_out[i]) if year_end_ruled_out is not None else False
             # similar labels mostly filed under a kind count as the rules saying it
             said = _agreed(near) or said
-            kind = taught.decide(list(after.values()), said, points, out_)
-            plain = model.decide(list(before.values()), said, points, out_)
+            kind = taught.decide(list(after.values()), said, points)
+            plain = model.decide(list(before.values()), said, points)
             kind_before = plain if kind != plain else None
-            used = cut if kind != model.decide(list(after.values()), said, points, out_) else None
+            used = cut if kind != model.decide(list(after.values()), said, points) else None
         if after is before and kind_before is None:
             continue
         out[entry.key] = Lesson(

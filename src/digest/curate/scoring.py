@@ -55,8 +55,8 @@ def classify(evidence: Evidence) -> str:
     must outweigh both grim and campaign evidence (a call to free someone is not their
     release); otherwise the strongest kind, campaign before grim on a tie."""
     points = {k: v[0] for k, v in evidence.items()}
-    year_end = evidence.get(YEAR_END, (0.0, ()))
-    if year_end[0] >= YEAR_END_THRESHOLD and not ruled_out(year_end[1]):
+    standing = year_end_standing(evidence)
+    if standing is not None and standing >= YEAR_END_THRESHOLD:
         return YEAR_END
     good = points.get(GOOD_NEWS, 0.0)
     if good > 0 and good > points.get(GRIM, 0.0) and good > points.get(CAMPAIGN, 0.0):
@@ -75,30 +75,30 @@ def verdicts(
 
     model = reading.model
     said = [classify(e) for e in evidence]
-    year_end = [evidence_points(e, YEAR_END) for e in evidence]
-    ruled = [ruled_out(e.get(YEAR_END, (0.0, ()))[1]) for e in evidence]
+    year_end = [year_end_standing(e) for e in evidence]
     grams = [reading.features.get(e.key) for e in entries]
     rows = model.probabilities(entries, evidence, said, grams)
     kinds = model.fitted.kinds
     taught = {}
     if reading.labels:
-        taught = lessons(model, entries, rows, reading.labels, said, year_end, ruled)
+        taught = lessons(model, entries, rows, reading.labels, said, year_end)
     out = []
-    for entry, rules_kind, points, out_, row in zip(
-        entries, said, year_end, ruled, rows, strict=True
-    ):
+    for entry, rules_kind, points, row in zip(entries, said, year_end, rows, strict=True):
         learned = taught.get(entry.key)
         if learned is not None and learned.kind is not None:
             out.append(Verdict(learned.kind, learned.probabilities, learned))
             continue
         probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
-        kind = model.decide([probabilities[k] for k in kinds], rules_kind, points, out_)
+        kind = model.decide([probabilities[k] for k in kinds], rules_kind, points)
         out.append(Verdict(kind, probabilities))
     return out
 
 
-def evidence_points(evidence: Evidence, kind: str) -> float:
-    return evidence.get(kind, (0.0, ()))[0]
+def year_end_standing(evidence: Evidence) -> float | None:
+    """The rules' year-end points, or None where the evidence rules a year-end message
+    out (year_end.ruled_out): neither the rules nor the classifier can then make one."""
+    points, reasons = evidence.get(YEAR_END, (0.0, ()))
+    return None if ruled_out(reasons) else points
 
 
 def score(

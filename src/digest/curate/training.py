@@ -22,8 +22,7 @@ from .evaluate import Post, Quality, measure, ranker
 from .features import Evidence
 from .learn import fit, folds
 from .rules import load_rules
-from .scoring import Reading, classify
-from .year_end import ruled_out
+from .scoring import Reading, classify, year_end_standing
 
 SHIPPABLE = ("CC-BY", "CC-BY-SA", "CC0", "PD", "PUBLIC-DOMAIN")  # licences whose titles we ship
 FICTIONAL = "fictional-"
@@ -177,8 +176,7 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
         agree = [_evidence(posts[i])[1] == kind for i in real]
         certain = [False] * len(real)
         blocked = [  # the rules rule these out: never picked (Model.decide)
-            kind == YEAR_END and ruled_out(evidence(posts[i]).get(YEAR_END, (0.0, ()))[1])
-            for i in real
+            kind == YEAR_END and year_end_standing(evidence(posts[i])) is None for i in real
         ]
         if kind == YEAR_END and recipe.year_end_certain > 0:
             certain = [
