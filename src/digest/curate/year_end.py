@@ -32,7 +32,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         "what",
         5.0,
         rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection)s?"
-        rf"|(?:message|letter|lettre|mensaje|carta)s? (?:de |d'|of |for )?(?:la )?{_YE}"
+        rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|editorial|mot)s?"
+        rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
         r"|looking back (?:on|at) (?:20\d\d|the year|this year|a year)"
@@ -59,7 +60,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         rf"|(?:this|last|the) year'?s (?:[\w'-]+ ){{0,3}}{_WINS}"
         r"|highlights (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
         r"|(?:year[- ]?end|end[- ]of[- ]year|holiday) (?:edition|issue|newsletter|recap|roundup)"
-        r"|(?:what|everything|all) (?:we|you) (?:achieved|accomplished|won)(?: together)?"
+        r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
         r"|ce que (?:nous avons|vous avez) (?:accompli|obtenu|gagné|réalisé)"
         r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
         r"|(?:an?|this|what an?) (?:incredible|extraordinary|remarkable|amazing|historic"
@@ -69,7 +70,11 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|thank you for (?:an?|this|the|another) (?:\w+ )?year|merci pour cette année"
         r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
-    ("what", 2.0, r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan)\b"),
+    (
+        "what",
+        2.0,
+        r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan|édito|éditorial)\b",
+    ),
     (
         "who",
         3.0,
@@ -105,6 +110,13 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|grâce à (?:vous|votre|vos|toutes et tous)|together,? we|ensemble,? nous",
     ),
 )
+# a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
+# "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
+_MESSAGE = r"(?:message|letter|lettre|mot|note|édito|éditorial|editorial)"
+_LEADER = (
+    r"(?:president|présidente?|chair|director|directeur|directrice|secretary[- ]general"
+    r"|secrétaire générale?|ceo)"
+)
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
 # 2021"), a numbered list of wins ("41 victoires pour les droits humains …"), the year
@@ -117,6 +129,9 @@ _TITLE_ONLY = re.compile(
     rf"|^\W*\d+ (?:[\w'-]+ ){{0,3}}{_WINS}"
     r"|(?:19|20)\d\d\W.*(?:message|letter|note|lettre|mot) (?:from|de|du|d')"
     r"|^\W*(?:19|20)\d\d\W{1,3}(?:the|our|a|my|your) year in \w+"
+    r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
+    rf"|(?<!open ){_MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
+    rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{_MESSAGE}(?! ouverte)"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
     r" (?:out )?(?:l'année|the year|the new year|20\d\d)"
     r")(?!\w)"
@@ -184,10 +199,10 @@ def facets(entry: Entry) -> tuple[Reason, ...]:
     for facet, points, pattern in _PATTERNS:
         if facet in found:
             continue
-        named = points >= STRONG_WHAT and pattern.search(title)
+        named = points >= STRONG_WHAT and (
+            pattern.search(title) or _TITLE_ONLY.search(title) or _own_year(entry, title)
+        )
         match = named or pattern.search(text)
-        if not match and facet == "what":
-            match = named = _TITLE_ONLY.search(title) or _own_year(entry, title)
         if match:
             words = " ".join(match.group(0).split())
             if named:
