@@ -156,6 +156,7 @@ def test_lists_of_stories_topics_and_months_are_not_year_end_messages(
         ),
         ("4.6 million actions for Write for Rights!", "Thank you, supporters, for every letter."),
         ("Next meeting: Write for Rights letter evening", "Our supporters write letters."),
+        ("Human Rights Day: a message from our Secretary General", "Rights are universal."),
     ],
 )
 def test_a_message_for_another_occasion_is_ruled_out(title: str, text: str) -> None:
@@ -163,3 +164,11 @@ def test_a_message_for_another_occasion_is_ruled_out(title: str, text: str) -> N
     assert ruled_out(found[YEAR_END][1])
     assert any("another occasion" in r.text for r in found[YEAR_END][1])
     assert classify(found) in (CAMPAIGN, "other", GRIM)
+
+
+def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_message() -> None:
+    message = entry(
+        "Journée internationale des droits humains : le mot de la présidente",
+        "En cette fin d'année, le temps est aux bilans.",
+    )
+    assert kind_of(message, "fr") == YEAR_END

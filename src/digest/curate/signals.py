@@ -51,7 +51,7 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
             # classifier must not make one of a topic review or a summer letter
             for against in (
                 year_end.topic_review(entry, found),
-                year_end.occasion(entry, found),
+                year_end.occasion(entry),
                 year_end.off_season(entry),
             ):
                 if against is not None:

@@ -44,6 +44,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|as (?:20\d\d|this year|the year) (?:draws|comes|came|drew) to (?:a close|an end)"
         r"|(?:as we|we) (?:near|approach|reach) the end of (?:20\d\d|the year|this year)"
         r"|alors que (?:20\d\d|l'année|cette année) s'achève|l'année qui s'achève"
+        r"|en cette fin d'année|(?:at|as we reach) the end of (?:this|the) year"
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
@@ -347,11 +348,12 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     )
 
 
-def occasion(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
+def occasion(entry: Entry) -> Reason | None:
     """A message for another occasion of the season (Human Rights Day, Write for Rights):
-    named in the title, or "on the occasion of" it in the opening, and the title does not
-    say it is a year-end message."""
-    if any(r.points >= TITLE_WHAT for r in found):
+    named in the title, or "on the occasion of" it in the opening, unless the title or the
+    opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
+    bilans")."""
+    if _PATTERNS[0][2].search(normalise(f"{entry.title}\n{entry.excerpt}")):
         return None
     named = _OCCASION_TITLE.search(normalise(entry.title)) or _OCCASION_TEXT.search(
         normalise(entry.excerpt)
