@@ -169,14 +169,19 @@ def _single(phrase: str) -> str:
     return "stem" if tokens[0].endswith("*") else "word"
 
 
-def _anchor(phrase: str) -> str:
-    """The first literal word of a phrase, without a trailing `*`, up to its first hyphen
-    ("year-end" also matches "year end" and "yearend")."""
+def _anchors(phrase: str) -> tuple[str, ...]:
+    """The first literal word of a phrase, without a trailing `*`; a hyphenated one also
+    joined up ("re-arrest": "rearrest") and, when its first part is a word of its own,
+    by that part ("year-end": "year end")."""
     for token in normalise(phrase).split():
         if token not in ("*", "^"):
             word = token.rstrip("*").lstrip(_OPENERS) or token
-            return word.split("-")[0] or word
-    return normalise(phrase)
+            parts = [p for p in word.split("-") if p]
+            if len(parts) < 2:
+                return (word,)
+            joined = "".join(parts)
+            return (word, joined, parts[0]) if len(parts[0]) >= 3 else (word, joined)
+    return (normalise(phrase),)
 
 
 def normalise(text: str) -> str:
@@ -342,11 +347,13 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
     anchors: dict[str, list[_Anchor]] = {}
     for k, rules in enumerate(kinds):
         for i, (phrase, _) in enumerate(rules.phrases):
-            anchors.setdefault(_anchor(phrase), []).append(_Anchor(k, False, i, _single(phrase)))
+            for anchor in _anchors(phrase):
+                anchors.setdefault(anchor, []).append(_Anchor(k, False, i, _single(phrase)))
         for i, pattern in enumerate(rules.guards):
             del pattern
             guard = data["kind"][rules.kind]["guards"][i]
-            anchors.setdefault(_anchor(guard), []).append(_Anchor(k, True, i, _single(guard)))
+            for anchor in _anchors(guard):
+                anchors.setdefault(anchor, []).append(_Anchor(k, True, i, _single(guard)))
     counts = tuple(
         CountRule(
             str(c["one"]), str(c["many"]), tuple(compile_phrase(p) for p in c.get("phrases", []))

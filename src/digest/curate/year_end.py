@@ -195,15 +195,18 @@ def facets(entry: Entry) -> tuple[Reason, ...]:
     succès 2023") counts more than the same words further down. The season is
     :func:`season`."""
     title = _NOT.sub(" ", normalise(entry.title)) + "\n"
-    text = _NOT.sub(" ", normalise(f"{entry.title}\n{entry.excerpt}"))
+    text = title + _NOT.sub(" ", normalise(entry.excerpt))
     found: dict[str, Reason] = {}
     for facet, points, pattern in _PATTERNS:
         if facet in found:
             continue
-        named = points >= STRONG_WHAT and (
-            pattern.search(title) or _TITLE_ONLY.search(title) or _own_year(entry, title)
-        )
-        match = named or pattern.search(text)
+        match = pattern.search(text)
+        named = None
+        if points >= STRONG_WHAT:  # (the leftmost match: in the title if there is one there)
+            named = (match if match and match.end() <= len(title) else None) or (
+                _TITLE_ONLY.search(title) or _own_year(entry, title)
+            )
+        match = named or match
         if match:
             words = " ".join(match.group(0).split())
             if named:
