@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from digest.clean import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, clean_html, clean_text, safe_url
@@ -164,8 +165,24 @@ def test_property_only_allowlisted_markup_survives(fragment: str) -> None:
     assert "\x00" not in cleaned.html and "\ufffe" not in cleaned.html
 
 
+@pytest.mark.parametrize(
+    "fragment, tag",
+    [
+        ("%<a href='javascript:x'>FNAME%", "%FNAME%"),  # the link is dropped, text joined
+        ("*<b>|EMAIL|</b>*", "*|EMAIL|*"),  # html2text would join them in the .txt
+        ("{<i>{ name }</i>}", "{{ name }}"),
+    ],
+)
+def test_a_merge_tag_split_by_markup_is_broken_too(fragment: str, tag: str) -> None:
+    cleaned = clean_html(fragment, BASE)
+    assert tag not in re.sub(r"<[^>]*>", "", cleaned.html)
+    assert tag not in cleaned.text
+    assert clean_html(cleaned.html, BASE).html == cleaned.html  # found by the property below
+
+
 @settings(max_examples=300, deadline=None)
 @given(_markup)
+@example("%<a href='javascript:x'>A")
 def test_property_cleaning_is_idempotent(fragment: str) -> None:
     once = clean_html(fragment, BASE).html
     assert clean_html(once, BASE).html == once

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from .lang import lenient
-from .mergetags import neutralise, neutralise_url
+from .mergetags import BREAK, neutralise, neutralise_url
 from .models import Entry, Image
 
 # XML 1.0 forbids C0 controls except tab/newline/CR, surrogates, U+FFFE/U+FFFF; MRML rejects them.
@@ -220,8 +220,15 @@ def clean_html(
         if data is not None or tag is None:
             raw = strip_controls(data) if data is not None else "&lt;"
             plain = strip_controls(unescape(raw))  # &#1; decodes to a control character
-            if tags and (neutral := neutralise(plain)) != plain:
-                plain, raw = neutral, escape(neutral, quote=False).replace("\xa0", "&nbsp;")
+            if tags:
+                # a tag between two texts may be dropped here or by a later reader ("%<a
+                # href='javascript:x'>FNAME%"): a delimiter across them is broken too
+                tail = text[-1][-3:] if text else ""
+                neutral = neutralise(plain)
+                if tail and neutralise(tail + plain) != tail + neutral:
+                    neutral = neutralise(BREAK + plain)
+                if neutral != plain:
+                    plain, raw = neutral, escape(neutral, quote=False).replace("\xa0", "&nbsp;")
             text.append(plain)
             if summary is None and text_len + len(plain) > summary_chars:
                 room = max(summary_chars - text_len, 0)

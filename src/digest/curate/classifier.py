@@ -117,6 +117,7 @@ class Model:
         probabilities: Sequence[float],
         rules_kind: str = OTHER,
         year_end_points: float | None = 0.0,
+        filed: bool = False,
     ) -> str:
         """Year-end messages first, then good news, each with two thresholds chosen by
         cross-validation for precision: a lower one where the rules say that kind (the
@@ -124,14 +125,16 @@ class Model:
         what the rules missed); rules' year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
         a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
-        the model cannot make it one. Otherwise the likeliest of the rest."""
+        the model cannot make it one. Where the feed itself files the entry under the
+        rules' kind (`filed`: a "Good news" category), the model does not overrule it: it
+        learned from posts without categories. Otherwise the likeliest of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
         if year_end_points is not None and 0 < self.year_end_certain <= year_end_points:
             return YEAR_END
         for kind in (YEAR_END, GOOD_NEWS):
             if kind == YEAR_END and year_end_points is None:
                 continue
-            if p[kind] >= self.cut(kind, rules_kind == kind):
+            if p[kind] >= self.cut(kind, rules_kind == kind) or (filed and rules_kind == kind):
                 return kind
         rest = [k for k in STORY_KINDS if k not in (YEAR_END, GOOD_NEWS)]
         return max(rest, key=lambda k: (p[k], -rest.index(k)))

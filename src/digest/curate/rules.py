@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigError
-from ..kinds import RULE_KINDS
+from ..kinds import GOOD_NEWS, RULE_KINDS
 from ..tomlfile import TableReader, locate, read_toml
 
 _SENTENCE = re.compile(r"(?<=[.!?;:؟؛。])\s+|\n+")
@@ -84,6 +84,8 @@ class RulePack:
                 for a, certain in candidates
                 if a.guard and (certain or kinds[a.kind].guards[a.slot].search(sentence))
             }
+            if _asks(sentence):  # "When will there be good news?": no outcome reported
+                blocked.update(k for k, rules in enumerate(kinds) if rules.kind in OUTCOMES)
             for a, certain in candidates:
                 if a.guard or a.kind in blocked:
                     continue
@@ -97,6 +99,16 @@ class RulePack:
             for k, found in hits.items()
             if found
         }
+
+    def guarded(self, parts: list[str]) -> set[str]:
+        """The kinds one of whose guards matches one of these sentences ("calls for the
+        release of …" guards good news)."""
+        out = set()
+        for sentence in parts:
+            for a, certain in self._candidates(sentence):
+                if a.guard and (certain or self.kinds[a.kind].guards[a.slot].search(sentence)):
+                    out.add(self.kinds[a.kind].kind)
+        return out
 
     def _candidates(self, sentence: str) -> set[tuple[_Anchor, bool]]:
         """Anchors that begin a word of the sentence, each with whether the word alone
@@ -133,6 +145,14 @@ class RulePack:
 
 
 _OPENERS = "\"'“«‘([{¡¿-—–*"
+_CLOSERS = " \"'”»’)]}"
+OUTCOMES = (GOOD_NEWS,)  # kinds whose phrases report what happened: not in a question
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip(_CLOSERS).endswith(("?", "؟"))
+
+
 _START = "^[" + re.escape(_OPENERS) + "]*"
 
 
@@ -144,17 +164,24 @@ def sentences(text: str) -> list[str]:
 def _single(phrase: str) -> str:
     """ "stem" for `word*`, "word" for a plain word, "" for anything longer."""
     tokens = normalise(phrase).split()
-    if len(tokens) != 1 or tokens[0] == "*" or not re.fullmatch(r"[\w'’-]+\*?", tokens[0]):
-        return ""
+    if len(tokens) != 1 or tokens[0] == "*" or not re.fullmatch(r"[\w'’]+\*?", tokens[0]):
+        return ""  # (a hyphenated word is matched by its regex: "re-arrest" or "rearrest")
     return "stem" if tokens[0].endswith("*") else "word"
 
 
-def _anchor(phrase: str) -> str:
-    """The first literal word of a phrase, without a trailing `*`."""
+def _anchors(phrase: str) -> tuple[str, ...]:
+    """The first literal word of a phrase, without a trailing `*`; a hyphenated one also
+    joined up ("re-arrest": "rearrest") and, when its first part is a word of its own,
+    by that part ("year-end": "year end")."""
     for token in normalise(phrase).split():
         if token not in ("*", "^"):
-            return token.rstrip("*").lstrip(_OPENERS) or token
-    return normalise(phrase)
+            word = token.rstrip("*").lstrip(_OPENERS) or token
+            parts = [p for p in word.split("-") if p]
+            if len(parts) < 2:
+                return (word,)
+            joined = "".join(parts)
+            return (word, joined, parts[0]) if len(parts[0]) >= 3 else (word, joined)
+    return (normalise(phrase),)
 
 
 def normalise(text: str) -> str:
@@ -181,7 +208,8 @@ class Pattern:
 def compile_phrase(phrase: str) -> Pattern:
     """`*` alone: up to three words (the last may be an elided article: "annule l'arrêté");
     `word*`: any ending; `^` first: at the start of a sentence (a title's imperative,
-    "^ free": "Free X now"); otherwise literal words."""
+    "^ free": "Free X now"); otherwise literal words, where a hyphen also matches a space
+    or nothing ("year-end message": "year end message", "yearend message")."""
     return Pattern(phrase)
 
 
@@ -197,12 +225,20 @@ def _source(phrase: str) -> str:
             parts.append(r"(?:\S+\s+){0,3}?(?:\w{1,5}')?")
             continue
         if token.endswith("*") and len(token) > 1:
-            parts.append(re.escape(token[:-1]) + r"\w*\s+")
+            parts.append(_literal(token[:-1]) + r"\w*\s+")
         else:
-            parts.append(re.escape(token) + r"\s+")
+            parts.append(_literal(token) + r"\s+")
     body = "".join(parts)
     body = body[: -len(r"\s+")] if body.endswith(r"\s+") else body
     return rf"(?<!\w){body}(?!\w)"
+
+
+def _literal(word: str) -> str:
+    return (
+        r"[-\s]?".join(re.escape(part) for part in word.split("-"))
+        if "-" in word.strip("-")
+        else re.escape(word)
+    )
 
 
 def load_rules(language: str, project_root: Path | None = None) -> RulePack:
@@ -311,11 +347,13 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
     anchors: dict[str, list[_Anchor]] = {}
     for k, rules in enumerate(kinds):
         for i, (phrase, _) in enumerate(rules.phrases):
-            anchors.setdefault(_anchor(phrase), []).append(_Anchor(k, False, i, _single(phrase)))
+            for anchor in _anchors(phrase):
+                anchors.setdefault(anchor, []).append(_Anchor(k, False, i, _single(phrase)))
         for i, pattern in enumerate(rules.guards):
             del pattern
             guard = data["kind"][rules.kind]["guards"][i]
-            anchors.setdefault(_anchor(guard), []).append(_Anchor(k, True, i, _single(guard)))
+            for anchor in _anchors(guard):
+                anchors.setdefault(anchor, []).append(_Anchor(k, True, i, _single(guard)))
     counts = tuple(
         CountRule(
             str(c["one"]), str(c["many"]), tuple(compile_phrase(p) for p in c.get("phrases", []))

@@ -53,17 +53,35 @@ class Verdict:
 def classify(evidence: Evidence) -> str:
     """The story kind from the rules: a year-end message needs strong evidence; good news
     must outweigh both grim and campaign evidence (a call to free someone is not their
-    release); otherwise the strongest kind, campaign before grim on a tie."""
-    points = {k: v[0] for k, v in evidence.items()}
+    release); otherwise the strongest kind, campaign before grim on a tie. The title
+    weighs most (docs/labelling.md): where its phrases tell good news from grim or
+    campaign, the opening text is not counted against it."""
     standing = year_end_standing(evidence)
     if standing is not None and standing >= YEAR_END_THRESHOLD:
         return YEAR_END
-    good = points.get(GOOD_NEWS, 0.0)
-    if good > 0 and good > points.get(GRIM, 0.0) and good > points.get(CAMPAIGN, 0.0):
+    titled = _points(evidence, ":title")
+    weighed = titled if _decisive(titled) else _points(evidence, "")
+    good = weighed.get(GOOD_NEWS, 0.0)
+    if good > 0 and good > weighed.get(GRIM, 0.0) and good > weighed.get(CAMPAIGN, 0.0):
         return GOOD_NEWS
-    rest = [(points.get(k, 0.0), -i, k) for i, k in enumerate(_RULE_ORDER[2:])]
+    rest = [(weighed.get(k, 0.0), -i, k) for i, k in enumerate(_RULE_ORDER[2:])]
     best = max(rest)
     return best[2] if best[0] > 0 else OTHER
+
+
+def _points(evidence: Evidence, part: str) -> dict[str, float]:
+    """Per kind, the points of its phrases in one part (":title"), or of all evidence."""
+    if not part:
+        return {k: v[0] for k, v in evidence.items()}
+    return {k: sum(r.points for r in v[1] if r.signal.endswith(part)) for k, v in evidence.items()}
+
+
+def _decisive(points: dict[str, float]) -> bool:
+    """The title alone tells good news from grim and campaign: it has phrases of one of
+    them, and good news is not tied with another."""
+    good = points.get(GOOD_NEWS, 0.0)
+    others = max(points.get(GRIM, 0.0), points.get(CAMPAIGN, 0.0))
+    return (good > 0 or others > 0) and good != others
 
 
 def verdicts(
@@ -83,13 +101,16 @@ def verdicts(
     if reading.labels:
         taught = lessons(model, entries, rows, reading.labels, said, year_end)
     out = []
-    for entry, rules_kind, points, row in zip(entries, said, year_end, rows, strict=True):
+    for entry, ev, rules_kind, points, row in zip(
+        entries, evidence, said, year_end, rows, strict=True
+    ):
         learned = taught.get(entry.key)
         if learned is not None and learned.kind is not None:
             out.append(Verdict(learned.kind, learned.probabilities, learned))
             continue
         probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
-        kind = model.decide([probabilities[k] for k in kinds], rules_kind, points)
+        filed = any(r.signal.endswith(":category") for r in ev.get(rules_kind, (0.0, ()))[1])
+        kind = model.decide([probabilities[k] for k in kinds], rules_kind, points, filed)
         out.append(Verdict(kind, probabilities))
     return out
 

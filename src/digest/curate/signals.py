@@ -11,7 +11,7 @@ from datetime import datetime
 from ..kinds import YEAR_END
 from ..models import Entry, FeedSource, Reason
 from . import year_end
-from .rules import KindRules, RulePack, normalise, sentences
+from .rules import OUTCOMES, KindRules, RulePack, normalise, sentences
 
 RECENCY_POINTS = 3.0
 RECENCY_HALF_LIFE_DAYS = 3.0
@@ -24,8 +24,16 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
     """Per story kind: points and reasons from title, body and feed categories; for
     year-end messages also their own facets (who, what, to whom, how) and the season."""
     categories = {normalise(c) for c in entry.categories}
-    in_title = rules.match(sentences(entry.title))
+    title = sentences(entry.title)
+    in_title = rules.match(title)
     in_body = rules.match(sentences(entry.excerpt))
+    # a title that asks for an outcome ("… calls for release of all prisoners") is a
+    # demand: the opening's outcomes (others "already released") do not make it one. (A
+    # question title may still open on outcomes: "Can goodwill gestures help? Radios are
+    # back on air, prisoners to be freed")
+    for outcome in OUTCOMES:
+        if outcome in in_body and outcome not in in_title and outcome in rules.guarded(title):
+            del in_body[outcome]
     evidence: dict[str, tuple[float, tuple[Reason, ...]]] = {}
     for kind in rules.kinds:
         reasons = _phrase_reasons(kind, in_title.get(kind.kind, ()), in_body.get(kind.kind, ()))
@@ -41,7 +49,11 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
                 reasons.append(when)
             # what rules a year-end message out counts even without other evidence: the
             # classifier must not make one of a topic review or a summer letter
-            for against in (year_end.topic_review(entry, found), year_end.off_season(entry)):
+            for against in (
+                year_end.topic_review(entry, found),
+                year_end.occasion(entry),
+                year_end.off_season(entry),
+            ):
                 if against is not None:
                     reasons.append(against)
         if reasons:

@@ -165,8 +165,8 @@ def out_of_fold(recipe: Recipe, posts: Sequence[Post], k: int = 5) -> Any:
 def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]:
     """Per kind, over out-of-fold probabilities of the real posts, two thresholds: one for
     posts the rules call that kind, one for the others (see Model.decide); the pair with
-    the best recall whose precision reaches the recipe's target (ties: the higher
-    thresholds), else the best F0.5."""
+    the best recall whose precision reaches the recipe's target (ties: see
+    :func:`thresholds`), else the best F0.5."""
     probs = out_of_fold(recipe, posts)
     real = [i for i, p in enumerate(posts) if not p.id.startswith(FICTIONAL)]
     targets = {**TARGETS, **(recipe.precision or {})}
@@ -220,7 +220,7 @@ def thresholds(
     c = np.asarray(certain, dtype=bool)
     b = np.asarray(blocked if blocked is not None else [False] * len(s), dtype=bool)
     grid = [step / 100 for step in range(5, 100, 5)]
-    best: tuple[float, float, float] | None = None
+    best: tuple[int, int, float, float] | None = None
     fallback: tuple[float, float, float] | None = None
     for ra in (g for g in grid if g <= most_where_agreed):
         for rb in (g for g in grid if g >= 0.5):
@@ -230,13 +230,17 @@ def thresholds(
             fn = int((~picked & y).sum())
             if not tp:
                 continue
-            if tp / (tp + fp) >= target and (best is None or (tp, ra, rb) > best):
-                best = (tp, ra, rb)
+            # ties: fewer false picks, then the lower cut where the rules agree (what the
+            # train split cannot tell apart, the rules' own evidence decides) and the
+            # higher cut where they do not
+            if tp / (tp + fp) >= target and (best is None or (tp, -fp, -ra, rb) > best):
+                best = (tp, -fp, -ra, rb)
             f = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)
             if fallback is None or (f, ra, rb) > fallback:
                 fallback = (f, ra, rb)
-    found = best or fallback
-    return (found[1], found[2]) if found else (0.5, 0.5)
+    if best is not None:
+        return -best[2], best[3]
+    return (fallback[1], fallback[2]) if fallback else (0.5, 0.5)
 
 
 def cross_validate(

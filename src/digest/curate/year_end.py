@@ -16,6 +16,12 @@ from datetime import datetime
 from ..models import Entry, Reason
 from .rules import normalise
 
+# plural wins, never one: "victory in 2023" may be one court's ruling
+_WINS = (
+    r"(?:wins|victories|successes|achievements|accomplishments|good news"
+    r"|(?:biggest|best|proudest) moments|victoires|succès|réussites|temps forts"
+    r"|bonnes nouvelles|avancées)"
+)
 # (facet, points, pattern). A weak "what" (any message or letter) counts less than a
 # message that says it belongs to the year's end.
 _YE = (
@@ -26,7 +32,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         "what",
         5.0,
         rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection)s?"
-        rf"|(?:message|letter|lettre|mensaje|carta)s? (?:de |d'|of |for )?(?:la )?{_YE}"
+        rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|editorial|mot)s?"
+        rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
         r"|looking back (?:on|at) (?:20\d\d|the year|this year|a year)"
@@ -37,6 +44,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|as (?:20\d\d|this year|the year) (?:draws|comes|came|drew) to (?:a close|an end)"
         r"|(?:as we|we) (?:near|approach|reach) the end of (?:20\d\d|the year|this year)"
         r"|alors que (?:20\d\d|l'année|cette année) s'achève|l'année qui s'achève"
+        r"|en cette fin d'année|(?:at|as we reach) the end of (?:this|the) year"
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
@@ -44,11 +52,16 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:holiday|christmas|new year'?s?) (?:message|statement|greeting|letter|special"
         r"|update|wrap-up)s?"
         r"|reflections? on (?:20\d\d|the year|this year|the past year)|réflexions? sur 20\d\d"
-        r"|(?:wins|victories|successes|achievements|accomplishments|highlights|good news)"
-        r" (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
-        r"|(?:victoires|succès|réussites|temps forts|bonnes nouvelles|avancées) (?:de|en)"
-        r" (?:l'année|20\d\d|cette année)"
-        r"|(?:what|everything|all) (?:we|you) (?:achieved|accomplished|won)(?: together)?"
+        # the organisation's own list of the year's wins ("Nos succès 2023", "Victoires pour
+        # les droits humains en 2024", "This year's epic human rights wins", "10 of your
+        # biggest moments in 2014"); a list of the year's *stories* is a roundup (_ROUNDUP)
+        rf"|{_WINS}(?: [\w'-]+){{0,5}}? (?:of|from|in|en|de|qui ont marqué|that marked)"
+        r" (?:20\d\d|the year|this year|the past year|l'année|cette année)"
+        rf"|{_WINS}(?: [\w'-]+){{0,5}}? (?:19|20)\d\d\W*(?=\n)"  # at the title's end
+        rf"|(?:this|last|the) year'?s (?:[\w'-]+ ){{0,3}}{_WINS}"
+        r"|highlights (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
+        r"|(?:year[- ]?end|end[- ]of[- ]year|holiday) (?:edition|issue|newsletter|recap|roundup)"
+        r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
         r"|ce que (?:nous avons|vous avez) (?:accompli|obtenu|gagné|réalisé)"
         r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
         r"|(?:an?|this|what an?) (?:incredible|extraordinary|remarkable|amazing|historic"
@@ -58,7 +71,11 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|thank you for (?:an?|this|the|another) (?:\w+ )?year|merci pour cette année"
         r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
-    ("what", 2.0, r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan)\b"),
+    (
+        "what",
+        2.0,
+        r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan|édito|éditorial)\b",
+    ),
     (
         "who",
         3.0,
@@ -94,16 +111,58 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|grâce à (?:vous|votre|vos|toutes et tous)|together,? we|ensemble,? nous",
     ),
 )
+# a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
+# "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
+_MESSAGE = r"(?:message|letter|lettre|mot|note|édito|éditorial|editorial)"
+_LEADER = (
+    r"(?:president|présidente?|chair|director|directeur|directrice|secretary[- ]general"
+    r"|secrétaire générale?|ceo)"
+)
+# Titles that say it only as titles do: the organisation's year in its own voice
+# ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
+# 2021"), a numbered list of wins ("41 victoires pour les droits humains …"), the year
+# in a leader's message ("Amnesty in 2015: A message from …"), "2011: The Year in Civil
+# Liberties", "Pour terminer l'année, …".
+_TITLE_ONLY = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:vous|you|ensemble|together|nous|we|we're|our|nos|notre)(?: [\w'-]+){0,6}"
+    r" (?:en|in|of|de|for|pour) (?:19|20)\d\d(?!\d)"
+    rf"|^\W*\d+ (?:[\w'-]+ ){{0,3}}{_WINS}"
+    r"|(?:19|20)\d\d\W.*(?:message|letter|note|lettre|mot) (?:from|de|du|d')"
+    r"|^\W*(?:19|20)\d\d\W{1,3}(?:the|our|a|my|your) year in \w+"
+    r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
+    rf"|(?<!open ){_MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
+    rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{_MESSAGE}(?! ouverte)"
+    r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
+    r" (?:out )?(?:l'année|the year|the new year|20\d\d)"
+    r")(?!\w)"
+)
 _PATTERNS = tuple(
     (facet, points, re.compile(rf"(?<!\w)(?:{source})(?!\w)")) for facet, points, source in _FACETS
 )
 _NOT = re.compile(
     r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report on)"
+    r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
+)
+# Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
+# message, a letter-writing marathon, a one-day appeal, a migrants' day statement
+_OCCASION = (
+    r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
+    r"|international (?:volunteer|migrants?|anti-corruption) day|journée (?:internationale )?"
+    r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
+    r"|giving ?tuesday|greetings? cards?"
+)
+_OCCASION_TITLE = re.compile(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
+_OCCASION_TEXT = re.compile(
+    rf"(?:on the occasion of|to mark|for|à l'occasion de|pour) (?:the |la |le )?(?:\w+ )?"
+    rf"(?:{_OCCASION})"
 )
 WHEN_POINTS = 2.0
+STRONG_WHAT = 5.0  # the points of a "what" that says the message belongs to the year's end
+TITLE_WHAT = 7.0  # ... when the title says it: with the season, a year-end message
 TOPIC_POINTS = -6.0
 OFF_SEASON_POINTS = -8.0
-_RULING_OUT = ("year_end:topic", "year_end:off_season")
+_RULING_OUT = ("year_end:topic", "year_end:off_season", "year_end:occasion")
 # "2013 in Review: CDA 230 and …": one part of a staff series on single topics
 # or "Looking back at 2012 in South Asia": a round-up of one region
 _TOPIC_REVIEW = re.compile(
@@ -132,20 +191,139 @@ LABELS = {
 
 def facets(entry: Entry) -> tuple[Reason, ...]:
     """The year-end facets found in the title and text of an entry: at most one reason per
-    facet (the strongest). The season is :func:`season`."""
-    text = normalise(f"{entry.title}\n{entry.excerpt}")
-    text = _NOT.sub(" ", text)
+    facet (the strongest). A title that says what it is ("Year end message 2017", "Nos
+    succès 2023") counts more than the same words further down. The season is
+    :func:`season`."""
+    title = _NOT.sub(" ", normalise(entry.title)) + "\n"
+    text = title + _NOT.sub(" ", normalise(entry.excerpt))
     found: dict[str, Reason] = {}
     for facet, points, pattern in _PATTERNS:
         if facet in found:
             continue
         match = pattern.search(text)
+        named = None
+        if points >= STRONG_WHAT:  # (the leftmost match: in the title if there is one there)
+            named = (match if match and match.end() <= len(title) else None) or (
+                _TITLE_ONLY.search(title) or _own_year(entry, title)
+            )
+        match = named or match
         if match:
             words = " ".join(match.group(0).split())
+            if named:
+                found[facet] = Reason(
+                    f"year_end:{facet}", TITLE_WHAT, f"year-end message, the title says: “{words}”"
+                )
+                continue
             found[facet] = Reason(
                 f"year_end:{facet}", points, f"year-end message, {LABELS[facet]}: “{words}”"
             )
     return tuple(found.values())
+
+
+def _own_year(entry: Entry, title: str) -> re.Match[str] | None:
+    """The title names the organisation that publishes it and a year ("Amnesty in 2015:
+    A message from …", "Advox in 2014", "Les résultats d'Amnesty Belgique en 2016")."""
+    names = [w for w in re.findall(r"\w{4,}", normalise(entry.feed_name)) if w not in _GENERIC]
+    if not names:
+        return None
+    own = "|".join(re.escape(w) for w in names)
+    return re.search(
+        rf"(?<!\w)(?:{own})(?: [\w'-]+){{0,2}} (?:in|en|de|for|pour) (?:19|20)\d\d(?!\d)", title
+    )
+
+
+# words of a feed's name that do not name the organisation, or name its topic
+# ("journalists in 2012" is the Committee to Protect Journalists' topic, not itself)
+_GENERIC = frozenset(
+    {
+        "news",
+        "blog",
+        "blogs",
+        "feed",
+        "international",
+        "internationale",
+        "global",
+        "world",
+        "online",
+        "media",
+        "press",
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "section",
+        "group",
+        "groupe",
+        "local",
+        "france",
+        "canada",
+        "belgique",
+        "suisse",
+        "usa",
+        "national",
+        "foundation",
+        "fondation",
+        "project",
+        "projet",
+        "organisation",
+        "organization",
+        "association",
+        "latest",
+        "updates",
+        "actualités",
+        "nouvelles",
+        "english",
+        "français",
+        "committee",
+        "comité",
+        "protect",
+        "journalists",
+        "journalistes",
+        "rights",
+        "droits",
+        "human",
+        "humains",
+        "homme",
+        "liberties",
+        "libertés",
+        "liberty",
+        "liberté",
+        "freedom",
+        "torture",
+        "refugees",
+        "réfugiés",
+        "migrants",
+        "peace",
+        "paix",
+        "justice",
+        "civil",
+        "watch",
+        "defenders",
+        "défenseurs",
+        "prisoners",
+        "prisonniers",
+        "women",
+        "femmes",
+        "children",
+        "enfants",
+        "democracy",
+        "démocratie",
+        "council",
+        "conseil",
+        "center",
+        "centre",
+        "institute",
+        "institut",
+        "league",
+        "ligue",
+        "union",
+        "society",
+        "société",
+        "network",
+        "réseau",
+    }
+)
 
 
 def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
@@ -170,6 +348,25 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
         "year_end:topic",
         TOPIC_POINTS,
         "year-end message? no: a staff review of one topic, not a message to supporters",
+    )
+
+
+def occasion(entry: Entry) -> Reason | None:
+    """A message for another occasion of the season (Human Rights Day, Write for Rights):
+    named in the title, or "on the occasion of" it in the opening, unless the title or the
+    opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
+    bilans")."""
+    if _PATTERNS[0][2].search(normalise(f"{entry.title}\n{entry.excerpt}")):
+        return None
+    named = _OCCASION_TITLE.search(normalise(entry.title)) or _OCCASION_TEXT.search(
+        normalise(entry.excerpt)
+    )
+    if named is None:
+        return None
+    return Reason(
+        "year_end:occasion",
+        TOPIC_POINTS,
+        f"year-end message? no: it is for another occasion (“{named.group(0)}”)",
     )
 
 
