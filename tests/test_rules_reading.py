@@ -95,6 +95,23 @@ def test_a_demand_in_the_title_is_not_made_good_news_by_the_text(title: str) -> 
     assert GOOD_NEWS not in found
 
 
+@pytest.mark.parametrize(
+    "title, language, kind",
+    [
+        ("Syrie : enfin l'amnistie inconditionnelle pour le journaliste !", "fr", GOOD_NEWS),
+        ("Tunisie : l'annulation de la condamnation du blogueur", "fr", GOOD_NEWS),
+        ("Chine : l'abolition de la limite des mandats votée", "fr", "other"),
+        ("Federal judge's ruling a victory for asylum seekers", "en", GOOD_NEWS),
+        ("Rights group praises the ruling by a federal judge", "en", GOOD_NEWS),
+        ("City agrees to drop its appeal in the stop-and-frisk case", "en", GOOD_NEWS),
+    ],
+)
+def test_outcomes_after_an_elided_article_or_said_as_praise(
+    title: str, language: str, kind: str
+) -> None:
+    assert kind_of(entry(title, when=datetime(2025, 6, 10, tzinfo=UTC)), language) == kind
+
+
 def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
     assert kind_of(entry("Courts block the new travel ban")) == GOOD_NEWS
     assert kind_of(entry("Discriminatory ban defeated in court again")) == GOOD_NEWS

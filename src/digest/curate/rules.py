@@ -126,6 +126,11 @@ class RulePack:
 
     def _token_anchors(self, token: str) -> tuple[tuple[_Anchor, bool], ...]:
         word = token.lstrip(_OPENERS)
+        found = self._word_anchors(word)
+        elided = _ELIDED.match(word)  # "l'amnistie", "d'acquittement": the word after it
+        return found + self._word_anchors(word[elided.end() :]) if elided else found
+
+    def _word_anchors(self, word: str) -> tuple[tuple[_Anchor, bool], ...]:
         found: list[tuple[_Anchor, bool]] = []
         for length in self.lengths:
             if length > len(word):
@@ -145,6 +150,7 @@ class RulePack:
 
 
 _OPENERS = "\"'“«‘([{¡¿-—–*"
+_ELIDED = re.compile(r"\w{1,2}'(?=\w)")
 _CLOSERS = " \"'”»’)]}"
 OUTCOMES = (GOOD_NEWS,)  # kinds whose phrases report what happened: not in a question
 
