@@ -346,3 +346,40 @@ def test_a_store_from_before_labels_named_their_feed_opens(tmp_path: Path) -> No
         (old,) = load_labels(store, excluding_issue="x")
         assert (old.title, old.feed_url, old.feed_name, old.drafted) == ("Old label", "", "", "")
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_store_recover_keeps_the_editors_labels(tmp_path: Path) -> None:
+    from digest.store.check import recover_store
+
+    gave = {k: 0.2 for k in STORY_KINDS}
+    path = tmp_path / "digest.sqlite3"
+    with Store(path) as store:
+        save_labels(store, "2025-W47", [_label("kept", key="a", before=gave)], "2025-11-20")
+        save_labels(store, "2025-W48", [_label("odd", key="b")], "2025-11-27")
+        store.db.execute(
+            "UPDATE editor_labels SET probabilities = '{not json' WHERE entry_key = 'b'"
+        )
+    report = recover_store(path)
+    assert report.copied["editor_labels"] == 2 and report.repaired["editor_labels"] == 1
+    with Store(report.target) as recovered:
+        found = {lab.key: lab.before for lab in load_labels(recovered, excluding_issue="x")}
+    assert found == {"a": gave, "b": None}
+    assert "editor_labels" not in report.unreadable
+
+
+def test_store_recover_of_a_store_from_before_the_labels_reports_nothing_lost(
+    tmp_path: Path,
+) -> None:
+    from digest.store.check import recover_store
+
+    path = tmp_path / "digest.sqlite3"
+    with Store(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE editor_labels")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    report = recover_store(path)
+    assert "editor_labels" not in report.unreadable
+    assert report.copied.get("editor_labels", 0) == 0

@@ -59,6 +59,26 @@ def test_conditional_get_and_not_modified(digest, tmp_path: Path, server: FeedSe
     assert "digest/" in server.requests[0].headers["user-agent"]
 
 
+def test_a_304_without_validators_keeps_the_stored_ones(
+    digest, tmp_path: Path, server: FeedServer
+) -> None:
+    def feed(request, handler):
+        if request.headers.get("if-none-match") == '"v1"':
+            return Reply(304)  # no ETag, no Last-Modified: the stored ones still hold
+        return Reply(
+            200,
+            rss([entry(1)]),
+            {"ETag": '"v1"', "Last-Modified": "Thu, 18 Dec 2025 10:00:00 GMT"},
+        )
+
+    server.route("/feed.xml", feed)
+    project = _project(tmp_path / "p", [("A", server.url("/feed.xml"))])
+    for _ in range(3):
+        digest("fetch", "-p", str(project), "--json")
+    assert [r.headers.get("if-none-match") for r in server.requests] == [None, '"v1"', '"v1"']
+    assert server.requests[2].headers["if-modified-since"] == "Thu, 18 Dec 2025 10:00:00 GMT"
+
+
 def test_one_broken_feed_does_not_stop_the_others(
     digest, tmp_path: Path, server: FeedServer
 ) -> None:

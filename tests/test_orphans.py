@@ -133,3 +133,20 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             for stream in (proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()
+
+
+def test_a_killed_pool_leaves_nothing_for_the_exit_hook_to_race() -> None:
+    """Killing the workers on Ctrl-C left the pool's manager thread to the interpreter's
+    exit hook, which could write to a pipe the thread was closing and print a traceback
+    ("OSError: Bad file descriptor", seen once in a full run of the test above)."""
+    from concurrent.futures import process
+
+    from digest.isolate import ParserPool
+
+    pool = ParserPool()
+    executor = pool._pool(workers=1)
+    job = executor.submit(signal.pause)  # busy until killed
+    manager = executor._executor_manager_thread  # type: ignore[attr-defined]
+    assert manager is not None and manager.is_alive() and not job.done()
+    pool._kill_all()
+    assert not manager.is_alive() or manager not in process._threads_wakeups  # type: ignore[attr-defined]

@@ -104,6 +104,8 @@ def test_a_demand_in_the_title_is_not_made_good_news_by_the_text(title: str) -> 
         ("Federal judge's ruling a victory for asylum seekers", "en", GOOD_NEWS),
         ("Rights group praises the ruling by a federal judge", "en", GOOD_NEWS),
         ("City agrees to drop its appeal in the stop-and-frisk case", "en", GOOD_NEWS),
+        ("Rights group wins a ground-breaking victory against face recognition", "en", GOOD_NEWS),
+        ("Première victoire en justice contre la reconnaissance faciale !", "fr", GOOD_NEWS),
     ],
 )
 def test_outcomes_after_an_elided_article_or_said_as_praise(
@@ -131,6 +133,7 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("41 victoires pour les droits humains dont nous pouvons nous réjouir", "fr", "Feed A"),
         ("Pour terminer l'année, des cas où l'espoir a triomphé", "fr", "Feed A"),
         ("2025: The Year in Civil Liberties", "en", "Feed A"),
+        ("The council looks back on 2025", "en", "Feed A"),
         ("Amnesty in 2025: a message from our director", "en", "Amnesty International UK"),
     ],
 )

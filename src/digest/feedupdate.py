@@ -121,10 +121,16 @@ def decide(
         return _failed(base, old, now, fetched, error.reason, error.kind)
     document = parsed if isinstance(parsed, ParsedFeed) else None
     keep_validators = document is not None and document.bozo
+    # a 304 that leaves a validator out keeps the one it answered (RFC 9110 §15.4.5)
+    unchanged = document is None
     state = replace(
         old,
-        etag=old.etag if keep_validators else validator(fetched.etag),
-        last_modified=old.last_modified if keep_validators else validator(fetched.last_modified),
+        etag=old.etag
+        if keep_validators or (unchanged and not fetched.etag)
+        else validator(fetched.etag),
+        last_modified=old.last_modified
+        if keep_validators or (unchanged and not fetched.last_modified)
+        else validator(fetched.last_modified),
         last_fetch=now,
         last_success=now,
         last_error=None,

@@ -304,11 +304,14 @@ class ParserPool:
 
     def _terminate(self, executor: ProcessPoolExecutor) -> None:
         processes = dict(getattr(executor, "_processes", None) or {})
+        manager = getattr(executor, "_executor_manager_thread", None)  # (shutdown drops it)
         for process in processes.values():
             with contextlib.suppress(Exception):
                 process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
         self._live.discard(executor)
+        if manager is not None:
+            _forget_manager(manager)
 
     # -- SIGTERM: kill the workers, then die of the signal as before --------------------
 
@@ -335,3 +338,17 @@ class ParserPool:
             previous(signum, frame)
         else:
             os.kill(os.getpid(), signum)  # the default action: end as an unhandled SIGTERM
+
+
+def _forget_manager(manager: threading.Thread) -> None:
+    """Let a pool's manager thread end (its workers are dead) before the interpreter
+    does: on Python 3.11 the exit hook of concurrent.futures wakes it through a pipe the
+    thread may be closing at that moment, and prints an "OSError: Bad file descriptor"
+    traceback (a race discussed in python/cpython pull request 6084). If it is still
+    running, the hook is told to leave it."""
+    from concurrent.futures import process as futures_process
+
+    manager.join(timeout=1.0)
+    if manager.is_alive():
+        with contextlib.suppress(Exception):
+            futures_process._threads_wakeups.pop(manager, None)

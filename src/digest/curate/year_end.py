@@ -36,7 +36,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
-        r"|looking back (?:on|at) (?:20\d\d|the year|this year|a year)"
+        r"|look(?:s|ing)? back (?:on|at) (?:20\d\d|the year|this year|a year)"
         r"|(?:\w+ )?in review|year[- ]in[- ]review|bilan (?:de l'année|annuel|\d{4}|de \d{4})"
         r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
         r"|retour sur (?:l'année|20\d\d)"

@@ -26,6 +26,9 @@ from .dbfile import connect, store_error
 from .schema import APPLICATION_ID, BUSY_TIMEOUT_MS, MIGRATIONS
 
 TABLES = ("feeds", "entries", "issues", "builds", "issue_entries", "sends")
+# Recovered too, when the store has them (schema 3): the editors' labels are their
+# decisions, never to be dropped. The classifier's feature cache is rebuilt, not copied.
+_LATER = ("editor_labels",)
 _TIMES = {
     "feeds": ("last_fetch", "last_success", "next_retry"),
     "entries": ("published", "updated", "first_seen", "last_seen"),
@@ -238,7 +241,7 @@ def recover_store(path: Path, target: Path | None = None) -> RecoverReport:
         raise StoreError(f"{path}: not a digest store", hint="check [store] path in digest.toml")
     try:
         with Store(target) as dst, dst.transaction() as db:
-            for table in TABLES:
+            for table in (*TABLES, *_LATER):
                 _copy_table(src, db, table, report)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):  # only the new file we were writing
@@ -261,7 +264,8 @@ def _copy_table(
     copied = skipped = repaired = 0
     unreadable = [0]
     if not columns:
-        report.unreadable[table] = 1
+        if table not in _LATER or _listed(src, table):
+            report.unreadable[table] = 1  # (a store from before the table has none)
         return
     clean = _CLEANERS[table]
     insert = (
@@ -284,6 +288,15 @@ def _copy_table(
         report.repaired[table] = repaired
     if unreadable[0]:
         report.unreadable[table] = unreadable[0]
+
+
+def _listed(src: sqlite3.Connection, table: str) -> bool:
+    """Whether the schema names the table (True when even that cannot be read)."""
+    try:
+        found = src.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    except sqlite3.Error:
+        return True
+    return found is not None
 
 
 def _readable_rows(
@@ -435,6 +448,17 @@ def _clean_send(row: dict[str, Any], dst: sqlite3.Connection) -> dict[str, Any] 
     return row
 
 
+def _clean_label(row: dict[str, Any], dst: sqlite3.Connection) -> dict[str, Any] | None:
+    required = ("issue_id", "entry_key", "action", "kind")
+    if not all(_text(row.get(c)) for c in required):
+        return None
+    fixed = {**row, "section": _text(row.get("section"))}
+    for column in ("title", "text", "recorded_at", "feed_url", "feed_name", "drafted"):
+        fixed[column] = _text(row.get(column)) or ""
+    fixed["probabilities"] = _json(row.get("probabilities"), dict) or "{}"
+    return fixed
+
+
 _CLEANERS: dict[str, Callable[[dict[str, Any], sqlite3.Connection], dict[str, Any] | None]] = {
     "feeds": _clean_feed,
     "entries": _clean_entry,
@@ -442,4 +466,5 @@ _CLEANERS: dict[str, Callable[[dict[str, Any], sqlite3.Connection], dict[str, An
     "issue_entries": _clean_issue_entry,
     "builds": _clean_build,
     "sends": _clean_send,
+    "editor_labels": _clean_label,
 }
