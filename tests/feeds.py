@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 
@@ -35,3 +37,17 @@ def entry(n: int, *, day: int = 18, **extra: str) -> dict[str, str]:
         "description": f"<p>Body of story {n}.</p>",
         **extra,
     }
+
+
+def fetch_project(root: Path, feeds: Iterable[tuple[str, str]], fetch: str = "") -> Path:
+    """A project folder with these (name, URL) feeds and `fetch`, the lines of its [fetch]
+    table ("timeout = 2\n")."""
+    (root / "feeds").mkdir(parents=True, exist_ok=True)
+    (root / "digest.toml").write_text(
+        '[newsletter]\nname = "Test"\nsender = "Test <t@example.org>"\n'
+        + (f"[fetch]\n{fetch}" if fetch else "")
+    )
+    (root / "feeds" / "feeds.toml").write_text(
+        "".join(f'[[feed]]\nname = "{name}"\nurl = "{url}"\n' for name, url in feeds)
+    )
+    return root

@@ -22,7 +22,7 @@ from digest.publish import restore_interrupted
 from digest.update import BATCH_ENTRIES
 
 from .conftest import DEMO_AS_OF, DEMO_ISSUE, copy_demo_project
-from .feeds import entry, rss
+from .feeds import entry, fetch_project, rss
 from .server import FeedServer, Reply
 from .waiting import wait_any
 
@@ -325,14 +325,10 @@ def test_fetch_killed_between_batched_commits(tmp_path: Path) -> None:
             urls.append(server.url(f"/f{n}.xml"))
         server.route("/stuck.xml", stuck)
         urls.append(server.url("/stuck.xml"))
-        project = tmp_path / "p"
-        (project / "feeds").mkdir(parents=True)
-        (project / "digest.toml").write_text(
-            '[newsletter]\nname = "T"\nsender = "T <t@example.org>"\n'
-            "[fetch]\nper_host = 64\ntimeout = 90\ndeadline = 120\n"
-        )
-        (project / "feeds" / "feeds.toml").write_text(
-            "".join(f'[[feed]]\nname = "F{i}"\nurl = "{u}"\n' for i, u in enumerate(urls))
+        project = fetch_project(
+            tmp_path / "p",
+            ((f"F{i}", u) for i, u in enumerate(urls)),
+            "per_host = 64\ntimeout = 90\ndeadline = 120\n",
         )
         proc = _fetch(project)
         try:

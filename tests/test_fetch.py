@@ -9,21 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from .feeds import entry, rss
+from .feeds import entry, fetch_project, rss
 from .server import FeedServer, Reply
 
 
 def _project(root: Path, feeds: list[tuple[str, str]]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "digest.toml").write_text(
-        '[newsletter]\nname = "Test"\nsender = "Test <t@example.org>"\n'
-        "[fetch]\ntimeout = 2\ndeadline = 4\n"
-    )
-    (root / "feeds").mkdir(exist_ok=True)
-    (root / "feeds" / "feeds.toml").write_text(
-        "".join(f'[[feed]]\nname = "{name}"\nurl = "{url}"\n' for name, url in feeds)
-    )
-    return root
+    return fetch_project(root, feeds, "timeout = 2\ndeadline = 4\n")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .feeds import entry, rss
+from .feeds import entry, fetch_project, rss
 from .server import FeedServer, Reply
 from .waiting import wait_any
 
@@ -81,17 +81,10 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
     with FeedServer() as server:
         for i in range(3):
             server.route(f"/slow{i}.xml", Reply(200, slow))
-        project = tmp_path / "p"
-        (project / "feeds").mkdir(parents=True)
-        (project / "digest.toml").write_text(
-            '[newsletter]\nname = "T"\nsender = "T <t@example.org>"\n'
-            "[fetch]\nmax_bytes = 50000000\nparse_seconds = 600\n"
-        )
-        (project / "feeds" / "feeds.toml").write_text(
-            "".join(
-                f'[[feed]]\nname = "Slow {i}"\nurl = "{server.url(f"/slow{i}.xml")}"\n'
-                for i in range(3)
-            )
+        project = fetch_project(
+            tmp_path / "p",
+            ((f"Slow {i}", server.url(f"/slow{i}.xml")) for i in range(3)),
+            "max_bytes = 50000000\nparse_seconds = 600\n",
         )
         proc = subprocess.Popen(
             [sys.executable, "-m", "digest", "fetch", "-p", str(project), "-q"],

@@ -121,16 +121,17 @@ def decide(
         return _failed(base, old, now, fetched, error.reason, error.kind)
     document = parsed if isinstance(parsed, ParsedFeed) else None
     keep_validators = document is not None and document.bozo
-    # a 304 that leaves a validator out keeps the one it answered (RFC 9110 §15.4.5)
-    unchanged = document is None
+
+    def kept(stored: str | None, answered: str | None) -> str | None:
+        # a 304 that leaves a validator out keeps the one it answered (RFC 9110 §15.4.5)
+        if keep_validators or (document is None and not answered):
+            return stored
+        return validator(answered)
+
     state = replace(
         old,
-        etag=old.etag
-        if keep_validators or (unchanged and not fetched.etag)
-        else validator(fetched.etag),
-        last_modified=old.last_modified
-        if keep_validators or (unchanged and not fetched.last_modified)
-        else validator(fetched.last_modified),
+        etag=kept(old.etag, fetched.etag),
+        last_modified=kept(old.last_modified, fetched.last_modified),
         last_fetch=now,
         last_success=now,
         last_error=None,

@@ -79,11 +79,7 @@ class RulePack:
             candidates = self._candidates(sentence)
             if not candidates:
                 continue
-            blocked = {
-                a.kind
-                for a, certain in candidates
-                if a.guard and (certain or kinds[a.kind].guards[a.slot].search(sentence))
-            }
+            blocked = self._guarded(sentence, candidates)
             if _asks(sentence):  # "When will there be good news?": no outcome reported
                 blocked.update(k for k, rules in enumerate(kinds) if rules.kind in OUTCOMES)
             for a, certain in candidates:
@@ -103,12 +99,19 @@ class RulePack:
     def guarded(self, parts: list[str]) -> set[str]:
         """The kinds one of whose guards matches one of these sentences ("calls for the
         release of …" guards good news)."""
-        out = set()
-        for sentence in parts:
-            for a, certain in self._candidates(sentence):
-                if a.guard and (certain or self.kinds[a.kind].guards[a.slot].search(sentence)):
-                    out.add(self.kinds[a.kind].kind)
-        return out
+        return {
+            self.kinds[k].kind
+            for sentence in parts
+            for k in self._guarded(sentence, self._candidates(sentence))
+        }
+
+    def _guarded(self, sentence: str, candidates: set[tuple[_Anchor, bool]]) -> set[int]:
+        """The kinds (indices) one of whose guards matches in this sentence."""
+        return {
+            a.kind
+            for a, certain in candidates
+            if a.guard and (certain or self.kinds[a.kind].guards[a.slot].search(sentence))
+        }
 
     def _candidates(self, sentence: str) -> set[tuple[_Anchor, bool]]:
         """Anchors that begin a word of the sentence, each with whether the word alone

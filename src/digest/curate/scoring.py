@@ -59,8 +59,8 @@ def classify(evidence: Evidence) -> str:
     standing = year_end_standing(evidence)
     if standing is not None and standing >= YEAR_END_THRESHOLD:
         return YEAR_END
-    titled = _points(evidence, ":title")
-    weighed = titled if _decisive(titled) else _points(evidence, "")
+    titled = _title_points(evidence)
+    weighed = titled if _decisive(titled) else {k: v[0] for k, v in evidence.items()}
     good = weighed.get(GOOD_NEWS, 0.0)
     if good > 0 and good > weighed.get(GRIM, 0.0) and good > weighed.get(CAMPAIGN, 0.0):
         return GOOD_NEWS
@@ -69,11 +69,11 @@ def classify(evidence: Evidence) -> str:
     return best[2] if best[0] > 0 else OTHER
 
 
-def _points(evidence: Evidence, part: str) -> dict[str, float]:
-    """Per kind, the points of its phrases in one part (":title"), or of all evidence."""
-    if not part:
-        return {k: v[0] for k, v in evidence.items()}
-    return {k: sum(r.points for r in v[1] if r.signal.endswith(part)) for k, v in evidence.items()}
+def _title_points(evidence: Evidence) -> dict[str, float]:
+    """Per kind, the points of its phrases in the title."""
+    return {
+        k: sum(r.points for r in v[1] if r.signal.endswith(":title")) for k, v in evidence.items()
+    }
 
 
 def _decisive(points: dict[str, float]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from ..models import Entry, Reason
 from .rules import normalise
@@ -223,107 +224,39 @@ def facets(entry: Entry) -> tuple[Reason, ...]:
 def _own_year(entry: Entry, title: str) -> re.Match[str] | None:
     """The title names the organisation that publishes it and a year ("Amnesty in 2015:
     A message from …", "Advox in 2014", "Les résultats d'Amnesty Belgique en 2016")."""
-    names = [w for w in re.findall(r"\w{4,}", normalise(entry.feed_name)) if w not in _GENERIC]
+    pattern = _own_name(entry.feed_name)
+    return pattern.search(title) if pattern else None
+
+
+@lru_cache(maxsize=512)
+def _own_name(feed_name: str) -> re.Pattern[str] | None:
+    """The words naming a feed's organisation, followed by a year (built once per feed)."""
+    names = [w for w in re.findall(r"\w{4,}", normalise(feed_name)) if w not in _GENERIC]
     if not names:
         return None
     own = "|".join(re.escape(w) for w in names)
-    return re.search(
-        rf"(?<!\w)(?:{own})(?: [\w'-]+){{0,2}} (?:in|en|de|for|pour) (?:19|20)\d\d(?!\d)", title
+    return re.compile(
+        rf"(?<!\w)(?:{own})(?: [\w'-]+){{0,2}} (?:in|en|de|for|pour) (?:19|20)\d\d(?!\d)"
     )
 
 
 # words of a feed's name that do not name the organisation, or name its topic
 # ("journalists in 2012" is the Committee to Protect Journalists' topic, not itself)
-_GENERIC = frozenset(
-    {
-        "news",
-        "blog",
-        "blogs",
-        "feed",
-        "international",
-        "internationale",
-        "global",
-        "world",
-        "online",
-        "media",
-        "press",
-        "the",
-        "and",
-        "for",
-        "with",
-        "from",
-        "section",
-        "group",
-        "groupe",
-        "local",
-        "france",
-        "canada",
-        "belgique",
-        "suisse",
-        "usa",
-        "national",
-        "foundation",
-        "fondation",
-        "project",
-        "projet",
-        "organisation",
-        "organization",
-        "association",
-        "latest",
-        "updates",
-        "actualités",
-        "nouvelles",
-        "english",
-        "français",
-        "committee",
-        "comité",
-        "protect",
-        "journalists",
-        "journalistes",
-        "rights",
-        "droits",
-        "human",
-        "humains",
-        "homme",
-        "liberties",
-        "libertés",
-        "liberty",
-        "liberté",
-        "freedom",
-        "torture",
-        "refugees",
-        "réfugiés",
-        "migrants",
-        "peace",
-        "paix",
-        "justice",
-        "civil",
-        "watch",
-        "defenders",
-        "défenseurs",
-        "prisoners",
-        "prisonniers",
-        "women",
-        "femmes",
-        "children",
-        "enfants",
-        "democracy",
-        "démocratie",
-        "council",
-        "conseil",
-        "center",
-        "centre",
-        "institute",
-        "institut",
-        "league",
-        "ligue",
-        "union",
-        "society",
-        "société",
-        "network",
-        "réseau",
-    }
-)
+# fmt: off
+_GENERIC = frozenset({
+    "news", "blog", "blogs", "feed", "international", "internationale", "global", "world",
+    "online", "media", "press", "the", "and", "for", "with", "from", "section", "group", "groupe",
+    "local", "france", "canada", "belgique", "suisse", "usa", "national", "foundation",
+    "fondation", "project", "projet", "organisation", "organization", "association", "latest",
+    "updates", "actualités", "nouvelles", "english", "français", "committee", "comité", "protect",
+    "journalists", "journalistes", "rights", "droits", "human", "humains", "homme", "liberties",
+    "libertés", "liberty", "liberté", "freedom", "torture", "refugees", "réfugiés", "migrants",
+    "peace", "paix", "justice", "civil", "watch", "defenders", "défenseurs", "prisoners",
+    "prisonniers", "women", "femmes", "children", "enfants", "democracy", "démocratie", "council",
+    "conseil", "center", "centre", "institute", "institut", "league", "ligue", "union", "society",
+    "société", "network", "réseau",
+})
+# fmt: on
 
 
 def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
@@ -356,12 +289,9 @@ def occasion(entry: Entry) -> Reason | None:
     named in the title, or "on the occasion of" it in the opening, unless the title or the
     opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
     bilans")."""
-    if _PATTERNS[0][2].search(normalise(f"{entry.title}\n{entry.excerpt}")):
-        return None
-    named = _OCCASION_TITLE.search(normalise(entry.title)) or _OCCASION_TEXT.search(
-        normalise(entry.excerpt)
-    )
-    if named is None:
+    title, text = normalise(entry.title), normalise(entry.excerpt)
+    named = _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
+    if named is None or _PATTERNS[0][2].search(f"{title}\n{text}"):
         return None
     return Reason(
         "year_end:occasion",
