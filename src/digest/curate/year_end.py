@@ -42,9 +42,20 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
         r"|retour sur (?:l'année|20\d\d)"
         r"|(?:meilleurs |nos )?v(?:œ|oe)ux|balance del año|resumen del año|el año en"
-        r"|as (?:20\d\d|this year|the year) (?:draws|comes|came|drew) to (?:a close|an end)"
-        r"|(?:as we|we) (?:near|approach|reach) the end of (?:20\d\d|the year|this year)"
+        r"|as (?:an? \w+ )?(?:20\d\d|this year|the year) (?:draws|comes|came|drew|is drawing"
+        r"|is coming) to (?:a close|an end)|as (?:20\d\d|the year|this year|we) (?:begins? to )?"
+        r"winds? down(?: (?:20\d\d|the year|this year|this \w+ year))?"
+        r"|(?:as we|we) (?:near|approach|reach|come close to|move towards) the end of"
+        r" (?:20\d\d|the year|this year)"
+        r"|another year (?:has (?:passed|gone by|come and gone|ended)|is (?:now )?(?:drawing"
+        r"|coming) to (?:a close|an end)|is over)"
         r"|alors que (?:20\d\d|l'année|cette année) s'achève|l'année qui s'achève"
+        r"|(?:l'année )?(?:20\d\d|l'année|cette année) (?:s'achève|se termine|touche à sa fin"
+        r"|tire à sa fin)|(?:19|20)\d\d aura été (?:une|l')année"
+        r"|(?:this|the) past year (?:was|has been)|it's been an? (?:\w+ ){0,2}year"
+        r"|what a (?:difference a )?year"
+        r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
+        r"|as we (?:enter|begin|start) (?:19|20)\d\d"
         r"|en cette fin d'année|(?:at|as we reach) the end of (?:this|the) year"
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
@@ -114,7 +125,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
 )
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
-_MESSAGE = r"(?:message|letter|lettre|mot|note|édito|éditorial|editorial)"
+_MESSAGE = r"(?:message|letter|lettre|mot|note|desk|édito|éditorial|editorial)"
 _LEADER = (
     r"(?:president|présidente?|chair|director|directeur|directrice|secretary[- ]general"
     r"|secrétaire générale?|ceo)"
@@ -136,13 +147,21 @@ _TITLE_ONLY = re.compile(
     rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{_MESSAGE}(?! ouverte)"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
     r" (?:out )?(?:l'année|the year|the new year|20\d\d)"
+    # addressed to the readers ("To Our Supporters: …", "À nos donateurs"), or thanks alone
+    r"|^\W*(?:to|dear|à|a|chers|chères) (?:all |tous )?(?:of )?(?:our|nos) (?:\w+ )?(?:supporters"
+    r"|members|friends|donors|sympathisant\S*|adhérent\S*|donat\S*|ami\S*|membres)"
+    r"|^\W*(?:merci|thank you|thanks|gracias)(?: (?:à|a) (?:vous|tous|toutes))?\W*$"
+    # the season's greetings as a title (in a text, they may open any speech)
+    r"|(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?(?:christmas|holiday season|holidays"
+    r"|new year)|(?:merry|peaceful|happy|joyous|blessed) christmas|joyeux noël|joyeuses fêtes"
+    r"|bonnes fêtes de fin d'année|feliz navidad"
     r")(?!\w)"
 )
 _PATTERNS = tuple(
     (facet, points, re.compile(rf"(?<!\w)(?:{source})(?!\w)")) for facet, points, source in _FACETS
 )
 _NOT = re.compile(
-    r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report on)"
+    r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report|rapport)"
     r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
 )
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
@@ -161,6 +180,7 @@ _OCCASION_TEXT = re.compile(
 WHEN_POINTS = 2.0
 STRONG_WHAT = 5.0  # the points of a "what" that says the message belongs to the year's end
 TITLE_WHAT = 7.0  # ... when the title says it: with the season, a year-end message
+NEAR_POINTS = STRONG_WHAT  # short of a year-end message by the rules: the model may decide
 TOPIC_POINTS = -6.0
 OFF_SEASON_POINTS = -8.0
 _RULING_OUT = ("year_end:topic", "year_end:off_season", "year_end:occasion")
@@ -253,6 +273,9 @@ _GENERIC = frozenset({
     "libertés", "liberty", "liberté", "freedom", "torture", "refugees", "réfugiés", "migrants",
     "peace", "paix", "justice", "civil", "watch", "defenders", "défenseurs", "prisoners",
     "prisonniers", "women", "femmes", "children", "enfants", "democracy", "démocratie", "council",
+    "death", "penalty", "capital", "punishment", "peine", "mort", "information", "documentation",
+    "research", "legal", "defense", "defence", "fund", "education", "action", "alliance",
+    "coalition", "campaign", "campagne", "observatory", "observatoire",
     "conseil", "center", "centre", "institute", "institut", "league", "ligue", "union", "society",
     "société", "network", "réseau",
 })
@@ -301,9 +324,20 @@ def occasion(entry: Entry) -> Reason | None:
 
 
 def season(entry: Entry) -> Reason | None:
-    if not in_season(entry.published):
-        return None
-    return Reason("season", WHEN_POINTS, "year-end message, when: published in the year-end season")
+    """Published in the year-end season; half the points at its edges (the rest of the
+    turn of the year: early November, late January), where a year-end message is late or
+    early ("Amnesty in 2015: A message from …" on 23 January)."""
+    if in_season(entry.published):
+        return Reason(
+            "season", WHEN_POINTS, "year-end message, when: published in the year-end season"
+        )
+    if turn_of_year(entry.published):
+        return Reason(
+            "season",
+            WHEN_POINTS / 2,
+            "year-end message, when: published at the edge of the year-end season",
+        )
+    return None
 
 
 def off_season(entry: Entry) -> Reason | None:
