@@ -68,6 +68,13 @@ def test_softmax_rows_are_probabilities() -> None:
     [
         # separable: the highest cuts that still keep every true post, rules or not
         ([0.9, 0.8, 0.2, 0.1], [True, True, False, False], [True, False, False, False], None),
+        # ties: the lowest cut where the rules agree, the highest where they do not
+        (
+            [0.9, 0.8, 0.2, 0.1],
+            [True, True, False, False],
+            [True, False, False, False],
+            (0.05, 0.8, 0.8),
+        ),
         # nothing true: no cut reaches the target; the fallback is the default pair
         ([0.9, 0.1], [False, False], [False, False], (0.5, 0.5, 0.5)),
     ],

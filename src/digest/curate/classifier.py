@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS, YEAR_END
 from ..models import Entry
 from .features import Evidence, Grams, Vocabulary, rule_row
-from .year_end import NEAR_POINTS
+from .year_end import near
 
 if TYPE_CHECKING:
     import numpy as np
@@ -124,8 +124,8 @@ class Model:
         cross-validation for precision: a lower one where the rules say that kind (the
         model can still overrule them), a higher one where they do not (the model finds
         what the rules missed); for year-end messages a third one where the rules' points
-        fall short but reach ``NEAR_POINTS`` (one strong facet: "as 2020 draws to a
-        close"); rules' year-end evidence past ``year_end_certain``
+        are one facet short (year_end.near: "L'année 2020 s'achève" in December); rules'
+        year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
         a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
         the model cannot make it one. Where the feed itself files the entry under the
@@ -138,7 +138,7 @@ class Model:
             if kind == YEAR_END and year_end_points is None:
                 continue
             cut = self.cut(kind, rules_kind == kind)
-            if kind == YEAR_END and rules_kind != kind and (year_end_points or 0) >= NEAR_POINTS:
+            if kind == YEAR_END and rules_kind != kind and near(year_end_points):
                 cut = self.thresholds.get(f"{kind}:near", cut)
             if p[kind] >= cut or (filed and rules_kind == kind):
                 return kind

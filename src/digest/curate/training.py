@@ -23,7 +23,7 @@ from .features import Evidence
 from .learn import fit, folds
 from .rules import load_rules
 from .scoring import Reading, classify, year_end_standing
-from .year_end import NEAR_POINTS
+from .year_end import near as nearly
 
 SHIPPABLE = ("CC-BY", "CC-BY-SA", "CC0", "PD", "PUBLIC-DOMAIN")  # licences whose titles we ship
 FICTIONAL = "fictional-"
@@ -165,8 +165,9 @@ def out_of_fold(recipe: Recipe, posts: Sequence[Post], k: int = 5) -> Any:
 
 def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]:
     """Per kind, over out-of-fold probabilities of the real posts, two thresholds: one for
-    posts the rules call that kind, one for the others (see Model.decide); the pair with
-    the best recall whose precision reaches the recipe's target (ties: see
+    posts the rules call that kind, one for the others (see Model.decide), and for
+    year-end messages a third for posts the rules' points leave one facet short; the cuts
+    with the best recall whose precision reaches the recipe's target (ties: see
     :func:`thresholds`), else the best F0.5."""
     probs = out_of_fold(recipe, posts)
     real = [i for i, p in enumerate(posts) if not p.id.startswith(FICTIONAL)]
@@ -185,11 +186,8 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
                 for i in real
             ]
         near = None
-        if kind == YEAR_END:  # the rules' points fall short, but reach NEAR_POINTS
-            near = [
-                not a and (year_end_standing(evidence(posts[i])) or 0.0) >= NEAR_POINTS
-                for a, i in zip(agree, real, strict=True)
-            ]
+        if kind == YEAR_END:  # the rules' points are one facet short (year_end.near)
+            near = [nearly(year_end_standing(evidence(posts[i]))) for i in real]
         cuts = thresholds(
             [float(probs[i, column]) for i in real],
             [posts[i].label == kind for i in real],
@@ -248,7 +246,7 @@ def thresholds(
                 # ties: fewer false picks, then the lower cuts where the rules agree or
                 # nearly do (what the train split cannot tell apart, the rules' own
                 # evidence decides) and the higher cut where they do not
-                key = (tp, -fp, -ra, -rn, rb)
+                key = (tp, -fp, -ra, -rn if near is not None else 0.0, rb)
                 if tp / (tp + fp) >= target and (best is None or key > best):
                     best = key
                 f = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)
