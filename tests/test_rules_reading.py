@@ -229,7 +229,7 @@ def test_an_opening_that_closes_the_year_makes_a_year_end_message(
 def test_the_edges_of_the_season_count_half() -> None:
     """A message that names itself on 23 January is late, not off season."""
     late = datetime(2026, 1, 23, tzinfo=UTC)
-    message = entry("Amnesty in 2025: a message from our director", feed="Amnesty UK", when=late)
+    message = entry("Amnesty in 2025: a message from Kate Roe", feed="Amnesty UK", when=late)
     assert kind_of(message) == YEAR_END
     found = signals.kind_evidence(message, load_rules("en"))
     assert [r.points for r in found[YEAR_END][1] if r.signal == "season"] == [1.0]
@@ -243,8 +243,33 @@ def test_the_edges_of_the_season_count_half() -> None:
         ("Governor Grants Clemency to Robert Roe", GOOD_NEWS),
         ("Landmark High Court ruling paves way to end indefinite detention", GOOD_NEWS),
         ("Governor denies clemency to Robert Roe", GRIM),
+        ("Board refuses to grant clemency to Robert Roe", GRIM),
+        ("Lawyers ask the governor to grant clemency", GRIM),
+        ("Governor urged to grant clemency to Robert Roe", GRIM),
+        ("Landmark ruling upholds death sentences", GRIM),
     ],
 )
 def test_clemency_and_landmark_rulings(title: str, kind: str) -> None:
     text = "He suffered abuse as a child." if kind == GOOD_NEWS else "He will be executed."
     assert (kind_of(entry(title, text)) == GOOD_NEWS) == (kind == GOOD_NEWS)
+
+
+@pytest.mark.parametrize(
+    "title, language",
+    [
+        ("Uyghur Forced Labor Prevention Act heads to President's desk", "en"),
+        ("Hopes for a peaceful Christmas in Bethlehem fade", "en"),
+        ("No merry Christmas for Gaza's detained children", "en"),
+        ("Happy Christmas? Not for the 300 prisoners", "en"),
+        ("Joyeux Noël en prison : les détenus privés de visites", "fr"),
+        ("To our friends in Hong Kong: stay safe", "en"),
+        ("It's been a year since Alaa was jailed", "en"),
+        ("What a year for press freedom: record jailings", "en"),
+        ("L'enquête ouverte en 2019 se termine par un non-lieu", "fr"),
+        ("Procès des militants : l'année se termine sans verdict", "fr"),
+        ("As we wind down our Afghanistan programme", "en"),
+    ],
+)
+def test_december_headlines_are_not_year_end_messages(title: str, language: str) -> None:
+    """Greetings, readers and the year's end in a headline's story, not as the message."""
+    assert kind_of(entry(title), language) != YEAR_END
