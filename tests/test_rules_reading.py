@@ -135,6 +135,11 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("2025: The Year in Civil Liberties", "en", "Feed A"),
         ("The council looks back on 2025", "en", "Feed A"),
         ("Amnesty in 2025: a message from our director", "en", "Amnesty International UK"),
+        ("To Our Supporters: You Give Us Much to Be Thankful For", "en", "Feed A"),
+        ("À nos donateurs", "fr", "Feed A"),
+        ("Merci !", "fr", "Feed A"),
+        ("Wishing you a peaceful Christmas", "en", "Feed A"),
+        ("From the Desk of Executive Director Jane Roe", "en", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -157,6 +162,12 @@ def test_a_title_that_names_a_year_end_message_makes_one_in_season(
             "A",
         ),
         ("Christmas greeting card campaign 2025", "Send a card to a prisoner.", "Feed A"),
+        ("The Death Penalty in 2025: Year End Report", "", "Death Penalty Information Center"),
+        (
+            "Remarks at a holiday reception",
+            "Thank you very much. Happy holidays to all. Merry Christmas to the members here.",
+            "Feed A",
+        ),
     ],
 )
 def test_lists_of_stories_topics_and_months_are_not_year_end_messages(
@@ -192,3 +203,73 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
         "En cette fin d'année, le temps est aux bilans.",
     )
     assert kind_of(message, "fr") == YEAR_END
+
+
+@pytest.mark.parametrize(
+    "title, text, language",
+    [
+        (
+            "Solidarity in the face of adversity",
+            "Dear members, another year is now drawing to a close.",
+            "en",
+        ),
+        ("Liberté fragile", "L'année 2025 s'achève. Merci à nos donateurs.", "fr"),
+        ("Édito", "2025 se termine ! Chers amis, cette année fut compliquée.", "fr"),
+        ("A time for reflection", "Another year has passed. Thank you, friends.", "en"),
+        ("What we are grateful for", "As 2025 begins to wind down, we thank our readers.", "en"),
+        ("A decade together", "As we enter the new decade, we'd like to thank you.", "en"),
+    ],
+)
+def test_an_opening_that_closes_the_year_makes_a_year_end_message(
+    title: str, text: str, language: str
+) -> None:
+    assert kind_of(entry(title, text), language) == YEAR_END
+
+
+def test_the_edges_of_the_season_count_half() -> None:
+    """A message that names itself on 23 January is late, not off season."""
+    late = datetime(2026, 1, 23, tzinfo=UTC)
+    message = entry("Amnesty in 2025: a message from Kate Roe", feed="Amnesty UK", when=late)
+    assert kind_of(message) == YEAR_END
+    found = signals.kind_evidence(message, load_rules("en"))
+    assert [r.points for r in found[YEAR_END][1] if r.signal == "season"] == [1.0]
+    plain = entry("A new campaign for the new year", "Thank you, members.", when=late)
+    assert kind_of(plain) != YEAR_END
+
+
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("Governor Grants Clemency to Robert Roe", GOOD_NEWS),
+        ("Landmark High Court ruling paves way to end indefinite detention", GOOD_NEWS),
+        ("Governor denies clemency to Robert Roe", GRIM),
+        ("Board refuses to grant clemency to Robert Roe", GRIM),
+        ("Lawyers ask the governor to grant clemency", GRIM),
+        ("Governor urged to grant clemency to Robert Roe", GRIM),
+        ("Landmark ruling upholds death sentences", GRIM),
+    ],
+)
+def test_clemency_and_landmark_rulings(title: str, kind: str) -> None:
+    text = "He suffered abuse as a child." if kind == GOOD_NEWS else "He will be executed."
+    assert (kind_of(entry(title, text)) == GOOD_NEWS) == (kind == GOOD_NEWS)
+
+
+@pytest.mark.parametrize(
+    "title, language",
+    [
+        ("Uyghur Forced Labor Prevention Act heads to President's desk", "en"),
+        ("Hopes for a peaceful Christmas in Bethlehem fade", "en"),
+        ("No merry Christmas for Gaza's detained children", "en"),
+        ("Happy Christmas? Not for the 300 prisoners", "en"),
+        ("Joyeux Noël en prison : les détenus privés de visites", "fr"),
+        ("To our friends in Hong Kong: stay safe", "en"),
+        ("It's been a year since Alaa was jailed", "en"),
+        ("What a year for press freedom: record jailings", "en"),
+        ("L'enquête ouverte en 2019 se termine par un non-lieu", "fr"),
+        ("Procès des militants : l'année se termine sans verdict", "fr"),
+        ("As we wind down our Afghanistan programme", "en"),
+    ],
+)
+def test_december_headlines_are_not_year_end_messages(title: str, language: str) -> None:
+    """Greetings, readers and the year's end in a headline's story, not as the message."""
+    assert kind_of(entry(title), language) != YEAR_END

@@ -68,8 +68,15 @@ def test_softmax_rows_are_probabilities() -> None:
     [
         # separable: the highest cuts that still keep every true post, rules or not
         ([0.9, 0.8, 0.2, 0.1], [True, True, False, False], [True, False, False, False], None),
+        # ties: the lowest cut where the rules agree, the highest where they do not
+        (
+            [0.9, 0.8, 0.2, 0.1],
+            [True, True, False, False],
+            [True, False, False, False],
+            (0.05, 0.8, 0.8),
+        ),
         # nothing true: no cut reaches the target; the fallback is the default pair
-        ([0.9, 0.1], [False, False], [False, False], (0.5, 0.5)),
+        ([0.9, 0.1], [False, False], [False, False], (0.5, 0.5, 0.5)),
     ],
 )
 def test_thresholds_reach_the_target_precision(
@@ -82,12 +89,26 @@ def test_thresholds_reach_the_target_precision(
     if expected is not None:
         assert got == expected
         return
-    with_rules, alone = got
+    with_rules, alone, near = got
+    assert near == alone  # no post nearly agreed on: the third cut is the second
     picked = [
         (a and s >= with_rules) or (not a and s >= alone)
         for s, a in zip(scores, agree, strict=True)
     ]
     assert picked == truth
+
+
+def test_thresholds_where_the_rules_nearly_agree() -> None:
+    """A third cut for posts whose rules' points fall short but come near: chosen on its
+    own, from the likelier half, so that a near post the model reads as likely is in while
+    the model alone still needs more."""
+    scores = [0.9, 0.6, 0.7, 0.3]
+    truth = [True, True, False, False]
+    agree = [True, False, False, False]
+    near = [False, True, False, False]
+    with_rules, alone, cut = thresholds(scores, truth, agree, [False] * 4, 0.9, near=near)
+    assert cut <= 0.6 < 0.7 < alone and with_rules <= 0.9
+    assert cut >= 0.5  # never below the likelier half
 
 
 def test_training_is_deterministic_and_ships_only_open_titles(posts, model) -> None:
@@ -112,7 +133,13 @@ def test_a_trained_model_reads_its_training_posts(posts, model) -> None:
 def test_thresholds_chosen_by_cross_validation(posts) -> None:
     recipe = replace(RECIPE, steps=15)
     chosen = train(recipe, posts).thresholds
-    assert set(chosen) == {GOOD_NEWS, f"{GOOD_NEWS}:rules", YEAR_END, f"{YEAR_END}:rules"}
+    assert set(chosen) == {
+        GOOD_NEWS,
+        f"{GOOD_NEWS}:rules",
+        YEAR_END,
+        f"{YEAR_END}:rules",
+        f"{YEAR_END}:near",
+    }
     assert all(0.05 <= v <= 0.95 for v in chosen.values())
     assert chosen[GOOD_NEWS] >= 0.5 and chosen[YEAR_END] >= 0.5  # alone: the likelier half
 

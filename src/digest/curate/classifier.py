@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS, YEAR_END
 from ..models import Entry
 from .features import Evidence, Grams, Vocabulary, rule_row
+from .year_end import near
 
 if TYPE_CHECKING:
     import numpy as np
@@ -122,7 +123,9 @@ class Model:
         """Year-end messages first, then good news, each with two thresholds chosen by
         cross-validation for precision: a lower one where the rules say that kind (the
         model can still overrule them), a higher one where they do not (the model finds
-        what the rules missed); rules' year-end evidence past ``year_end_certain``
+        what the rules missed); for year-end messages a third one where the rules' points
+        are one facet short (year_end.near: "L'année 2020 s'achève" in December); rules'
+        year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
         a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
         the model cannot make it one. Where the feed itself files the entry under the
@@ -134,7 +137,10 @@ class Model:
         for kind in (YEAR_END, GOOD_NEWS):
             if kind == YEAR_END and year_end_points is None:
                 continue
-            if p[kind] >= self.cut(kind, rules_kind == kind) or (filed and rules_kind == kind):
+            cut = self.cut(kind, rules_kind == kind)
+            if kind == YEAR_END and rules_kind != kind and near(year_end_points):
+                cut = self.thresholds.get(f"{kind}:near", cut)
+            if p[kind] >= cut or (filed and rules_kind == kind):
                 return kind
         rest = [k for k in STORY_KINDS if k not in (YEAR_END, GOOD_NEWS)]
         return max(rest, key=lambda k: (p[k], -rest.index(k)))

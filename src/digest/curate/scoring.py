@@ -19,13 +19,13 @@ from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, lab
 from ..models import Candidate, Entry, FeedSource, Reason
 from . import signals
 from .features import Evidence, Grams
+from .year_end import THRESHOLD as YEAR_END_THRESHOLD
 from .year_end import ruled_out
 
 if TYPE_CHECKING:
     from .classifier import Model
     from .editors import EditorLabel, Lesson
 
-YEAR_END_THRESHOLD = 8.0  # rules alone: this much year-end evidence makes a year-end message
 NOVELTY_PENALTY = -6.0
 _RULE_ORDER = (YEAR_END, GOOD_NEWS, CAMPAIGN, GRIM)  # campaign before grim on a tie
 

@@ -23,6 +23,7 @@ from .features import Evidence
 from .learn import fit, folds
 from .rules import load_rules
 from .scoring import Reading, classify, year_end_standing
+from .year_end import near as nearly
 
 SHIPPABLE = ("CC-BY", "CC-BY-SA", "CC0", "PD", "PUBLIC-DOMAIN")  # licences whose titles we ship
 FICTIONAL = "fictional-"
@@ -164,8 +165,9 @@ def out_of_fold(recipe: Recipe, posts: Sequence[Post], k: int = 5) -> Any:
 
 def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]:
     """Per kind, over out-of-fold probabilities of the real posts, two thresholds: one for
-    posts the rules call that kind, one for the others (see Model.decide); the pair with
-    the best recall whose precision reaches the recipe's target (ties: see
+    posts the rules call that kind, one for the others (see Model.decide), and for
+    year-end messages a third for posts the rules' points leave one facet short; the cuts
+    with the best recall whose precision reaches the recipe's target (ties: see
     :func:`thresholds`), else the best F0.5."""
     probs = out_of_fold(recipe, posts)
     real = [i for i, p in enumerate(posts) if not p.id.startswith(FICTIONAL)]
@@ -183,7 +185,10 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
                 _evidence(posts[i])[0].get(YEAR_END, (0.0, ()))[0] >= recipe.year_end_certain
                 for i in real
             ]
-        with_rules, alone = thresholds(
+        near = None
+        if kind == YEAR_END:  # the rules' points are one facet short (year_end.near)
+            near = [nearly(year_end_standing(evidence(posts[i]))) for i in real]
+        cuts = thresholds(
             [float(probs[i, column]) for i in real],
             [posts[i].label == kind for i in real],
             agree,
@@ -193,9 +198,11 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
             # where the rules find good news the model overrules them only when it finds
             # it the less likely half: the phrases are the evidence editors are shown
             most_where_agreed=0.5 if kind == GOOD_NEWS else 0.95,
+            near=near,
         )
-        chosen[f"{kind}:rules"] = with_rules
-        chosen[kind] = alone
+        chosen[f"{kind}:rules"], chosen[kind] = cuts[0], cuts[1]
+        if near is not None:
+            chosen[f"{kind}:near"] = cuts[2]
     return chosen
 
 
@@ -207,11 +214,13 @@ def thresholds(
     target: float,
     blocked: Sequence[bool] | None = None,
     most_where_agreed: float = 0.95,
-) -> tuple[float, float]:
-    """(cut where the rules agree, cut elsewhere) on a 0.05 grid up to 0.95; posts the
-    rules make certain are always in. Where the rules say nothing of the kind the model
-    must find it the likelier half (a cut from 0.5): a lower cut would rest on a post or
-    two of the train split."""
+    near: Sequence[bool] | None = None,
+) -> tuple[float, float, float]:
+    """(cut where the rules agree, cut elsewhere, cut where the rules nearly agree: `near`)
+    on a 0.05 grid up to 0.95; posts the rules make certain are always in. Where the rules
+    do not say the kind the model must find it the likelier half (a cut from 0.5): a lower
+    cut would rest on a post or two of the train split. Without `near`, the third cut is
+    the second."""
     import numpy as np
 
     s = np.asarray(scores)
@@ -219,28 +228,33 @@ def thresholds(
     a = np.asarray(agree, dtype=bool)
     c = np.asarray(certain, dtype=bool)
     b = np.asarray(blocked if blocked is not None else [False] * len(s), dtype=bool)
+    n = np.asarray(near if near is not None else [False] * len(s), dtype=bool) & ~a
     grid = [step / 100 for step in range(5, 100, 5)]
-    best: tuple[int, int, float, float] | None = None
-    fallback: tuple[float, float, float] | None = None
+    upper = [g for g in grid if g >= 0.5]
+    best: tuple[int, int, float, float, float] | None = None
+    fallback: tuple[float, float, float, float] | None = None
     for ra in (g for g in grid if g <= most_where_agreed):
-        for rb in (g for g in grid if g >= 0.5):
-            picked = (c | (a & (s >= ra)) | (~a & (s >= rb))) & ~b
-            tp = int((picked & y).sum())
-            fp = int((picked & ~y).sum())
-            fn = int((~picked & y).sum())
-            if not tp:
-                continue
-            # ties: fewer false picks, then the lower cut where the rules agree (what the
-            # train split cannot tell apart, the rules' own evidence decides) and the
-            # higher cut where they do not
-            if tp / (tp + fp) >= target and (best is None or (tp, -fp, -ra, rb) > best):
-                best = (tp, -fp, -ra, rb)
-            f = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)
-            if fallback is None or (f, ra, rb) > fallback:
-                fallback = (f, ra, rb)
+        for rb in upper:
+            for rn in upper if near is not None else (rb,):
+                cut = np.where(a, ra, np.where(n, rn, rb))
+                picked = (c | (s >= cut)) & ~b
+                tp = int((picked & y).sum())
+                fp = int((picked & ~y).sum())
+                fn = int((~picked & y).sum())
+                if not tp:
+                    continue
+                # ties: fewer false picks, then the lower cuts where the rules agree or
+                # nearly do (what the train split cannot tell apart, the rules' own
+                # evidence decides) and the higher cut where they do not
+                key = (tp, -fp, -ra, -rn if near is not None else 0.0, rb)
+                if tp / (tp + fp) >= target and (best is None or key > best):
+                    best = key
+                f = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)
+                if fallback is None or (f, ra, rb, rn) > fallback:
+                    fallback = (f, ra, rb, rn)
     if best is not None:
-        return -best[2], best[3]
-    return (fallback[1], fallback[2]) if fallback else (0.5, 0.5)
+        return -best[2], best[4], -best[3]
+    return (fallback[1], fallback[2], fallback[3]) if fallback else (0.5, 0.5, 0.5)
 
 
 def cross_validate(
