@@ -231,7 +231,7 @@ def thresholds(
     n = np.asarray(near if near is not None else [False] * len(s), dtype=bool) & ~a
     grid = [step / 100 for step in range(5, 100, 5)]
     upper = [g for g in grid if g >= 0.5]
-    best: tuple[int, int, float, float, float] | None = None
+    best: tuple[tuple[int, int, float, float, float], tuple[float, float, float]] | None = None
     fallback: tuple[float, float, float, float] | None = None
     for ra in (g for g in grid if g <= most_where_agreed):
         for rb in upper:
@@ -247,13 +247,13 @@ def thresholds(
                 # nearly do (what the train split cannot tell apart, the rules' own
                 # evidence decides) and the higher cut where they do not
                 key = (tp, -fp, -ra, -rn if near is not None else 0.0, rb)
-                if tp / (tp + fp) >= target and (best is None or key > best):
-                    best = key
+                if tp / (tp + fp) >= target and (best is None or key > best[0]):
+                    best = (key, (ra, rb, rn))
                 f = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)
                 if fallback is None or (f, ra, rb, rn) > fallback:
                     fallback = (f, ra, rb, rn)
     if best is not None:
-        return -best[2], best[4], -best[3]
+        return best[1]
     return (fallback[1], fallback[2], fallback[3]) if fallback else (0.5, 0.5, 0.5)
 
 
