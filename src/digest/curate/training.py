@@ -173,13 +173,13 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
     real = [i for i, p in enumerate(posts) if not p.id.startswith(FICTIONAL)]
     targets = {**TARGETS, **(recipe.precision or {})}
     chosen: dict[str, float] = {}
+    standing = [year_end_standing(evidence(posts[i])) for i in real]
     for kind in (YEAR_END, GOOD_NEWS):
         column = STORY_KINDS.index(kind)
         agree = [_evidence(posts[i])[1] == kind for i in real]
         certain = [False] * len(real)
-        blocked = [  # the rules rule these out: never picked (Model.decide)
-            kind == YEAR_END and year_end_standing(evidence(posts[i])) is None for i in real
-        ]
+        # the rules rule these out: never picked (Model.decide)
+        blocked = [kind == YEAR_END and points is None for points in standing]
         if kind == YEAR_END and recipe.year_end_certain > 0:
             certain = [
                 _evidence(posts[i])[0].get(YEAR_END, (0.0, ()))[0] >= recipe.year_end_certain
@@ -187,7 +187,7 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
             ]
         near = None
         if kind == YEAR_END:  # the rules' points are one facet short (year_end.near)
-            near = [nearly(year_end_standing(evidence(posts[i]))) for i in real]
+            near = [nearly(points) for points in standing]
         cuts = thresholds(
             [float(probs[i, column]) for i in real],
             [posts[i].label == kind for i in real],
