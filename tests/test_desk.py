@@ -94,11 +94,27 @@ def _shown(frame, text: str):
 
 
 def _act(page: Page, action: Callable[[], None], notice: str) -> None:
-    """Do something that posts a change; wait for the desk's answer and its notice."""
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        action()
-    assert answer.value.status == 200, answer.value.text()
-    expect(page.locator("#workspace .notice")).to_have_text(notice)
+    """Do something that posts a change; wait for the desk's answer and its notice.
+    On failure, says what the page asked for meanwhile (a once-seen CI failure found the
+    notice gone with no trace of why)."""
+    seen: list[str] = []
+
+    def note(r) -> None:
+        seen.append(f"{r.request.method} {r.url.split('/', 3)[-1]} -> {r.status}")
+
+    page.on("response", note)
+    try:
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            action()
+        assert answer.value.status == 200, answer.value.text()
+        assert notice in answer.value.text(), "the desk's answer lacks its notice"
+        try:
+            # a loaded 2-core CI machine can starve the browser for seconds
+            expect(page.locator("#workspace .notice")).to_have_text(notice, timeout=15_000)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\nresponses meanwhile: {seen}") from None
+    finally:
+        page.remove_listener("response", note)
 
 
 def test_an_editor_shapes_the_issue(browser: Browser, built: Path) -> None:

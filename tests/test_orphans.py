@@ -91,7 +91,7 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group, to find every descendant
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PYTHONFAULTHANDLER": "1"},
         )
         try:
             for _ in range(1200):  # until a parser worker is busy (hang guard: 120 s)
@@ -110,7 +110,17 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             output: list[bytes] = []
             readers = [_drain(proc.stdout, output), _drain(proc.stderr, output)]
             os.kill(proc.pid, signum)
-            proc.wait(timeout=60)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # seen once in CI: say where digest hung
+                os.kill(proc.pid, signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack
+                proc.wait(timeout=30)
+                for reader in readers:
+                    reader.join(GONE_WITHIN)
+                pytest.fail(
+                    f"digest still ran 60 s after {signal.Signals(signum).name}; its stacks:\n"
+                    + b"".join(output).decode(errors="replace")
+                )
             until = time.monotonic() + GONE_WITHIN
             while (left := _alive(family, proc.pid)) and time.monotonic() < until:
                 wait_any(left, until - time.monotonic())  # returns as soon as one exits
