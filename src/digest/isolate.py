@@ -26,6 +26,7 @@ import queue
 import resource
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -249,7 +250,7 @@ class ParserPool:
         stall = self.limits.cpu_seconds * 2 + 5
         while len(self._finished) + len(self._broken) < len(self._submitted):
             try:
-                url, future = self._done.get(timeout=stall)
+                url, future = _get(self._done, stall)
             except queue.Empty:  # nothing finished for a long time: a worker is stuck
                 break
             outcome = self._settle(url, future)
@@ -267,7 +268,8 @@ class ParserPool:
         executor = self._pool(workers=1)
         try:
             future = executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
-            return _outcome(url, future.result(timeout=self.limits.cpu_seconds * 2 + 5))
+            _finish(future, self.limits.cpu_seconds * 2 + 5)
+            return _outcome(url, future.result(timeout=0))
         except (BrokenProcessPool, TimeoutError):
             return ParseError(
                 url,
@@ -338,6 +340,35 @@ class ParserPool:
             previous(signum, frame)
         else:
             os.kill(os.getpid(), signum)  # the default action: end as an unhandled SIGTERM
+
+
+# The longest the caller's thread blocks at a time. A signal (Ctrl-C, SIGTERM) may be
+# received by any thread of the process, and Python runs its handler in the main thread
+# only when that thread next runs: a main thread blocked for minutes on a queue left
+# `digest fetch` deaf to Ctrl-C until a document finished parsing (seen in CI).
+_SLICE = 0.2
+
+
+def _get(
+    done: queue.SimpleQueue[tuple[str, Future[tuple[Any, ...]]]], timeout: float
+) -> tuple[str, Future[tuple[Any, ...]]]:
+    """`done.get(timeout=timeout)`, waking every _SLICE to let signal handlers run."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return done.get(timeout=max(0.0, min(_SLICE, deadline - time.monotonic())))
+        except queue.Empty:
+            if time.monotonic() >= deadline:
+                raise
+
+
+def _finish(future: Future[Any], timeout: float) -> None:
+    """Wait until `future` is done or `timeout` passes, waking every _SLICE (see there)."""
+    from concurrent.futures import wait
+
+    deadline = time.monotonic() + timeout
+    while not future.done() and (left := deadline - time.monotonic()) > 0:
+        wait([future], timeout=min(_SLICE, left))
 
 
 def _forget_manager(manager: threading.Thread) -> None:
