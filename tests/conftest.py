@@ -158,3 +158,24 @@ def offline_page(browser, width: int, scheme: str = "light"):
         lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
     )
     return page
+
+
+# The longest files first (measured with --durations): `make test` hands whole files to its
+# two workers in collection order, and a long file handed out last keeps one worker busy
+# while the other has nothing left to do.
+_LONG_FIRST = (
+    "test_fetch_hostile.py",
+    "test_crash.py",
+    "test_desk.py",
+    "test_email_checks.py",
+    "test_faults.py",
+    "test_desk_security.py",
+    "test_browser.py",
+    "test_fuzz.py",
+    "test_orphans.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(_LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable within files

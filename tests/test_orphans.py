@@ -10,6 +10,7 @@ test blocks on the processes themselves (pidfds, tests/waiting.py).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,33 @@ def _signal_a_thread(pid: int, signum: int) -> int:
     return threads[-1]
 
 
+@contextlib.contextmanager
+def _ctrl_c_not_ignored() -> Iterator[None]:
+    """Start processes with Ctrl-C at its default, whatever this one inherited. A shell
+    starts a background job (`make test &`) ignoring SIGINT, every process started from
+    it inherits that, and digest, as any program, then keeps ignoring Ctrl-C: the SIGINT
+    case failed in every such run. A handled signal is reset to its default by exec."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _masks(pid: int) -> str:
+    """The signal masks of a process and of each of its threads (hexadecimal, /proc), and
+    of this test's own thread: what a signal that went unanswered met."""
+    lines = []
+    for task in sorted(os.listdir(f"/proc/{pid}/task")):
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{pid}/task/{task}/status").read_text()
+            keep = ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
+            fields = [ln.replace("\t", "") for ln in status.splitlines() if ln.startswith(keep)]
+            lines.append(f"{task}: {' '.join(fields)}")
+    mine = sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    return f"{lines}; the test blocks {mine}, its SIGINT handler {signal.getsignal(2)}"
+
+
 def _answer(proc: subprocess.Popen[bytes], signum: int) -> bool:
     """Signal a thread of `proc`; True once it has ended, False if it still runs after
     ANSWERS_WITHIN. A thread that ends as it is signalled takes the signal with it (glibc
@@ -124,17 +153,18 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             ((f"Slow {i}", server.url(f"/slow{i}.xml")) for i in range(3)),
             "max_bytes = 50000000\nparse_seconds = 600\n",
         )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "digest", "fetch", "-p", str(project), "-q"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, to find every descendant
-            env={
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join(sys.path),
-                "PYTHONFAULTHANDLER": "1",
-            },
-        )
+        with _ctrl_c_not_ignored():
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "digest", "fetch", "-p", str(project), "-q"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group, to find every descendant
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(sys.path),
+                    "PYTHONFAULTHANDLER": "1",
+                },
+            )
         try:
             for _ in range(1200):  # until a parser worker is busy (hang guard: 120 s)
                 family = _descendants(proc.pid)
@@ -152,13 +182,15 @@ def test_no_child_process_outlives_digest(tmp_path: Path, signum: int) -> None:
             output: list[bytes] = []
             readers = [_drain(proc.stdout, output), _drain(proc.stderr, output)]
             if not _answer(proc, signum):  # say where digest is stuck
+                masks = _masks(proc.pid)
                 os.kill(proc.pid, signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack
                 proc.wait(timeout=30)
                 for reader in readers:
                     reader.join(GONE_WITHIN)
                 pytest.fail(
                     f"digest still ran {ANSWERS_WITHIN:g} s after {signal.Signals(signum).name}"
-                    "; its stacks:\n" + b"".join(output).decode(errors="replace")
+                    f"; its signal masks: {masks}; its stacks:\n"
+                    + b"".join(output).decode(errors="replace")
                 )
             until = time.monotonic() + GONE_WITHIN
             while (left := _alive(family, proc.pid)) and time.monotonic() < until:
