@@ -195,3 +195,20 @@ def test_replay_learns_week_by_week(posts, model) -> None:
     assert all(0.0 <= s <= 1.0 for s in taught + plain)
     assert taught[0] == plain[0]  # the first week has no labels yet
     assert weeks(real[:3]) == []
+
+
+def test_cross_validation_by_organisation_holds_whole_sources_out(posts) -> None:
+    """Folds by source: no model is made from a post of a source it is measured on."""
+    real = [p for p in posts if not p.id.startswith(FICTIONAL)]
+    taught: list[set[str]] = []
+
+    def make(training):  # the rules alone; remember which sources each model saw
+        taught.append({p.source for p in training})
+        return None
+
+    cross_validate(make, real, ["en"], k=3, by=lambda p: p.source)
+    fold = folds([p.source for p in real], 3)
+    assert len(taught) == 3
+    for f, seen in enumerate(taught):
+        held = {p.source for p, g in zip(real, fold, strict=True) if g == f}
+        assert held and not held & seen
