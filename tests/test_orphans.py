@@ -89,10 +89,11 @@ def _signal_a_thread(pid: int, signum: int) -> int:
     one, the newest (SIGKILL ends the whole process whichever thread it is sent to).
     Returns that thread's id (the process's own when it has no other thread)."""
     threads = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
-    if not threads or not hasattr(ctypes.CDLL(None), "tgkill"):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not threads or not hasattr(libc, "tgkill"):
         os.kill(pid, signum)
         return pid
-    if ctypes.CDLL(None, use_errno=True).tgkill(pid, threads[-1], signum) != 0:
+    if libc.tgkill(pid, threads[-1], signum) != 0:
         raise OSError(ctypes.get_errno(), "tgkill failed")
     return threads[-1]
 
@@ -121,7 +122,7 @@ def _masks(pid: int) -> str:
             fields = [ln.replace("\t", "") for ln in status.splitlines() if ln.startswith(keep)]
             lines.append(f"{task}: {' '.join(fields)}")
     mine = sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []))
-    return f"{lines}; the test blocks {mine}, its SIGINT handler {signal.getsignal(2)}"
+    return f"{lines}; the test blocks {mine}, its SIGINT handler {signal.getsignal(signal.SIGINT)}"
 
 
 def _answer(proc: subprocess.Popen[bytes], signum: int) -> bool:

@@ -27,19 +27,20 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ParseError
 from .models import ErrorKind, Fetched, ParsedFeed
 
 Outcome = ParsedFeed | ParseError
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ class ParserPool:
         stall = self.limits.cpu_seconds * 2 + 5
         while len(self._finished) + len(self._broken) < len(self._submitted):
             try:
-                url, future = _get(self._done, stall)
+                url, future = _patiently(lambda t: self._done.get(timeout=t), stall, queue.Empty)
             except queue.Empty:  # nothing finished for a long time: a worker is stuck
                 break
             outcome = self._settle(url, future)
@@ -268,8 +269,8 @@ class ParserPool:
         executor = self._pool(workers=1)
         try:
             future = executor.submit(_parse_task, fetched, now, self.limits.cpu_seconds)
-            _finish(future, self.limits.cpu_seconds * 2 + 5)
-            return _outcome(url, future.result(timeout=0))
+            raw = _patiently(future.result, self.limits.cpu_seconds * 2 + 5, TimeoutError)
+            return _outcome(url, raw)
         except (BrokenProcessPool, TimeoutError):
             return ParseError(
                 url,
@@ -349,26 +350,16 @@ class ParserPool:
 _SLICE = 0.2
 
 
-def _get(
-    done: queue.SimpleQueue[tuple[str, Future[tuple[Any, ...]]]], timeout: float
-) -> tuple[str, Future[tuple[Any, ...]]]:
-    """`done.get(timeout=timeout)`, waking every _SLICE to let signal handlers run."""
+def _patiently(wait: Callable[[float], _T], timeout: float, expired: type[Exception]) -> _T:
+    """`wait(timeout)` (which raises `expired` when its time is up), asked in slices of
+    _SLICE so that signal handlers run in between."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return done.get(timeout=max(0.0, min(_SLICE, deadline - time.monotonic())))
-        except queue.Empty:
+            return wait(max(0.0, min(_SLICE, deadline - time.monotonic())))
+        except expired:
             if time.monotonic() >= deadline:
                 raise
-
-
-def _finish(future: Future[Any], timeout: float) -> None:
-    """Wait until `future` is done or `timeout` passes, waking every _SLICE (see there)."""
-    from concurrent.futures import wait
-
-    deadline = time.monotonic() + timeout
-    while not future.done() and (left := deadline - time.monotonic()) > 0:
-        wait([future], timeout=min(_SLICE, left))
 
 
 def _forget_manager(manager: threading.Thread) -> None:
