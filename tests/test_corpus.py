@@ -58,14 +58,14 @@ HELDOUT_SOURCES = {
 # What the corpus guarantees today (issue 11 asks for more: see tests/data/corpus/README.md,
 # "Status"); raise these as the corpus grows, never lower them.
 MINIMUMS = {
-    "total": 1168,
-    "fr": 450,
-    "year_end": 77,
-    "year_end_fr": 7,
-    "good_news": 76,
-    "test_year_end": 37,
-    "test_good_news": 28,
-    "sources": 29,
+    "total": 1256,
+    "fr": 479,
+    "year_end": 100,
+    "year_end_fr": 12,
+    "good_news": 81,
+    "test_year_end": 49,
+    "test_good_news": 29,
+    "sources": 38,
 }
 
 
@@ -166,6 +166,10 @@ TRANSLATIONS = (
     ("gv-en-0097", "gv-fr-0123"),
     ("gv-fr-0087", "r5-gv-en-0008"),
     ("advox-0028", "r6-gv-fr-0004"),
+    # near-copies (eighth round): two speeches or messages of one speaker a year apart that
+    # open with the same sentences
+    ("r8-ambafr-0001", "r8-ambafr-0002"),
+    ("r8-usnasa-0001", "r8-usnasa-0002"),
 )
 
 
