@@ -66,8 +66,10 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
         r"|bonne année|happy new year|the year ahead|l'année à venir"
-        r"|(?:holiday|christmas|new year'?s?) (?:message|statement|greeting|letter|special"
-        r"|update|wrap-up)s?"
+        r"|(?:holiday|christmas|new year'?s?|festive)(?: seasons?'?s?)? (?:message|statement"
+        r"|greeting|letter|special|update|wrap-up)s?"
+        r"|(?:message|greetings?|letter|wishes) (?:[\w.'-]+ ){0,4}for the (?:holiday|festive)"
+        r" seasons?"
         r"|reflections? on (?:20\d\d|the year|this year|the past year)|réflexions? sur 20\d\d"
         # the organisation's own list of the year's wins ("Nos succès 2023", "Victoires pour
         # les droits humains en 2024", "This year's epic human rights wins", "10 of your
@@ -179,7 +181,7 @@ _OCCASION = (
     r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
     r"|international (?:volunteer|migrants?|anti-corruption) day|journée (?:internationale )?"
     r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
-    r"|giving ?tuesday|greetings? cards?"
+    r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
 )
 _OCCASION_TITLE = re.compile(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
 _OCCASION_TEXT = re.compile(
