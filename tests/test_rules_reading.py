@@ -140,6 +140,8 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("Merci !", "fr", "Feed A"),
         ("Wishing you a peaceful Christmas", "en", "Feed A"),
         ("From the Desk of Executive Director Jane Roe", "en", "Feed A"),
+        ("Message from Secretary Roe for the Holiday Season", "en", "Feed A"),
+        ("ALCOAST 459/25 - DEC 2025 HOLIDAY SEASONS GREETINGS", "en", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -188,6 +190,10 @@ def test_lists_of_stories_topics_and_months_are_not_year_end_messages(
         ("4.6 million actions for Write for Rights!", "Thank you, supporters, for every letter."),
         ("Next meeting: Write for Rights letter evening", "Our supporters write letters."),
         ("Human Rights Day: a message from our Secretary General", "Rights are universal."),
+        (
+            "Thanksgiving Message To the Agency Family",
+            "Our best wishes for a happy Thanksgiving. Thank you, dear friends.",
+        ),
     ],
 )
 def test_a_message_for_another_occasion_is_ruled_out(title: str, text: str) -> None:
