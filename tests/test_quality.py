@@ -30,14 +30,23 @@ def held_out():
 
 
 NOT_REACHED_GOOD_NEWS = (
-    "issue 11's acceptance is not reached on the held-out split: good-news P@5 is 0.31 of a"
-    " 0.47 ceiling in English (0.66 of it; section precision 0.93), 0.13 of 0.23 in French"
+    "issue 11's acceptance is not reached on the held-out split: good-news P@5 is 0.30 of a"
+    " 0.44 ceiling in English (0.68 of it; section precision 0.94), 0.13 of 0.23 in French"
     " (section precision 0.33); bench/quality prints the figures"
 )
 NOT_REACHED_YEAR_END = (
-    "issue 11's acceptance is not reached on the held-out split: 16 of 34 English and 0 of 3"
-    " French year-end messages lead their window, with 19 false leads in 43 English windows;"
+    "issue 11's acceptance is not reached on the held-out split: 21 of 44 English and 2 of 5"
+    " French year-end messages lead their window, with 23 false leads in 54 English windows;"
     " bench/quality prints the figures"
+)
+# Since the corpus's eighth round the shipped combination leads with fewer of the held-out
+# split's English year-end messages than the rules alone (21 of 44 against 23), where it
+# leads with more on the development set (33 of 56 against 31) and as many on the train
+# split by folds by organisation. The model is chosen on those, never on this split; this
+# records the loss instead of tuning it away here (README, "Curation quality").
+BEHIND_THE_RULES_YEAR_END = (
+    "the shipped combination leads with 21 of the 44 English held-out year-end messages,"
+    " the rules alone with 23; bench/quality prints the figures"
 )
 
 
@@ -58,13 +67,33 @@ def test_every_year_end_message_leads_on_the_held_out_split(held_out, language: 
     assert q.false_leads == 0
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_combination_is_no_worse_than_the_rules(held_out, language: str) -> None:
+@pytest.fixture(scope="module")
+def rules_alone():
     posts = [p for p in load_corpus(DATA / "corpus") if p.split == "test"]
-    rules = measure(posts, language, ranker(None))
-    q = held_out[language]
-    assert q.p5 >= rules.p5 and q.lead_hits >= rules.lead_hits, (q.p5, rules.p5)
+    return {lang: measure(posts, lang, ranker(None)) for lang in LANGUAGES}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_combination_finds_good_news_no_worse_than_the_rules(
+    held_out, rules_alone, language: str
+) -> None:
+    q, rules = held_out[language], rules_alone[language]
+    assert q.p5 >= rules.p5, (q.p5, rules.p5)
     assert q.precision >= rules.precision - 1e-9, (q.precision, rules.precision)
+
+
+@pytest.mark.parametrize(
+    "language",
+    [
+        pytest.param("en", marks=pytest.mark.xfail(strict=True, reason=BEHIND_THE_RULES_YEAR_END)),
+        "fr",
+    ],
+)
+def test_the_combination_leads_no_worse_than_the_rules(
+    held_out, rules_alone, language: str
+) -> None:
+    q, rules = held_out[language], rules_alone[language]
+    assert q.lead_hits >= rules.lead_hits, (q.lead_hits, rules.lead_hits)
 
 
 def test_corpus_is_real_and_sourced() -> None:
