@@ -24,9 +24,15 @@ LANGUAGES = ("en", "fr")
 
 
 @pytest.fixture(scope="module")
-def held_out():
-    posts = [p for p in load_corpus(DATA / "corpus") if p.split == "test"]
-    return {lang: measure(posts, lang, ranker(Reading(load_model()))) for lang in LANGUAGES}
+def held_out_posts():
+    return [p for p in load_corpus(DATA / "corpus") if p.split == "test"]
+
+
+@pytest.fixture(scope="module")
+def held_out(held_out_posts):
+    return {
+        lang: measure(held_out_posts, lang, ranker(Reading(load_model()))) for lang in LANGUAGES
+    }
 
 
 NOT_REACHED_GOOD_NEWS = (
@@ -68,9 +74,8 @@ def test_every_year_end_message_leads_on_the_held_out_split(held_out, language: 
 
 
 @pytest.fixture(scope="module")
-def rules_alone():
-    posts = [p for p in load_corpus(DATA / "corpus") if p.split == "test"]
-    return {lang: measure(posts, lang, ranker(None)) for lang in LANGUAGES}
+def rules_alone(held_out_posts):
+    return {lang: measure(held_out_posts, lang, ranker(None)) for lang in LANGUAGES}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
