@@ -96,6 +96,20 @@ def test_a_demand_in_the_title_is_not_made_good_news_by_the_text(title: str) -> 
 
 
 @pytest.mark.parametrize(
+    "title, language",
+    [
+        ("Government fails to release jailed human rights lawyer", "en"),
+        ("Court failed to free the detained editor despite the ruling", "en"),
+        ("Les autorités n'ont pas libéré le journaliste malgré la décision", "fr"),
+    ],
+)
+def test_a_release_that_did_not_happen_is_grim(title: str, language: str) -> None:
+    found = signals.kind_evidence(entry(title), load_rules(language))
+    assert GOOD_NEWS not in found
+    assert kind_of(entry(title), language) == GRIM
+
+
+@pytest.mark.parametrize(
     "title, language, kind",
     [
         ("Syrie : enfin l'amnistie inconditionnelle pour le journaliste !", "fr", GOOD_NEWS),

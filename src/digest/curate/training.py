@@ -144,14 +144,21 @@ def _shippable(post: Post) -> bool:
     return not post.id.startswith(FICTIONAL) and any(licence.startswith(s) for s in SHIPPABLE)
 
 
-def out_of_fold(recipe: Recipe, posts: Sequence[Post], k: int = 5) -> Any:
-    """Each real post's kind probabilities from a model that did not see it (fictional
-    posts always train, never test)."""
+def out_of_fold(
+    recipe: Recipe,
+    posts: Sequence[Post],
+    k: int = 5,
+    by: Callable[[Post], str] = lambda p: p.source,
+) -> Any:
+    """Each real post's kind probabilities from a model that did not see it, nor by
+    default anything its organisation published (folds by `by(post)`): digest reads
+    organisations the corpus never met, so the thresholds are chosen as if for one.
+    Fictional posts always train, never test."""
     import numpy as np
 
     real = [i for i, p in enumerate(posts) if not p.id.startswith(FICTIONAL)]
     extra = [p for p in posts if p.id.startswith(FICTIONAL)]
-    fold = folds([posts[i].id for i in real], k)
+    fold = folds([by(posts[i]) for i in real], k)
     out = np.zeros((len(posts), len(STORY_KINDS)), dtype=np.float32)
     for f in range(k):
         held = [i for i, g in zip(real, fold, strict=True) if g == f]
@@ -164,11 +171,11 @@ def out_of_fold(recipe: Recipe, posts: Sequence[Post], k: int = 5) -> Any:
 
 
 def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]:
-    """Per kind, over out-of-fold probabilities of the real posts, two thresholds: one for
-    posts the rules call that kind, one for the others (see Model.decide), and for
-    year-end messages a third for posts the rules' points leave one facet short; the cuts
-    with the best recall whose precision reaches the recipe's target (ties: see
-    :func:`thresholds`), else the best F0.5."""
+    """Per kind, over out-of-fold probabilities of the real posts (folds by organisation),
+    two thresholds: one for posts the rules call that kind, one for the others (see
+    Model.decide), and for year-end messages a third for posts the rules' points leave one
+    facet short; the cuts with the best recall whose precision reaches the recipe's target
+    (ties: see :func:`thresholds`), else the best F0.5."""
     probs = out_of_fold(recipe, posts)
     real = [i for i, p in enumerate(posts) if not p.id.startswith(FICTIONAL)]
     targets = {**TARGETS, **(recipe.precision or {})}
