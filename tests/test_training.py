@@ -212,3 +212,22 @@ def test_cross_validation_by_organisation_holds_whole_sources_out(posts) -> None
     for f, seen in enumerate(taught):
         held = {p.source for p, g in zip(real, fold, strict=True) if g == f}
         assert held and not held & seen
+
+
+def test_thresholds_rest_on_models_that_never_met_the_organisation(posts) -> None:
+    """The out-of-fold probabilities the thresholds are chosen on come from models made
+    without any post of the organisation (digest reads organisations the corpus never
+    met): a fold's rows are exactly what a model of the other sources says."""
+    from digest.curate.training import _fit_model, out_of_fold
+
+    recipe = replace(RECIPE, steps=15)
+    real = [p for p in posts if not p.id.startswith(FICTIONAL)]
+    extra = [p for p in posts if p.id.startswith(FICTIONAL)]
+    rows = out_of_fold(recipe, [*real, *extra])
+    fold = folds([p.source for p in real], 5)
+    f = fold[0]
+    held = [i for i, g in enumerate(fold) if g == f]
+    others = [p for p, g in zip(real, fold, strict=True) if g != f]
+    assert others and not {real[i].source for i in held} & {p.source for p in others}
+    expected = probabilities(_fit_model(recipe, [*others, *extra]), [real[i] for i in held])
+    assert np.allclose(rows[held], expected)
