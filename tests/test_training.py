@@ -18,8 +18,10 @@ from digest.curate.replay import WEEKS, replay, weeks
 from digest.curate.training import (
     FICTIONAL,
     RECIPES,
+    _fit_model,
     cross_validate,
     fictional_posts,
+    out_of_fold,
     probabilities,
     thresholds,
     train,
@@ -218,8 +220,6 @@ def test_thresholds_rest_on_models_that_never_met_the_organisation(posts) -> Non
     """The out-of-fold probabilities the thresholds are chosen on come from models made
     without any post of the organisation (digest reads organisations the corpus never
     met): a fold's rows are exactly what a model of the other sources says."""
-    from digest.curate.training import _fit_model, out_of_fold
-
     recipe = replace(RECIPE, steps=15)
     real = [p for p in posts if not p.id.startswith(FICTIONAL)]
     extra = [p for p in posts if p.id.startswith(FICTIONAL)]

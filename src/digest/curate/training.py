@@ -144,11 +144,16 @@ def _shippable(post: Post) -> bool:
     return not post.id.startswith(FICTIONAL) and any(licence.startswith(s) for s in SHIPPABLE)
 
 
+def organisation(post: Post) -> str:
+    """What folds by organisation group on: the post's publishing source."""
+    return post.source
+
+
 def out_of_fold(
     recipe: Recipe,
     posts: Sequence[Post],
     k: int = 5,
-    by: Callable[[Post], str] = lambda p: p.source,
+    by: Callable[[Post], str] = organisation,
 ) -> Any:
     """Each real post's kind probabilities from a model that did not see it, nor by
     default anything its organisation published (folds by `by(post)`): digest reads
