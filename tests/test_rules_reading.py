@@ -110,6 +110,18 @@ def test_a_release_that_did_not_happen_is_grim(title: str, language: str) -> Non
 
 
 @pytest.mark.parametrize(
+    "title",
+    [
+        "Remarks on the Release of the Annual Human Rights Report",
+        "Minister to release the 2025 International Religious Freedom Report",
+        "Commission releases its country reports on press freedom",
+    ],
+)
+def test_the_release_of_a_report_is_no_release(title: str) -> None:
+    assert GOOD_NEWS not in signals.kind_evidence(entry(title), load_rules("en"))
+
+
+@pytest.mark.parametrize(
     "title, language, kind",
     [
         ("Syrie : enfin l'amnistie inconditionnelle pour le journaliste !", "fr", GOOD_NEWS),
