@@ -110,6 +110,22 @@ def test_a_release_that_did_not_happen_is_grim(title: str, language: str) -> Non
 
 
 @pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("Censorship lift for banned documentary surprises Marrenland", GOOD_NEWS),
+        ("Top court says access to water is a fundamental right", GOOD_NEWS),
+        ("Landmark court verdict on indigenous land rights", GOOD_NEWS),
+        ("Jailed blogger denied presidential pardon", "other"),
+        ("Scheduled release of jailed poet delayed by two weeks", "other"),
+        ("Free by day, jailed by night: activists on conditional release", "other"),
+    ],
+)
+def test_news_shapes_of_outcomes_and_non_outcomes(title: str, kind: str) -> None:
+    found = signals.kind_evidence(entry(title), load_rules("en"))
+    assert (GOOD_NEWS in found) == (kind == GOOD_NEWS), found
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "Remarks on the Release of the Annual Human Rights Report",
