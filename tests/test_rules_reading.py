@@ -117,7 +117,9 @@ def test_a_release_that_did_not_happen_is_grim(title: str, language: str) -> Non
         ("Landmark court verdict on indigenous land rights", GOOD_NEWS),
         ("Jailed blogger denied presidential pardon", "other"),
         ("Scheduled release of jailed poet delayed by two weeks", "other"),
-        ("Free by day, jailed by night: activists on conditional release", "other"),
+        ("Denmark grants pardon to jailed cartoonist", GOOD_NEWS),
+        ("Authorities lifted the censorship of three news sites", GOOD_NEWS),
+        ("Journalists call on the government to lift censorship", "other"),
     ],
 )
 def test_news_shapes_of_outcomes_and_non_outcomes(title: str, kind: str) -> None:
