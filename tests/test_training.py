@@ -21,6 +21,7 @@ from digest.curate.training import (
     _fit_model,
     cross_validate,
     fictional_posts,
+    organisation,
     out_of_fold,
     probabilities,
     thresholds,
@@ -208,8 +209,8 @@ def test_cross_validation_by_organisation_holds_whole_sources_out(posts) -> None
         taught.append({p.source for p in training})
         return None
 
-    cross_validate(make, real, ["en"], k=3, by=lambda p: p.source)
-    fold = folds([p.source for p in real], 3)
+    cross_validate(make, real, ["en"], k=3, by=organisation)
+    fold = folds([organisation(p) for p in real], 3)
     assert len(taught) == 3
     for f, seen in enumerate(taught):
         held = {p.source for p, g in zip(real, fold, strict=True) if g == f}
@@ -224,7 +225,7 @@ def test_thresholds_rest_on_models_that_never_met_the_organisation(posts) -> Non
     real = [p for p in posts if not p.id.startswith(FICTIONAL)]
     extra = [p for p in posts if p.id.startswith(FICTIONAL)]
     rows = out_of_fold(recipe, [*real, *extra])
-    fold = folds([p.source for p in real], 5)
+    fold = folds([organisation(p) for p in real], 5)
     f = fold[0]
     held = [i for i, g in enumerate(fold) if g == f]
     others = [p for p, g in zip(real, fold, strict=True) if g != f]
