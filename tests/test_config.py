@@ -204,6 +204,13 @@ def _line_of(text: str, needle: str, nth: int = 0) -> int:
         ("[labels.fr]", "[labels.fr]\nnope = 1", "nope", 0, "labels.fr.nope: unknown label"),
         ("per_feed_cap = 5", "per_feed_cap = 5.5", "per_feed_cap", 0, "expected an integer"),
         ("window_days = 7", "window_days = true", "window_days", 0, "got a boolean"),
+        # placeholders: no huge widths (a MemoryError before), only the names each one knows
+        ('"{name}: {date}"', '"{name:>99999999999}"', "subject", 0, "may be at most 200"),
+        ("# name =", 'name = "{year:>9999999}"\n#', 'name = "{year', 0, "year_end.name: placeholder"),
+        ('"weekly-{issue_id}"', '"{nope}"', "utm_campaign", 1, "unknown placeholder {nope}"),
+        ('"newsletter"', '"{issue_id}"', "utm_source", 0, "links.utm_source: use letters"),
+        # the project's own labels are text like any other (an MJML error before)
+        ("[labels.es]", '[labels.es]\nname = "A\\u0007B"', 'name = "A', 0, "control character"),
     ],
 )
 def test_schema_errors_name_the_line(

@@ -128,6 +128,26 @@ def test_bad_values_are_reported(digest, project: Path) -> None:
     assert ":2: unknown setting 'footer'" in err
 
 
+def test_one_entry_under_two_keys_is_reported(digest, project: Path) -> None:
+    """A short and a long key of one entry: which table wins? Neither, the file is refused
+    (before: a SQLite error that called the store damaged, or one title silently lost)."""
+    key = next(iter(_keys(digest, project).values()))
+    text = f'[items.{key[:6]}]\ntitle = "A"\n\n[items.{key}]\ntitle = "B"\n'
+    err = _broken(digest, project, text)
+    assert f"{DEMO_ISSUE}.toml:4: item '{key}' is the same entry as item '{key[:6]}' (line 1)" in err
+
+
+def test_a_byte_order_mark_is_no_error(digest, project: Path) -> None:
+    """Windows Notepad saves UTF-8 with a byte-order mark: edits files and digest.toml."""
+    key = next(iter(_keys(digest, project).values()))
+    _write_edits(project, "\ufeff" + f'[items.{key}]\ntitle = "Retitled"\n')
+    toml = project / "digest.toml"
+    toml.write_text("\ufeff" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+    assert result.exit_code == 0, result.output
+    assert "Retitled" in (project / "out" / DEMO_ISSUE / "newsletter.txt").read_text()
+
+
 def test_edit_command_writes_a_skeleton_once(digest, project: Path) -> None:
     digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")  # one clock
     result = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF)

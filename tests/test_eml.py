@@ -47,3 +47,20 @@ def test_eml_lines_are_crlf_and_short(digest, project: Path) -> None:
     lines = raw.split(b"\r\n")
     assert all(b"\n" not in line for line in lines)
     assert max(len(line) for line in lines) <= 998  # RFC 5322 hard limit
+
+
+def test_an_internationalised_domain_is_written_in_ascii(digest, project: Path) -> None:
+    """Mail headers are ASCII: an IDN sender or reply-to domain goes in as punycode (before:
+    a UnicodeEncodeError traceback)."""
+    path = project / "digest.toml"
+    text = path.read_text(encoding="utf-8")
+    old = 'sender = "Northlight Rights International <newsletter@northlight.example>"'
+    assert old in text
+    text = text.replace(old, 'sender = "Northlight <news@exämple.org>"')
+    old = 'reply_to = "supporters@northlight.example"'
+    assert old in text
+    path.write_text(text.replace(old, 'reply_to = "amis@exämple.org"'), encoding="utf-8")
+    msg = _message(digest, project)
+    assert msg["From"].addresses[0].addr_spec == "news@xn--exmple-cua.org"
+    assert msg["Reply-To"].addresses[0].addr_spec == "amis@xn--exmple-cua.org"
+    assert msg["Message-ID"].endswith("@xn--exmple-cua.org>")

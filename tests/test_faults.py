@@ -384,6 +384,41 @@ def test_an_issue_swapped_in_but_not_committed_is_put_back(tmp_path: Path) -> No
     assert (out / "W" / "newsletter.html").read_text() == "old"
 
 
+def test_another_issues_leftovers_are_not_touched(tmp_path: Path) -> None:
+    """Issue W's clean-up leaves alone what issue W-ar's interrupted run left aside: that
+    folder may be the W-ar issue its store knows, to be put back by W-ar's next run."""
+    out = tmp_path / "out"
+    theirs = [out / ".tmp-W-ar-123", out / ".old-W-ar-7", out / ".tmp-W-x-restore"]
+    for folder in (*theirs, out / ".tmp-W-9"):
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text("{}")
+    restore_interrupted(out, "W", None)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in theirs)
+
+
+def test_a_folder_where_the_store_goes(digest, project: Path) -> None:
+    (project / "digest.sqlite3").mkdir()
+    dated = ("--as-of", DEMO_AS_OF)
+    for args in (("rank", *dated), ("build", *dated), ("store", "check"), ("store", "recover")):
+        result = digest(*args, "-p", str(project))
+        assert result.exit_code == 1, args
+        assert "digest.sqlite3 is a folder, not a store file" in result.stderr, args
+        assert "Traceback" not in result.output
+
+
+def test_a_file_where_out_goes(digest, project: Path) -> None:
+    shutil.rmtree(project / "out", ignore_errors=True)
+    (project / "out").write_text("not a folder")
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+    assert result.exit_code == 1
+    assert "out is a file, not a folder" in result.stderr
+    (project / "out").unlink()
+    (project / "out").mkdir()
+    (project / "out" / DEMO_ISSUE).write_text("a file where the issue goes")
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    assert sorted(p.name for p in (project / "out").iterdir()) == [DEMO_ISSUE]
+
+
 def test_recover_ends_and_writes_a_sound_store_whatever_the_damage(
     built: Path, tmp_path: Path
 ) -> None:

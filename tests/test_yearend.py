@@ -180,6 +180,15 @@ def test_letter_errors_name_the_line(digest, archive: Path) -> None:
     assert result.exit_code == 2 and "bad.md:3: front matter" in result.stderr
 
 
+def test_a_letter_saved_with_a_byte_order_mark(digest, archive: Path) -> None:
+    """Windows Notepad's UTF-8 starts with a byte-order mark; the front matter is still read
+    (before: "front matter needs a title")."""
+    letter = archive / "letter.md"
+    letter.write_text("\ufeff" + letter.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _year_end(digest, archive, "--letter", str(letter), "--as-of", "2025-12-20")
+    assert result.exit_code == 0, result.output
+
+
 def test_letter_from_feed_and_month_grouping(digest, project: Path) -> None:
     digest("fetch", "-p", str(project), "-q")
     result = _year_end(

@@ -221,6 +221,7 @@ def resolve_keys(edits: Edits, lookup: Callable[[str], list[str]]) -> Edits:
     """Replace abbreviated keys by full ones. `lookup(prefix)` lists matching entry keys.
     An unknown or ambiguous key is an error naming the file and line."""
     resolved = []
+    first: dict[str, ItemEdit] = {}  # full key: its first table
     for item in edits.items:
         matches = lookup(item.key)
         if not matches:
@@ -237,6 +238,15 @@ def resolve_keys(edits: Edits, lookup: Callable[[str], list[str]]) -> Edits:
                 path=edits.path,
                 line=item.line,
                 hint="write more of the key",
+            )
+        earlier = first.setdefault(matches[0], item)
+        if earlier is not item:
+            raise ConfigError(
+                f"item {item.key!r} is the same entry as item {earlier.key!r}"
+                + (f" (line {earlier.line})" if earlier.line else ""),
+                path=edits.path,
+                line=item.line,
+                hint="keep one table per entry: merge the two",
             )
         resolved.append(replace(item, key=matches[0]))
     return replace(edits, items=tuple(resolved))
@@ -352,7 +362,7 @@ def _update(
                 current=current,
                 hint="look at the current version and make your change again",
             )
-        text = old.decode("utf-8", errors="replace") if old is not None else header
+        text = old.decode("utf-8-sig", errors="replace") if old is not None else header
         try:
             doc = tomlkit.parse(text)
         except TomlkitError as e:

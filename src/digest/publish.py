@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -61,8 +62,8 @@ def build_eml(project: Project, issue: Issue, rendered: Rendered) -> bytes:
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["Subject"] = " ".join(issue.subject.split())  # no CR/LF from feeds in headers
     msg["From"] = project.sender_address
-    if project.reply_to:
-        msg["Reply-To"] = project.reply_to
+    if project.reply_to_address:
+        msg["Reply-To"] = project.reply_to_address
     msg["Date"] = format_datetime(issue.generated_at)
     msg["Message-ID"] = f"<{issue.issue_id}.{content_hash[:20]}@{project.sender_address.domain}>"
     msg["X-Digest-Issue"] = issue.issue_id
@@ -215,9 +216,13 @@ def stage_issue(out_root: Path, issue_id: str, pkg: Package) -> Staged:
     """Write the issue's files into a temporary folder beside out_root/issue_id (flushed to
     disk, manifest last). Nothing visible changes until :meth:`Staged.swap`."""
     tmp = out_root / f".tmp-{issue_id}-{os.getpid()}"
+    if out_root.is_symlink() and not out_root.exists():
+        raise PublishError(f"{out_root} is a broken link", hint="point it at a folder, or remove it")
+    if out_root.exists() and not out_root.is_dir():
+        raise PublishError(f"{out_root} is a file, not a folder", hint="move the file away")
     try:
         out_root.mkdir(parents=True, exist_ok=True)
-        for leftover in out_root.glob(f".tmp-{issue_id}-*"):  # a run killed while staging
+        for leftover in _leftovers(out_root, issue_id, ".tmp"):  # a run killed while staging
             shutil.rmtree(leftover, ignore_errors=True)
         tmp.mkdir()
         for name, body in pkg.files.items():  # manifest is last in the dict
@@ -281,7 +286,11 @@ class Staged:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def finish(self) -> None:
-        shutil.rmtree(self.aside or self.tmp, ignore_errors=True)
+        aside = self.aside or self.tmp
+        if aside.is_dir() and not aside.is_symlink():
+            shutil.rmtree(aside, ignore_errors=True)
+        else:  # what stood where the issue goes was a file
+            aside.unlink(missing_ok=True)
 
 
 def restore_interrupted(out_root: Path, issue_id: str, recorded: str | None) -> None:
@@ -290,9 +299,7 @@ def restore_interrupted(out_root: Path, issue_id: str, recorded: str | None) -> 
     killed between swapping the folder in and committing) goes back in place; so does an
     issue caught between two renames. Every other leftover is removed."""
     target = out_root / issue_id
-    leftovers = sorted(out_root.glob(f".tmp-{issue_id}-*")) + sorted(
-        out_root.glob(f".old-{issue_id}-*")
-    )
+    leftovers = _leftovers(out_root, issue_id, ".tmp") + _leftovers(out_root, issue_id, ".old")
     current = manifest_sha(target)
     for leftover in leftovers:
         held = manifest_sha(leftover)
@@ -312,6 +319,13 @@ def restore_interrupted(out_root: Path, issue_id: str, recorded: str | None) -> 
         except OSError as e:
             raise _publish_error(target, e) from e
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _leftovers(out_root: Path, issue_id: str, prefix: str) -> list[Path]:
+    """This issue's leftover folders of one kind (`.tmp-<issue>-<pid>`, `.tmp-<issue>-restore`),
+    never another issue's: `.tmp-2025-W51-ar-123` belongs to 2025-W51-ar, not 2025-W51."""
+    exact = re.compile(rf"{re.escape(prefix)}-{re.escape(issue_id)}-(?:\d+|restore)")
+    return sorted(p for p in out_root.glob(f"{prefix}-*") if exact.fullmatch(p.name))
 
 
 def manifest_sha(folder: Path) -> str | None:

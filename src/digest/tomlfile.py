@@ -29,7 +29,7 @@ def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
     except OSError as e:
         raise ConfigError(f"cannot read file: {e.strerror}", path=path) from e
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no error
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise ConfigError("file is not valid UTF-8", path=path, line=line) from e

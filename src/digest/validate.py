@@ -112,6 +112,9 @@ def mailbox(value: str) -> str | None:
     return email_address(address)
 
 
+MAX_WIDTH = 200  # of a placeholder's format spec ("{name:>20}"): no huge strings
+
+
 def format_fields(template: str, fields: tuple[str, ...]) -> str | None:
     """A str.format template using only these plain fields (no attribute or index access,
     no positional fields, no nested specs), and format specs that work on text."""
@@ -127,6 +130,8 @@ def format_fields(template: str, fields: tuple[str, ...]) -> str | None:
                 return f"unknown placeholder {{{name}}}: use {allowed}"
             if conversion or (spec and "{" in spec):
                 return f"placeholder {{{name}}} may not have a conversion or a nested field"
+            if any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", spec or "")):
+                return f"placeholder {{{name}}}: a width or precision may be at most {MAX_WIDTH}"
             format(name, spec or "")
     except ValueError as e:
         return f"bad placeholder ({e}); use {allowed}"

@@ -69,7 +69,7 @@ def parse_letter(path: Path) -> LetterFile:
     except OSError as e:
         raise ConfigError(f"cannot read the letter: {e.strerror or e}", path=path) from e
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no error
     except UnicodeDecodeError as e:
         raise ConfigError(
             "file is not valid UTF-8",

@@ -21,6 +21,7 @@ _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE_HINT = 'use a BCP 47 tag such as "en", "en-GB", "fr-CA", "es", "pt-BR" or "ar"'
 UTM = re.compile(r"[\w.{}~-]{1,80}")  # a UTM value, placeholders included
+UTM_PLAIN = re.compile(r"[\w.~-]{1,80}")  # ... without placeholders
 
 
 @dataclass(frozen=True)
@@ -60,19 +61,6 @@ def one_of(allowed: Iterable[str], what: str) -> Check:
 
     def check(value: str) -> str | None:
         return None if value in names else f"unknown {what} {value!r}"
-
-    return check
-
-
-def placeholders(names: tuple[str, ...]) -> Check:
-    """A str.format template whose fields are all among `names` (checked by formatting)."""
-
-    def check(value: str) -> str | None:
-        try:
-            value.format(**dict.fromkeys(names, ""))
-        except (KeyError, IndexError, ValueError) as e:
-            return f"bad placeholder {e}; use {', '.join('{' + n + '}' for n in names)}"
-        return None
 
     return check
 

@@ -175,6 +175,9 @@ def _labels(source: Source, data: dict[str, Any]) -> dict[str, dict[str, str]]:
                 )
             if not isinstance(value, str):
                 raise source.fail(where, f"expected a string, got {type(value).__name__}")
+            problem = validate.control_character(value)
+            if problem:
+                raise source.fail(where, problem)
         out[tag] = dict(table)
     return out
 

@@ -181,11 +181,23 @@ class Project:
 
     @property
     def sender_address(self) -> "Address":
-        from email.headerregistry import Address  # here: `digest fetch` never needs it
+        return mailbox(self.sender)
 
-        display, addr = parseaddr(self.sender)
-        user, _, domain = addr.partition("@")
-        return Address(display_name=display, username=user, domain=domain)
+    @property
+    def reply_to_address(self) -> "Address | None":
+        return mailbox(self.reply_to) if self.reply_to else None
+
+
+def mailbox(text: str) -> "Address":
+    """A checked "Name <user@domain>" as an email header address; an internationalised
+    domain is written in its ASCII form (punycode), as mail headers need."""
+    from email.headerregistry import Address  # here: `digest fetch` never needs it
+
+    display, addr = parseaddr(text)
+    user, _, domain = addr.rpartition("@")
+    if not domain.isascii():
+        domain = domain.encode("idna").decode("ascii")  # validate.mailbox checked it
+    return Address(display_name=display, username=user, domain=domain)
 
 
 DEFAULT_SECTIONS = (

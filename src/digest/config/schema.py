@@ -36,8 +36,12 @@ from .model import (
 
 Language = Annotated[str | None, Rule(checks.language)]
 Url = Annotated[str | None, Rule(checks.url())]
-_UTM_LINK = Rule(
-    checks.matches(checks.UTM, "use letters, digits, . _ - ~ (and {issue_id} in utm_campaign)")
+_UTM_LINK = Rule(checks.matches(checks.UTM_PLAIN, "use letters, digits, . _ - ~"))
+_UTM_CAMPAIGN = Rule(
+    checks.first(
+        checks.fields(("issue_id",)),
+        checks.matches(checks.UTM, "use letters, digits, . _ - ~ and {issue_id}"),
+    )
 )
 
 
@@ -133,7 +137,7 @@ class Esp(Table, frozen=True):
 class Links(Table, frozen=True):
     utm_source: Annotated[str | None, _UTM_LINK] = UtmSettings.source
     utm_medium: Annotated[str | None, _UTM_LINK] = UtmSettings.medium
-    utm_campaign: Annotated[str | None, _UTM_LINK] = UtmSettings.campaign
+    utm_campaign: Annotated[str | None, _UTM_CAMPAIGN] = UtmSettings.campaign
     utm_content_per_item: bool = UtmSettings.per_item
 
 
@@ -153,7 +157,7 @@ class Smtp(Table, frozen=True):
     timeout: Annotated[float, Meta(ge=0.001, le=3600)] = SmtpSettings.timeout
 
 
-_YearEndText = Annotated[str | None, Rule(checks.placeholders(YEAR_END_FIELDS))]
+_YearEndText = Annotated[str | None, Rule(checks.fields(YEAR_END_FIELDS))]
 
 
 class YearEnd(Table, frozen=True):
@@ -164,7 +168,7 @@ class YearEnd(Table, frozen=True):
         str,
         Rule(
             checks.first(
-                checks.placeholders(("issue_id", "year", "language")),
+                checks.fields(("issue_id", "year", "language")),
                 checks.matches(checks.UTM, "use letters, digits, . _ - ~ and placeholders"),
             )
         ),

@@ -52,9 +52,14 @@ def code_of(error: BaseException) -> int:
     return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
 
 
+FOLDER_HINT = "set [store] path in digest.toml to a file name, or move that folder away"
+
+
 def store_error(error: sqlite3.Error | OSError, path: Path, doing: str = "") -> StoreError:
     """The StoreError for a failed SQLite call on `path`: what happened and what to do."""
     what = f" while {doing}" if doing else ""
+    if path.is_dir():
+        return StoreError(f"{path} is a folder, not a store file", hint=FOLDER_HINT)
     if isinstance(error, OSError):
         return StoreError(
             f"{path}: cannot open the store{what} ({error.strerror or error})",
