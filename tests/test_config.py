@@ -206,7 +206,7 @@ def _line_of(text: str, needle: str, nth: int = 0) -> int:
         ("window_days = 7", "window_days = true", "window_days", 0, "got a boolean"),
         # placeholders: no huge widths (a MemoryError before), only the names each one knows
         ('"{name}: {date}"', '"{name:>99999999999}"', "subject", 0, "may be at most 200"),
-        ("# name =", 'name = "{year:>9999999}"\n#', 'name = "{year', 0, "year_end.name: placeholder"),
+        ("# name =", 'name = "{year:>9999999}"\n#', 'name = "{year', 0, "year_end.name: place"),
         ('"weekly-{issue_id}"', '"{nope}"', "utm_campaign", 1, "unknown placeholder {nope}"),
         ('"newsletter"', '"{issue_id}"', "utm_source", 0, "links.utm_source: use letters"),
         # the project's own labels are text like any other (an MJML error before)

@@ -134,7 +134,8 @@ def test_one_entry_under_two_keys_is_reported(digest, project: Path) -> None:
     key = next(iter(_keys(digest, project).values()))
     text = f'[items.{key[:6]}]\ntitle = "A"\n\n[items.{key}]\ntitle = "B"\n'
     err = _broken(digest, project, text)
-    assert f"{DEMO_ISSUE}.toml:4: item '{key}' is the same entry as item '{key[:6]}' (line 1)" in err
+    said = f"{DEMO_ISSUE}.toml:4: item '{key}' is the same entry as item '{key[:6]}' (line 1)"
+    assert said in err
 
 
 def test_a_byte_order_mark_is_no_error(digest, project: Path) -> None:

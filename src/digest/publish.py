@@ -217,7 +217,7 @@ def stage_issue(out_root: Path, issue_id: str, pkg: Package) -> Staged:
     disk, manifest last). Nothing visible changes until :meth:`Staged.swap`."""
     tmp = out_root / f".tmp-{issue_id}-{os.getpid()}"
     if out_root.is_symlink() and not out_root.exists():
-        raise PublishError(f"{out_root} is a broken link", hint="point it at a folder, or remove it")
+        raise PublishError(f"{out_root} is a broken link", hint="point it at a folder or remove it")
     if out_root.exists() and not out_root.is_dir():
         raise PublishError(f"{out_root} is a file, not a folder", hint="move the file away")
     try:
