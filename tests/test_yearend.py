@@ -345,7 +345,7 @@ def test_bad_letter_language_names_the_line(digest, archive: Path) -> None:
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ('subject = "{nope}"', "year_end.subject: bad placeholder 'nope'"),
+        ('subject = "{nope}"', "year_end.subject: unknown placeholder {nope}"),
         ("good_news = 99", "year_end.good_news: must be between 0 and 50"),
         ("colour = 1", "year_end.colour: unknown setting"),
         ('utm_campaign = "a b"', "year_end.utm_campaign: use letters"),
