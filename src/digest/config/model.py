@@ -181,14 +181,14 @@ class Project:
 
     @property
     def sender_address(self) -> "Address":
-        return mailbox(self.sender)
+        return header_address(self.sender)
 
     @property
     def reply_to_address(self) -> "Address | None":
-        return mailbox(self.reply_to) if self.reply_to else None
+        return header_address(self.reply_to) if self.reply_to else None
 
 
-def mailbox(text: str) -> "Address":
+def header_address(text: str) -> "Address":
     """A checked "Name <user@domain>" as an email header address; an internationalised
     domain is written in its ASCII form (punycode), as mail headers need."""
     from email.headerregistry import Address  # here: `digest fetch` never needs it

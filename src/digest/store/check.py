@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import StoreError
 from . import Store
-from .dbfile import FOLDER_HINT, connect, store_error
+from .dbfile import connect, folder_error, store_error
 from .schema import APPLICATION_ID, BUSY_TIMEOUT_MS, MIGRATIONS
 
 TABLES = ("feeds", "entries", "issues", "builds", "issue_entries", "sends")
@@ -80,8 +80,9 @@ class CheckReport:
 def check_store(path: Path) -> CheckReport:
     """Everything that is wrong with the store at `path` (read-only; never raises for damage,
     only when `path` is a folder)."""
-    if path.is_dir():  # not damage: the settings name a folder
-        raise StoreError(f"{path} is a folder, not a store file", hint=FOLDER_HINT)
+    folder = folder_error(path)  # not damage: the settings name a folder
+    if folder is not None:
+        raise folder
     report = CheckReport(path)
     if not path.is_file():
         report.problem("there is no store file here")
@@ -221,8 +222,9 @@ def recovery_path(path: Path) -> Path:
 def recover_store(path: Path, target: Path | None = None) -> RecoverReport:
     """Copy every readable row of the store at `path` into a new store (never changes
     `path`)."""
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a store file", hint=FOLDER_HINT)
+    folder = folder_error(path)
+    if folder is not None:
+        raise folder
     if not path.is_file():
         raise StoreError(f"{path}: there is no store file to recover")
     target = target or recovery_path(path)

@@ -52,14 +52,22 @@ def code_of(error: BaseException) -> int:
     return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
 
 
-FOLDER_HINT = "set [store] path in digest.toml to a file name, or move that folder away"
+def folder_error(path: Path) -> StoreError | None:
+    """The error for a folder where the store file goes (the settings name a folder)."""
+    if not path.is_dir():
+        return None
+    return StoreError(
+        f"{path} is a folder, not a store file",
+        hint="set [store] path in digest.toml to a file name, or move that folder away",
+    )
 
 
 def store_error(error: sqlite3.Error | OSError, path: Path, doing: str = "") -> StoreError:
     """The StoreError for a failed SQLite call on `path`: what happened and what to do."""
     what = f" while {doing}" if doing else ""
-    if path.is_dir():
-        return StoreError(f"{path} is a folder, not a store file", hint=FOLDER_HINT)
+    folder = folder_error(path)
+    if folder is not None:
+        return folder
     if isinstance(error, OSError):
         return StoreError(
             f"{path}: cannot open the store{what} ({error.strerror or error})",
