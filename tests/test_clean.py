@@ -107,6 +107,14 @@ def test_clean_text_strips_controls() -> None:
     assert clean_text("x" * 50 + " tail", limit=20).endswith("…")
 
 
+def test_bidi_overrides_and_isolates_go_marks_stay() -> None:
+    """An unclosed right-to-left override in a feed title would reverse the email's text
+    after it (a spoofing tool); the directional marks are harmless and stay."""
+    title = "Invoice \u202egpj.exe\u202c \u2066x\u2069 \u200fعربي\u200e"
+    assert clean_text(title) == "Invoice gpj.exe x \u200fعربي\u200e"
+    assert "\u202e" not in clean_html("<p>a \u202eb</p>", None).html
+
+
 def test_safe_url() -> None:
     assert safe_url("/x", BASE) == "https://example.org/x"
     assert safe_url("javascript:alert(1)", BASE) is None

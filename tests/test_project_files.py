@@ -91,6 +91,12 @@ LATEST = 'title = "Latest"'
         ("[store]", '[smtp]\nhost = "h"\ntimeout = nan\n\n[store]', "smtp.timeout:"),
         ("[store]", '[smtp]\nhost = "bad host\\r\\n"\n\n[store]', "smtp.host:"),
         ("per_feed_cap = 5", "per_feed_cap = 99999999999999999999", "digest.toml"),
+        (SUBJECT, 'subject = "  "', "newsletter.subject: the subject is empty"),
+        (SENDER, 'sender = "a@northlight.example, b@x.example"', "is more than one address"),
+        (SENDER, 'sender = "Northlight, Leeds <a@northlight.example>"', "more than one address"),
+        (LATEST, 'title = " "', "section.title: the title is empty"),
+        ("[store]", '[labels.zz]\nunsubscribe = "Bye"\n\n[store]', "unknown language 'zz'"),
+        ("[labels.es]", '[labels.es]\nunsubscribe = " "', "labels.es.unsubscribe: the label is"),
     ],
 )
 def test_bad_digest_toml_values(digest, project: Path, old: str, new: str, message: str) -> None:
@@ -372,6 +378,25 @@ def test_preview_on_a_busy_port(digest, project: Path) -> None:
     _clean_failure(result, 1, f"127.0.0.1:{port}", "--port 0")
 
 
+def test_a_huge_template_is_refused_not_cut(digest, project: Path) -> None:
+    """A text node of 10 MB or more in a template was dropped by the HTML parser under the
+    CSS inliner, without a word, and the unsubscribe footer with it: a project file over
+    2 MB is an error naming it."""
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / "weekly.mjml").write_text(
+        '{% extends "!bundled/weekly.mjml" %}{% block footer %}<mj-section><mj-column>'
+        f"<mj-text>{'x' * 11_000_000}</mj-text></mj-column></mj-section>{{% endblock %}}\n"
+    )
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF)
+    _clean_failure(result, 2, "weekly.mjml: the file is too large", "is this the right file?")
+    assert not (project / "out" / DEMO_ISSUE).exists()
+    with open(project / "digest.toml", "a", encoding="utf-8") as f:
+        f.write("#" + "x" * 3_000_000 + "\n")
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF)
+    _clean_failure(result, 2, "digest.toml: the file is too large")
+
+
 def test_letter_that_is_not_utf8_names_the_line(digest, project: Path, tmp_path: Path) -> None:
     letter = tmp_path / "letter.md"
     letter.write_bytes(b"---\ntitle: T\nauthor: A\n---\nDear caf\xe9\n")
@@ -409,6 +434,27 @@ def test_control_characters_in_a_letters_front_matter(digest, project: Path, tmp
         "--as-of", "2025-12-20",
     )  # fmt: skip
     _clean_failure(result, 2, "letter.md:4: front matter: language contains a control")
+
+
+@pytest.mark.parametrize(
+    ("front", "needle"),
+    [
+        ("title: T\ntitle: U\nauthor: A", "letter.md:3: front matter: title is given twice"),
+        ("title: [T, U]\nauthor: A", "letter.md:2: front matter: title is one line of text"),
+        ("title: T\nauthor: |", "letter.md:3: front matter: author is one line of text"),
+    ],
+)
+def test_front_matter_that_is_not_one_line_per_key(
+    digest, project: Path, tmp_path: Path, front: str, needle: str
+) -> None:
+    """A second title silently won, and a YAML list was taken as the title's text."""
+    letter = tmp_path / "letter.md"
+    letter.write_text(f"---\n{front}\n---\nDear friends\n")
+    result = digest(
+        "year-end", "-p", str(project), "--year", "2025", "--letter", str(letter),
+        "--as-of", "2025-12-20",
+    )  # fmt: skip
+    _clean_failure(result, 2, needle)
 
 
 def test_init_refuses_a_hostile_sender_before_writing(digest, tmp_path: Path) -> None:

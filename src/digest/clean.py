@@ -30,8 +30,12 @@ from .models import Entry, Image
 # XML 1.0 forbids C0 controls except tab/newline/CR, surrogates, U+FFFE/U+FFFF; MRML rejects them.
 # C1 controls and the BMP's other noncharacters go too: they never carry text. (The planes'
 # last two code points are left: a class with astral characters makes every search 6x slower.)
+# So do the bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): one
+# unclosed override in a feed's title reverses what follows it in the email, a spoofing
+# tool; the templates set each item's direction, and the marks (LRM, RLM, ALM) stay.
 _INVALID_XML = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
 )
 
 ALLOWED_TAGS = {

@@ -31,6 +31,7 @@ from .config import Project
 from .errors import TemplateError
 from .plaintext import fragment_text, wrap
 from .resources import bundled_templates
+from .textfile import HINT, too_large
 
 BUNDLED = "!bundled"  # the prefix that reaches the bundled templates: "!bundled/weekly.mjml"
 
@@ -70,7 +71,7 @@ class _Loader(jinja2.FileSystemLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         try:
-            return super().get_source(environment, template)
+            found = super().get_source(environment, template)
         except jinja2.TemplateNotFound:  # an OSError too: the next loader may have it
             raise
         except UnicodeDecodeError as e:
@@ -86,6 +87,10 @@ class _Loader(jinja2.FileSystemLoader):
             raise TemplateError(
                 f"cannot read the template: {e.strerror or e}", path=self._path(template)
             ) from e
+        problem = too_large(len(found[0].encode("utf-8")))
+        if problem:  # (lxml would drop a 10 MB text node, and the footer with it)
+            raise TemplateError(problem, path=self._path(template), hint=HINT)
+        return found
 
     def _path(self, template: str) -> Path:
         for base in self.searchpath:

@@ -17,22 +17,13 @@ from typing import Any
 
 from . import validate
 from .errors import ConfigError
+from .textfile import read_text
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError("file not found", path=path, hint=hint) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read file: {e.strerror}", path=path) from e
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no error
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError("file is not valid UTF-8", path=path, line=line) from e
+    text = read_text(path, missing="file not found", hint=hint, save_as="the file")
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:

@@ -99,11 +99,16 @@ def mailto(value: str) -> str | None:
 
 def mailbox(value: str) -> str | None:
     """ "Display Name <local@domain>" or a bare address, fit for a From or Reply-To header."""
-    from email.utils import parseaddr
+    from email.utils import getaddresses, parseaddr
 
     problem = control_character(value)
     if problem:
         return problem
+    if len(getaddresses([value])) > 1:
+        return (
+            f"{value!r} is more than one address: give one (a display name with a comma"
+            ' goes in quotes: "Rights Watch, Leeds" <news@example.org>)'
+        )
     display, address = parseaddr(value)
     if not address or (address not in value):
         return f"{value!r} is not an email address"

@@ -39,6 +39,7 @@ from .edits import Edits, ItemEdit
 from .errors import ConfigError
 from .mergetags import find_tags
 from .models import Candidate, Count, Entry, FeedSource, Letter, Section, SectionSpec
+from .textfile import read_text
 
 _FIELDS = {
     "title",
@@ -59,26 +60,16 @@ class LetterFile:
     language: str | None
     embargo: date | None
 
+# YAML's lists, tables and block texts: front matter here is one line of text per key
+_NOT_ONE_LINE = re.compile(r"^(?:\[.*\]|\{.*\}|[|>][+-]?)$")
+
 
 def parse_letter(path: Path) -> LetterFile:
     """Read a Markdown letter with front matter; errors name the file and line."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError("letter not found", path=path) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the letter: {e.strerror or e}", path=path) from e
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no error
-    except UnicodeDecodeError as e:
-        raise ConfigError(
-            "file is not valid UTF-8",
-            path=path,
-            line=raw[: e.start].count(b"\n") + 1,
-            hint="save the letter as UTF-8",
-        ) from e
+    text = read_text(path, missing="letter not found", hint=None, save_as="the letter")
     lines = text.splitlines()
     meta: dict[str, str] = {}
+    seen: dict[str, int] = {}  # the line of each key
     body_start = 0
     if lines and lines[0].strip() == "---":
         for number, line in enumerate(lines[1:], 2):
@@ -96,7 +87,22 @@ def parse_letter(path: Path) -> LetterFile:
                     path=path,
                     line=number,
                 )
-            meta[key] = value.strip().strip('"').strip("'")
+            if key in meta:
+                raise ConfigError(
+                    f"front matter: {key} is given twice (first on line {seen[key]})",
+                    path=path,
+                    line=number,
+                    hint="keep one of them",
+                )
+            value = value.strip()
+            if _NOT_ONE_LINE.match(value):
+                raise ConfigError(
+                    f"front matter: {key} is one line of text, not {value[:20]!r}",
+                    path=path,
+                    line=number,
+                    hint=f"write it on this line: '{key}: …'",
+                )
+            meta[key], seen[key] = value.strip('"').strip("'"), number
             problem = validate.control_character(meta[key])
             if problem:
                 raise ConfigError(f"front matter: {key} {problem}", path=path, line=number)

@@ -19,7 +19,7 @@ from ..errors import ConfigError
 from ..esp import EspSettings
 from ..models import FeedSource, SectionSpec
 from ..tomlfile import read_toml, table_lines
-from . import schema
+from . import checks, schema
 from .model import (
     CONFIG_NAME,
     DEFAULT_SECTIONS,
@@ -125,10 +125,10 @@ def _sections(source: Source, items: tuple[schema.Section, ...]) -> tuple[Sectio
         titles = []
         for key, value in item.titles.items():
             where = Where("section", "titles", i)
-            try:
-                tag = lang.normalise(key).tag
-            except lang.LanguageError as e:
-                raise source.fail(where, str(e)) from None
+            problem = checks.language(key)
+            if problem:
+                raise source.fail(where, problem)
+            tag = lang.normalise(key).tag
             if not isinstance(value, str) or not value.strip():
                 raise source.fail(where, f"the {key} title must be text")
             problem = validate.control_character(value)
@@ -157,12 +157,10 @@ def _labels(source: Source, data: dict[str, Any]) -> dict[str, dict[str, str]]:
     known = label_names()
     out: dict[str, dict[str, str]] = {}
     for key, table in data.items():
-        try:
-            tag = lang.normalise(key).tag
-        except lang.LanguageError as e:
-            raise source.fail(
-                Where(f"labels.{key}", None), str(e), hint="use [labels.en], [labels.fr]..."
-            ) from None
+        problem = checks.language(key)
+        if problem:
+            raise source.fail(Where(f"labels.{key}", None), problem)
+        tag = lang.normalise(key).tag
         if not isinstance(table, dict):
             raise source.fail(
                 Where("labels", key), "expected a table of labels", hint=f"[labels.{tag}]"
@@ -175,7 +173,7 @@ def _labels(source: Source, data: dict[str, Any]) -> dict[str, dict[str, str]]:
                 )
             if not isinstance(value, str):
                 raise source.fail(where, f"expected a string, got {type(value).__name__}")
-            problem = validate.control_character(value)
+            problem = checks.nonblank("the label is empty")(value)
             if problem:
                 raise source.fail(where, problem)
         out[tag] = dict(table)

@@ -74,7 +74,7 @@ class Newsletter(Table, frozen=True):
     subject: Annotated[
         str,
         Rule(
-            checks.fields(SUBJECT_FIELDS),
+            checks.first(checks.nonblank("the subject is empty"), checks.fields(SUBJECT_FIELDS)),
             hint='for example subject = "{name}: {date}"',
         ),
     ] = Project.subject
@@ -97,7 +97,10 @@ class Newsletter(Table, frozen=True):
 
 class Section(Table, frozen=True):
     id: Annotated[str, Rule(checks.section_id, missing=checks.section_id(""))]
-    title: Annotated[str | None, TEXT] = None  # None: made from the id
+    title: Annotated[
+        str | None,
+        Rule(checks.nonblank("the title is empty"), hint="leave it out for one made from the id"),
+    ] = None  # None: made from the id
     # language tag -> title, checked by the loader (the tags are keys msgspec cannot name)
     titles: dict[str, Any] = field(default_factory=dict)
     kinds: Annotated[
@@ -158,12 +161,16 @@ class Smtp(Table, frozen=True):
 
 
 _YearEndText = Annotated[str | None, Rule(checks.fields(YEAR_END_FIELDS))]
+_YearEndSubject = Annotated[
+    str | None,
+    Rule(checks.first(checks.nonblank("the subject is empty"), checks.fields(YEAR_END_FIELDS))),
+]
 
 
 class YearEnd(Table, frozen=True):
     name: _YearEndText = YearEndSettings.name
     tagline: _YearEndText = YearEndSettings.tagline
-    subject: _YearEndText = YearEndSettings.subject
+    subject: _YearEndSubject = YearEndSettings.subject
     utm_campaign: Annotated[
         str,
         Rule(

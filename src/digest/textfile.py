@@ -1,0 +1,47 @@
+"""Reading a project file a person wrote (digest.toml, feeds.toml, an edits file, a
+year-end letter, a template) as text, with errors that name the file and line.
+
+Such a file is small: anything over :data:`MAX_BYTES` is a mistake (a pasted image, a
+log, a runaway generator), and a text node of 10 MB or more would be dropped without a
+word by the HTML parser under the CSS inliner, taking the unsubscribe footer with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ConfigError
+
+MAX_BYTES = 2 * 1024 * 1024
+HINT = "a project file is text of a few kilobytes: is this the right file?"
+
+
+def too_large(size: int) -> str | None:
+    """The error for a project file of `size` bytes, if it is one."""
+    if size <= MAX_BYTES:
+        return None
+    return f"the file is too large ({size:,} bytes; at most {MAX_BYTES:,})"
+
+
+def read_text(path: Path, *, missing: str, hint: str | None, save_as: str) -> str:
+    """The file's text (a UTF-8 byte-order mark, as Windows Notepad writes, is no error).
+    `missing` is the message for an absent file, `hint` its hint; `save_as` names the
+    file's kind in the hint for a file that is not UTF-8 ("save the letter as UTF-8")."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(missing, path=path, hint=hint) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read the file: {e.strerror or e}", path=path) from e
+    problem = too_large(len(raw))
+    if problem:
+        raise ConfigError(problem, path=path, hint=HINT)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            "file is not valid UTF-8",
+            path=path,
+            line=raw[: e.start].count(b"\n") + 1,
+            hint=f"save {save_as} as UTF-8",
+        ) from e
