@@ -60,6 +60,7 @@ class LetterFile:
     language: str | None
     embargo: date | None
 
+
 # YAML's lists, tables and block texts: front matter here is one line of text per key
 _NOT_ONE_LINE = re.compile(r"^(?:\[.*\]|\{.*\}|[|>][+-]?)$")
 
