@@ -253,7 +253,10 @@ def test_a_broken_config_shows_its_error_and_keeps_the_last_preview(
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             page.get_by_role("button", name="Save the introduction").click()
         assert answer.value.status == 400
-        expect(page.locator("#workspace .error")).to_contain_text("'navy' is not a colour")
+        refused = page.locator("#workspace .conflict")
+        expect(refused).to_contain_text("'navy' is not a colour")
+        expect(refused).to_contain_text("Not now.")  # what the editor wrote is given back
+        expect(page.get_by_label("A few sentences at the top")).to_have_value("Not now.")
         assert not (built / "edits" / f"{DEMO_ISSUE}.toml").exists()
         _config(built).write_text(good)  # fixed: the problem goes away by itself
         expect(page.locator("#status .problem")).to_have_count(0, timeout=10_000)
@@ -451,6 +454,43 @@ def test_login_when_a_password_is_set(browser: Browser, built: Path) -> None:
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         page.get_by_role("button", name="Log out").click()
         expect(page.get_by_role("heading", name="Log in to the editor's desk")).to_be_visible()
+        # the session cookie copied before logging out no longer lets anyone in
+        copied = browser.new_context()
+        copied.add_cookies([cookie])
+        again = copied.new_page()
+        again.goto(server.url)
+        expect(again.get_by_role("heading", name="Log in to the editor's desk")).to_be_visible()
+
+
+def test_unsaved_typing_outlives_other_changes(browser: Browser, built: Path) -> None:
+    """Every change replaces the workspace; text typed in another form and not yet saved
+    stays (it was wiped), and leaving the page with it asks first."""
+    with desk(built) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server.url)
+        intro = page.get_by_label("A few sentences at the top")
+        intro.fill("Half a sentence")
+        card = _card(page, FIRST_GOOD)
+        _act(page, lambda: card.get_by_role("button", name="Move down").click(), "Moved down.")
+        expect(intro).to_have_value("Half a sentence")
+        assert not (built / "edits" / f"{DEMO_ISSUE}.toml").read_text().count("Half a")
+        leaving = """() => { const e = new Event("beforeunload", {cancelable: true});
+            window.dispatchEvent(e); return e.defaultPrevented; }"""
+        assert page.evaluate(leaving)  # the browser asks "leave the page?"
+        intro.fill("")
+        assert not page.evaluate(leaving)
+        page.close()
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_the_desk_fits_a_phone(browser: Browser, built: Path, width: int) -> None:
+    with desk(built) as server:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(server.url)
+        expect(page.get_by_role("heading", name=f"Issue {DEMO_ISSUE}")).to_be_visible()
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= width, f"the page is {wide} px wide on a {width} px screen"
+        page.close()
 
 
 def test_forged_requests_are_refused(browser: Browser, built: Path) -> None:

@@ -122,6 +122,75 @@ def test_a_foreign_host_header_is_refused(built: Path) -> None:
         assert client.get("/", headers={"Host": f"localhost:{port}"}).status_code == 303
 
 
+def test_the_desk_answers_ip_addresses_and_says_which_names(built: Path) -> None:
+    """Only a page served from an IP address can send it as Host, never another site's: the
+    desk answers them (a colleague typing the machine's address). A name it does not know
+    gets a page saying what to do, not "Invalid host header"."""
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        port = server.url.rstrip("/").rsplit(":", 1)[1]
+        for host in (f"127.0.0.2:{port}", f"[::1]:{port}", "192.0.2.7"):
+            assert client.get("/", headers={"Host": host}).status_code == 303, host
+        refused = client.get("/", headers={"Host": f"desk.example:{port}"})
+        assert refused.status_code == 400
+        assert "“desk.example”" in refused.text and "allowed_hosts" in refused.text
+
+
+def test_a_change_from_a_page_older_than_the_desk_gives_the_text_back(built: Path) -> None:
+    """The desk restarted (its session key is new) while an editor typed: the answer is the
+    issue as it is, with a fresh token and the editor's text, not a bare refusal."""
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        _, version = _page(client)
+        origin = {"Origin": server.url.rstrip("/"), "HX-Request": "true"}
+        answer = client.post(
+            f"/issue/{DEMO_ISSUE}/edit",
+            data={"op": "intro", "intro": "Ten minutes of writing", "version": version,
+                  "csrf": "from-before-the-restart"},
+            headers=origin,
+        )  # fmt: skip
+        assert answer.status_code == 403
+        assert "This page was out of date" in answer.text
+        assert "Ten minutes of writing" in answer.text and 'name="csrf"' in answer.text
+        assert not (built / "edits" / f"{DEMO_ISSUE}.toml").exists()
+        foreign = client.post(
+            f"/issue/{DEMO_ISSUE}/edit",
+            data={"op": "intro", "intro": "x", "version": version, "csrf": "forged"},
+            headers={**origin, "Origin": "http://evil.example"},
+        )
+        assert foreign.status_code == 403 and "another site" in foreign.text
+
+
+def test_get_new_stories_reports_no_success_when_the_rebuild_failed(built: Path) -> None:
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        token, _ = _page(client)
+        toml = built / "digest.toml"
+        toml.write_text(toml.read_text() + "\n[desk\n")
+        answer = client.post(
+            f"/issue/{DEMO_ISSUE}/refresh",
+            data={"csrf": token},
+            headers={"Origin": server.url.rstrip("/"), "HX-Request": "true"},
+        )
+        assert "invalid TOML" in answer.text and "Fetched the feeds" not in answer.text
+
+
+def test_a_link_builds_only_issues_the_desk_knows(built: Path) -> None:
+    """Opening a page builds its issue: a year-end issue of any year in any language named
+    in a link was built and published (and year 0 crashed with a 500)."""
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        for issue in ("0000-year-end", "9999-year-end", "1969-year-end", "2025-year-end-es"):
+            assert client.get(f"/issue/{issue}").status_code == 404, issue
+        token, _ = _page(client)
+        letter = client.post(
+            "/issue/9999-year-end/letter",
+            data={"letter": "---\ntitle: T\nauthor: A\n---\nHi\n", "csrf": token},
+            headers={"Origin": server.url.rstrip("/")},
+        )
+        assert letter.status_code == 404
+        assert client.get("/issue/2025-year-end").status_code == 200
+    built_now = {p.name for p in (built / "out").iterdir() if not p.name.startswith(".")}
+    assert built_now == {"2025-year-end", DEMO_ISSUE}
+    assert not (built / "letters").exists()
+
+
 def test_a_stale_version_is_refused_and_nothing_is_written(built: Path) -> None:
     edits = built / "edits" / f"{DEMO_ISSUE}.toml"
     with desk(built) as server, httpx.Client(base_url=server.url) as client:

@@ -13,12 +13,14 @@ import tomlkit
 
 from digest import pipeline
 from digest.config import load_project
-from digest.desk.actions import Action, BadAction, plan
+from digest.desk.actions import Action, BadAction, describe, plan
 from digest.desk.security import (
     LoginLimiter,
     allowed_hosts,
     check_bind,
     check_post,
+    host_allowed,
+    host_name,
     is_loopback,
     same_secret,
 )
@@ -165,3 +167,24 @@ def test_login_limiter() -> None:
     limiter.failed("c", now=1)
     assert limiter.wait("d", now=2) == 58  # too many failures overall
     assert limiter.wait("a", now=61) == 0  # the window moved on
+    limiter.succeeded("e")
+    for client in "fghij":
+        limiter.failed(client, now=62)
+    assert limiter.wait("k", now=63) > 0  # many addresses guessing: strangers wait
+    assert limiter.wait("e", now=63) == 0  # an editor who logged in before does not
+
+
+def test_host_names_and_addresses() -> None:
+    assert host_name("Desk.Example:8025") == "desk.example"
+    assert host_name("[::1]:8025") == "::1" and host_name("::1") == "::1"
+    assert host_allowed("192.0.2.7:80", []) and host_allowed("[fd00::2]:80", [])
+    assert not host_allowed("evil.example", ["127.0.0.1"]) and not host_allowed("", [])
+    assert host_allowed("desk.lan:8025", allowed_hosts("0.0.0.0", ("desk.lan",)))
+
+
+def test_a_merge_tag_typed_in_the_desk_is_pointed_out() -> None:
+    note = describe(Action("intro", intro="Dear *|FNAME|*,"))
+    assert note.startswith("Saved the introduction.") and "*|FNAME|*" in note
+    assert "merge_tags = true" in note
+    assert describe(Action("intro", intro="Dear *|FNAME|*,"), True) == "Saved the introduction."
+    assert describe(Action("text", key="k", title="Plain")) == "Saved the title and summary."

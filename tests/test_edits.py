@@ -149,6 +149,19 @@ def test_a_byte_order_mark_is_no_error(digest, project: Path) -> None:
     assert "Retitled" in (project / "out" / DEMO_ISSUE / "newsletter.txt").read_text()
 
 
+def test_the_leads_summary_stands_for_the_feeds_text(digest, project: Path) -> None:
+    """The lead shows an entry's whole text (a year-end letter): the editors' summary of it
+    was saved, shown in the desk, and left out of the email."""
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    lead = next(i for i in _manifest(project)["items"] if i["section"] == "lead")
+    _write_edits(project, f'[items.{lead["key"]}]\nblurb = "Our own <b>words</b> for *|FNAME|*."\n')
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    out = project / "out" / DEMO_ISSUE
+    html, text = (out / "newsletter.html").read_text(), (out / "newsletter.txt").read_text()
+    assert "Our own &lt;b&gt;words&lt;/b&gt; for" in html and "Our own <b>words</b>" in text
+    assert "*|FNAME|*" not in html + text  # broken, like any tag the editors type
+
+
 def test_edit_command_writes_a_skeleton_once(digest, project: Path) -> None:
     digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")  # one clock
     result = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF)

@@ -167,6 +167,7 @@ LATIN1 = (
     "</channel></rss>"
 ).encode("latin-1")
 TRUNCATED = rss([entry(40), entry(41)])[:-60]
+GZIP_TWICE = gzip.compress(gzip.compress(b"\0" * (16 * 1024 * 1024)))
 
 
 def fixed(status: int, body: bytes = b"", **headers: str) -> Callable[..., Reply]:
@@ -216,6 +217,12 @@ CASES: dict[str, Case] = {
         fixed(200, GZIP_BOMB, Content_Encoding="gzip", Content_Type="application/rss+xml"),
         "failed",
         "too_large",
+    ),
+    # each layer multiplies, and one network chunk decoded to gigabytes past the cap
+    "gzip bomb in two layers": Case(
+        fixed(200, GZIP_TWICE, Content_Encoding="gzip, gzip", Content_Type="application/rss+xml"),
+        "failed",
+        "decoding",
     ),
     "20 MB body": Case(fixed(200, b"<rss>" + b" " * (20 * 1024 * 1024)), "failed", "too_large"),
     "never answers": Case(never_answers, "failed", "timeout", max_seconds=TIMEOUT + 4),
@@ -342,6 +349,11 @@ def test_permanent_redirect_updates_the_stored_url(
     run_fetch(project)
     assert server.requests[-1].path in ("/new-home", "/good")
     assert [r.path for r in server.requests].count("/case") == 2
+    # the new home is gone: the error names it (feeds.toml's URL is not at fault) and says
+    # how to forget it
+    server.route("/new-home", Reply(404, b"nope"))
+    error = run_fetch(project).feed("Case")["error"]
+    assert server.url("/new-home") in error and 'digest feeds reset "Case"' in error
 
 
 def test_temporary_redirect_keeps_the_url(server: FeedServer, tmp_path: Path) -> None:
@@ -433,6 +445,28 @@ def test_a_document_too_costly_to_parse_fails_alone(server: FeedServer, tmp_path
     assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
     assert run.feed("Good")["status"] == "ok"
     assert "Traceback" not in run.stderr
+
+
+def test_the_cpu_limit_is_never_taken_for_a_broken_entry(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """The end of a document's CPU time was caught by the per-entry `except Exception`:
+    random entries were skipped and the limit ignored (or, raised again while the result
+    was sent back, it ended the whole run with nothing stored)."""
+    body = "<p>" + "<b>released</b> <i>today</i> " * 80 + "</p>"
+    heavy = rss([entry(i, description=body) for i in range(1500)])
+    server.route("/heavy", Reply(200, heavy))
+    project = make_project(tmp_path / "p", server.url("/heavy"), server.url("/good"))
+    toml = project / "digest.toml"
+    toml.write_text(
+        toml.read_text()
+        .replace("parse_seconds = 5", "parse_seconds = 1")
+        .replace(f"max_bytes = {MAX_BYTES}", "max_bytes = 15000000")
+    )
+    run = run_fetch(project)
+    assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
+    assert "CpuExceeded" not in json.dumps(run.data) + run.stderr
+    assert run.feed("Good")["status"] == "ok" and "Traceback" not in run.stderr
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ def _parse(body: bytes, **headers: str):
 
 
 def test_future_dates_are_clamped_and_missing_dates_marked() -> None:
-    future = {**entry(1), "pubDate": "01 Jan 2031 00:00:00 +0000"}
+    future = {**entry(1), "pubDate": "20 Dec 2025 23:00:00 +0000"}
     undated = {k: v for k, v in entry(2).items() if k != "pubDate"}
     parsed = _parse(rss([future, undated]))
     by_id = {e.entry_id: e for e in parsed.entries}
@@ -61,6 +61,58 @@ def test_lead_image_from_enclosure_media_or_content() -> None:
     )
     assert (images["id-3"].url, images["id-3"].alt) == ("https://example.org/c.jpg", "Crowd")
     assert images["id-4"] is None
+
+
+def test_a_date_far_ahead_is_no_date() -> None:
+    """Clamped to now, "9999-12-31" was new on every fetch and led every issue until sent:
+    a date more than two days ahead counts as none (the store keeps the first sighting)."""
+    far = {**entry(1), "pubDate": "31 Dec 9999 00:00:00 +0000"}
+    near = {**entry(2), "pubDate": "20 Dec 2025 10:00:00 +0000"}  # a clock a day ahead
+    by_id = {e.entry_id: e for e in _parse(rss([far, near])).entries}
+    assert not by_id["id-1"].dated
+    assert by_id["id-2"].dated and by_id["id-2"].published == NOW
+
+
+def test_a_feed_with_thousands_of_entries_keeps_the_newest() -> None:
+    items = [
+        {**entry(i), "pubDate": f"{1 + i % 28:02d} Nov 2025 10:00:00 +0000"} for i in range(1500)
+    ]
+    items.append({**entry(9999), "pubDate": "18 Dec 2025 10:00:00 +0000"})
+    parsed = _parse(rss(items))
+    assert len(parsed.entries) == 1000
+    assert "id-9999" in {e.entry_id for e in parsed.entries}
+    assert any("kept the newest 1000 of its 1501 entries" in w for w in parsed.warnings)
+
+
+def test_long_guids_that_differ_at_the_end_stay_apart() -> None:
+    items = [{**entry(i), "guid": "g" * 600 + str(i)} for i in range(3)]
+    assert len({e.entry_id for e in _parse(rss(items)).entries}) == 3
+
+
+def test_merge_tags_in_a_host_and_tracking_pixels_are_dropped() -> None:
+    items = [
+        {**entry(1), "link": "http://*|EMAIL|*.evil.example/x"},
+        {
+            **entry(2),
+            "description": '<p>x</p><img src="http://{{contact.EMAIL}}.evil.example/p.png"'
+            ' width="600"><img src="https://t.example/o.gif" width="1px" height="1px">'
+            '<img src="https://t.example/s.gif" style="width:1px;height:1px">',
+        },
+        {**entry(3), "link": "https://example.org/" + "a" * 5000},
+    ]
+    by_id = {e.entry_id: e for e in _parse(rss(items)).entries}
+    assert by_id["id-1"].link is None
+    assert by_id["id-2"].image is None and "evil" not in by_id["id-2"].summary_html
+    assert "t.example" not in by_id["id-2"].summary_html
+    assert by_id["id-3"].link is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_entity_declarations_are_refused_in_any_encoding(encoding: str) -> None:
+    doc = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "x">]><rss version="2.0"></rss>'
+    with pytest.raises(ParseError) as err:
+        _parse(doc.encode(encoding))
+    assert err.value.kind == "refused"
 
 
 def test_entity_declarations_are_refused_even_in_utf16() -> None:

@@ -80,6 +80,10 @@ _WEB = frozenset({"http", "https"})
 _PLAIN_WEB_URL = re.compile(
     r"^https?://[A-Za-z0-9.-]+(?::[1-9][0-9]{0,3})?(?:[/?#](?:[!#$&-)+-;=?A-Z_a-z~]|%[0-9A-Fa-f]{2})*)?$"
 )
+MAX_URL = 4096  # characters: browsers and mail clients break longer links anyway
+# a host name (letters of any script, digits, hyphens, dots; underscores occur) or an IP
+# address: no merge-tag delimiter can be in it, so the host is never percent-encoded
+_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
 _URL_ATTRS = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
 _VOID = {"br", "img"}
 _MAYBE_TAG = re.compile(r"[*|{}\[\]%@]|&lt;")  # could a merge tag be in sanitised HTML?
@@ -133,7 +137,7 @@ def safe_url(
     """Absolute URL with an allowed scheme, or None. Whitespace and controls are removed
     (after joining: a base can carry them too), the host and port must be valid, and
     merge-tag delimiters are percent-encoded."""
-    if not isinstance(url, str):
+    if not isinstance(url, str) or len(url) > MAX_URL:
         return None
     if _PLAIN_WEB_URL.match(url) and "http" in schemes:
         return url  # already absolute http(s), nothing to strip: the common case
@@ -152,6 +156,8 @@ def safe_url(
         return None
     if scheme in ("http", "https") and (not parts.hostname or port == 0):
         return None
+    if parts.hostname and not _HOST.fullmatch(parts.hostname):
+        return None  # "{{contact.EMAIL}}.evil.example": a merge tag in the host
     return neutralise_url(url)
 
 
@@ -168,10 +174,24 @@ class CleanedHTML:
     image: Image | None  # first sizeable image
 
 
+_SIZE = re.compile(r"\s*(\d{1,6})(?:\.\d*)?\s*(?:px)?\s*", re.IGNORECASE)
+_STYLE_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d{1,6})(?:\.\d*)?\s*px", re.I)
+
+
 def _numeric_sizes(tag: str, attr: str, value: str) -> str | None:
+    """Sizes in whole pixels ("1px" is 1: a tracking pixel); an image's style is read for
+    its sizes only (see _attributes), never kept."""
     if attr in ("width", "height"):
-        return value if value.strip().isdigit() else None
+        size = _SIZE.fullmatch(value)
+        return size.group(1) if size else None
     return value
+
+
+def _style_sizes(attrs: dict[str, str]) -> None:
+    """An image's width and height from its style ("width:1px;height:1px"), where its
+    attributes give none; the style itself goes."""
+    for name, number in _STYLE_SIZE.findall(attrs.pop("style", "")):
+        attrs.setdefault(name.lower(), number)
 
 
 # One reusable sanitiser. Relative URLs pass nh3 (and bad schemes do not); the pass below
@@ -193,7 +213,7 @@ _CLEANER = nh3.Cleaner(
         "textarea",
         "title",
     },
-    attributes=ALLOWED_ATTRIBUTES,
+    attributes={**ALLOWED_ATTRIBUTES, "img": ALLOWED_ATTRIBUTES["img"] | {"style"}},
     attribute_filter=_numeric_sizes,
     url_schemes=URL_SCHEMES,
     link_rel="noopener noreferrer",
@@ -259,6 +279,7 @@ def clean_html(
         else:
             attrs = _attributes(tag, attr_text, base)
             if tag == "img":
+                _style_sizes(attrs)
                 kept = _keep_image(attrs)
                 if kept is None:
                     continue
@@ -324,9 +345,8 @@ def _attrs(attributes: dict[str, str]) -> str:
 
 
 def _px(value: str | None) -> int | None:
-    if value and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    size = _SIZE.fullmatch(value) if value else None
+    return int(size.group(1)) if size else None
 
 
 def recheck_entry(entry: Entry) -> Entry:

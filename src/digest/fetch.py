@@ -109,7 +109,7 @@ async def _fetch_all(
     progress: Progress | None,
     keep_bodies: bool,
 ) -> list[Fetched]:
-    timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
+    timeout = httpx.Timeout(settings.timeout, connect=_connect_timeout(settings))
     headers = {"User-Agent": user_agent(settings.user_agent_contact), "Accept": _ACCEPT}
     global_gate = asyncio.Semaphore(settings.concurrency)
     gates: dict[str, asyncio.Semaphore] = {}
@@ -276,8 +276,11 @@ async def _fetch_remote(
             f"the response is larger than {settings.max_bytes} bytes once decompressed",
         )
     except httpx.TimeoutException as e:
+        limit = _connect_timeout(settings) if isinstance(e, httpx.ConnectTimeout) else None
         return _failed(
-            source, ErrorKind.TIMEOUT, f"{_timeout_kind(e)} timed out after {settings.timeout:g} s"
+            source,
+            ErrorKind.TIMEOUT,
+            f"{_timeout_kind(e)} timed out after {limit or settings.timeout:g} s",
         )
 
 
@@ -298,6 +301,10 @@ def _survive(source: FeedSource, error: Exception) -> Fetched:
         ErrorKind.INTERNAL,
         f"unexpected {type(error).__name__} ({detail}); a bug in digest: please report it",
     )
+
+
+def _connect_timeout(settings: FetchSettings) -> float:
+    return min(settings.timeout, 10.0)
 
 
 def _timeout_kind(e: httpx.TimeoutException) -> str:
@@ -360,6 +367,13 @@ async def _request(
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise _TooLarge
+            codings = response.headers.get("content-encoding", "").lower().split(",")
+            if len([c for c in codings if c.strip() not in ("", "identity")]) > 1:
+                # each layer multiplies: gzip(gzip(4 GiB)) is 7 KB, and one network chunk
+                # decodes to gigabytes before the size cap can see it
+                raise httpx.DecodingError(
+                    "it is compressed more than once, as compression bombs are: refused"
+                )
             size = 0
             async for chunk in response.aiter_bytes():  # decoded: gzip bombs hit the cap
                 size += len(chunk)
@@ -423,6 +437,11 @@ def _outcome(
         403: " (the server refused us)",
         404: " (check the URL in feeds.toml)",
     }.get(status, "")
+    if attempt.url != source.url:  # a redirect, or a permanent one remembered from before
+        hint = (
+            f" at {clip(attempt.url, 200)}, where the feed's URL led (if it moved back,"
+            f' `digest feeds reset "{clip(source.name, 60)}"` forgets where it led)'
+        )
     return replace(
         base, error_kind=ErrorKind.HTTP_STATUS, error=f"HTTP {status} {_reason(status)}{hint}"
     )

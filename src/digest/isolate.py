@@ -50,8 +50,9 @@ class Limits:
     workers: int = 0  # 0: one per core
 
 
-class _CpuExceeded(Exception):
-    pass
+class _CpuExceeded(BaseException):
+    """Not an Exception: the parser's own `except Exception` (one broken entry must not
+    sink a feed) must not swallow the end of the document's CPU time."""
 
 
 def _on_sigxcpu(signum: int, frame: FrameType | None) -> None:
@@ -116,7 +117,12 @@ def _parse_task(fetched: Fetched, now: datetime, cpu_seconds: int) -> tuple[Any,
         _, hard = resource.getrlimit(resource.RLIMIT_CPU)
         resource.setrlimit(resource.RLIMIT_CPU, (int(used) + cpu_seconds + 1, hard))
     try:
-        return ("ok", parse_feed(fetched, now=now))
+        try:
+            return ("ok", parse_feed(fetched, now=now))
+        finally:  # no second SIGXCPU while the result is sent back (or the next waits)
+            with contextlib.suppress(ValueError, OSError):
+                _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+                resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
     except ParseError as e:
         return ("error", e.kind, e.reason, e.hint)
     except _CpuExceeded:
@@ -224,6 +230,13 @@ class ParserPool:
         except BrokenProcessPool:
             self._broken.add(url)  # re-run alone later to find the culprit
             return None
+        except Exception as e:  # (sending the result back failed): this feed alone fails
+            outcome = ParseError(
+                url,
+                f"the parser failed on this document ({type(e).__name__})",
+                kind=ErrorKind.PARSER,
+                hint="the feed is probably malformed or far too large; tell its publisher",
+            )
         self._finished.add(url)
         self._jobs.pop(url, None)  # drop the document body as soon as it is parsed
         return outcome

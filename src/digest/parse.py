@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from html import escape
 from typing import Any
@@ -38,8 +38,11 @@ from .models import Entry, ErrorKind, Fetched, Image, ParsedFeed
 from .repair import repair_encoding, repair_markup
 
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# entries read from one document: a feed is the latest posts; a document with 100,000
+# costs minutes of parsing and grows the store on every fetch
+MAX_ENTRIES = 1000
+FUTURE_SKEW = timedelta(days=2)  # a date further ahead than this is no date
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
-_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
 def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
@@ -108,6 +111,9 @@ def parse_feed(fetched: Fetched, *, now: datetime) -> ParsedFeed:
     feed_link = safe_url(feed.get("link"), base)
     doc_base = base or feed_link
     feed_language = _language(feed.get("language"))
+    if len(raw_entries) > MAX_ENTRIES:
+        warnings.append(f"kept the newest {MAX_ENTRIES} of its {len(raw_entries)} entries")
+        raw_entries = _newest(raw_entries, MAX_ENTRIES)
     entries: list[Entry] = []
     skipped = 0
     for raw in raw_entries:
@@ -160,11 +166,28 @@ def _benign(parsed: Any) -> bool:
 
 
 def _declares_entities(body: bytes) -> bool:
-    if body.startswith(_UTF16):
-        body = body.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
-    elif body[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+    """Whether the document declares an entity, in any encoding: in UTF-16 and UTF-32
+    (either byte order, with or without a byte-order mark) "<!ENTITY" is its ASCII bytes
+    with zero bytes between, which go."""
+    if b"\x00" in body[:64]:
         body = body.replace(b"\x00", b"")
     return _ENTITY_DECL.search(body) is not None
+
+
+def _newest(raw_entries: list[Any], limit: int) -> list[Any]:
+    """The `limit` newest entries by their feed's date (undated ones last), in the
+    document's order."""
+
+    def when(i: int) -> tuple[int, ...]:
+        raw = raw_entries[i]
+        stamp = raw.get("published_parsed") or raw.get("updated_parsed")
+        try:
+            return tuple(int(x) for x in stamp[:6]) if stamp else (0,)
+        except (TypeError, ValueError):
+            return (0,)
+
+    keep = sorted(sorted(range(len(raw_entries)), key=when, reverse=True)[:limit])
+    return [raw_entries[i] for i in keep]
 
 
 def _entry(
@@ -180,7 +203,9 @@ def _entry(
         title = safe_text(cleaned.text, limit=90)
     if not title and not link:
         return None
-    guid = clean_text(get("id"), limit=500)
+    guid = clean_text(get("id"))
+    if len(guid) > 500:  # cut, two guids differing at the end would become one entry
+        guid = _content_hash(guid)
     entry_id = guid or link or _content_hash(title, cleaned.text)
     published, dated = _date(raw, now)
     updated = _struct(_own(raw, "updated_parsed"))
@@ -247,9 +272,11 @@ def _plain(detail: Any, value: Any) -> str:
 def _date(raw: Any, now: datetime) -> tuple[datetime, bool]:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         when = _struct(_own(raw, key))
-        if when is not None:
-            return min(when, now), True  # future dates are clamped to now
-    return now, False  # no date: counts from when it was first seen (the store keeps that)
+        if when is not None and when <= now + FUTURE_SKEW:
+            return min(when, now), True  # a clock a little ahead: clamped to now
+    # no date, or one far ahead ("9999-12-31", which clamped to now would be new on every
+    # fetch): counts from when it was first seen (the store keeps that)
+    return now, False
 
 
 def _own(raw: Any, key: str) -> Any:

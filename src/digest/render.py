@@ -203,9 +203,10 @@ def _letter(issue: Issue, words: i18n.Pack) -> NS | None:
         lead = next((s.items[0] for s in issue.sections if s.id == "lead" and s.items), None)
         if lead is None or lead.kind != "year_end":
             return None
+        # the editors' own summary, where they wrote one, stands for the feed's text
         letter = Letter(
             title=lead.display_title,
-            html=lead.entry.summary_html,
+            html=_own_words(lead) or lead.entry.summary_html,
             author=lead.entry.author or lead.entry.feed_name,
         )
     text = re.sub(r"<[^>]+>", " ", letter.html)
@@ -221,6 +222,12 @@ def _letter(issue: Issue, words: i18n.Pack) -> NS | None:
     )
 
 
+def _own_words(c: Candidate) -> str:
+    """The editors' summary as HTML, where they wrote one: it stands for the feed's text
+    (sanitised, `summary_html`) wherever an item shows that, as the lead does."""
+    return f"<p>{escape(c.blurb)}</p>" if c.blurb else ""
+
+
 def _item(c: Candidate, project: Project, tag: str, words: i18n.Pack) -> NS:
     e = c.entry
     return NS(
@@ -228,7 +235,7 @@ def _item(c: Candidate, project: Project, tag: str, words: i18n.Pack) -> NS:
         title=i18n.typeset(c.display_title, words),
         url=e.link,
         excerpt=i18n.typeset(c.blurb or e.excerpt, words),
-        html=Markup(_below_h3(i18n.typeset_html(e.summary_html, words))),  # sanitised
+        html=Markup(_below_h3(i18n.typeset_html(_own_words(c) or e.summary_html, words))),
         date=issue_date(e.published, project, tag),
         feed=e.feed_name,
         author=e.author,

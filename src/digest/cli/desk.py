@@ -123,7 +123,7 @@ def _run(
     force_clock: bool,
     open_browser: bool | None,
 ) -> None:
-    from ..desk.security import check_bind, desk_password
+    from ..desk.security import check_bind, desk_password, is_wildcard, own_names
     from ..desk.server import serve
     from ..desk.session import Desk
 
@@ -148,6 +148,13 @@ def _run(
         elif s.output.human:
             what = "The editor's desk" if not read_only else "The preview (read-only desk)"
             click.echo(f"{what} is open at {page}")
+            if is_wildcard(host):
+                port_of = url.rstrip("/").rsplit(":", 1)[1]
+                names = sorted(own_names())
+                click.echo(
+                    f"Other computers open it at http://{names[0] if names else 'THIS-COMPUTER'}"
+                    f":{port_of}/ or by this computer's IP address, with the password."
+                )
             click.echo("Keep this window open while you work; press Ctrl-C here to stop.")
         sys.stdout.flush()
         if open_browser or (open_browser is None and not s.output.as_json and _has_screen()):

@@ -58,8 +58,21 @@ class Action:
         )
 
 
-def describe(action: Action) -> str:
-    """A plain-words confirmation for the page."""
+def describe(action: Action, keep_tags: bool = False) -> str:
+    """A plain-words confirmation for the page; where the editor's text has what looks like
+    a mailing-service merge tag, it says the readers will see that tag as typed (the
+    editors' text has its tags broken, unless `keep_tags`: merge_tags = true)."""
+    from ..mergetags import find_tags
+
+    typed = "\n".join(t for t in (action.title, action.blurb, action.intro) if t)
+    tags = [] if keep_tags else find_tags(typed)
+    note = (
+        f" Note: readers will see {tags[0]} as typed, not as a mailing-service tag. To let"
+        " the mailing service fill it in, add merge_tags = true at the top of the edits"
+        " file (ask whoever set digest up)."
+        if tags
+        else ""
+    )
     return {
         "pin": "Added to the issue.",
         "unpin": "No longer pinned.",
@@ -71,7 +84,7 @@ def describe(action: Action) -> str:
         "move": "Moved.",
         "up": "Moved up.",
         "down": "Moved down.",
-    }[action.op]
+    }[action.op] + note
 
 
 def plan(action: Action, issue: Issue, sections: tuple[str, ...], known: set[str]) -> Edit:

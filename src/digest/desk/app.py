@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -26,9 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .security import (
     CSRF_FIELD,
+    STALE,
     LoginLimiter,
     allowed_hosts,
     check_post,
+    host_allowed,
+    host_name,
     new_token,
     same_secret,
     security_headers,
@@ -47,7 +50,11 @@ class Context:
     desk: Desk
     password: str | None
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    # sessions logged out: their cookies, copied before, no longer let anyone in
+    ended: set[str] = field(default_factory=set)
     templates: jinja2.Environment = field(init=False)
+    # what a page of the desk gets back for a change sent with an out-of-date token
+    stale: Callable[[Request, Context, dict[str, str]], Awaitable[Response | None]] | None = None
 
     def __post_init__(self) -> None:
         self.templates = jinja2.Environment(
@@ -101,6 +108,8 @@ def guarded(ctx: Context, handler: Handler, *, login: bool = True) -> Callable[.
     the origin and the CSRF token. The checked form is handed on in request.state.form."""
 
     async def endpoint(request: Request) -> Response:
+        if request.session.get("sid") in ctx.ended:
+            request.session.clear()
         if login and ctx.password and not request.session.get("user"):
             if request.method == "GET":
                 return RedirectResponse("/login", status_code=303)
@@ -108,6 +117,10 @@ def guarded(ctx: Context, handler: Handler, *, login: bool = True) -> Callable[.
         if request.method == "POST":
             form = await read_form(request)
             why = check_post(request.headers, form.get(CSRF_FIELD), request.session.get("csrf"))
+            if why == STALE and ctx.stale is not None and request.headers.get("hx-request"):
+                page = await ctx.stale(request, ctx, form)
+                if page is not None:
+                    return page
             if why:
                 return refusal(request, f"Refused: {why}.", 403)
             request.state.form = form
@@ -144,13 +157,42 @@ async def login(request: Request, ctx: Context) -> Response:
     ctx.limiter.succeeded(client)
     request.session.clear()  # a fresh session (and CSRF token) after logging in
     request.session["user"] = True
+    request.session["sid"] = new_token()
     request.session["csrf"] = new_token()
     return RedirectResponse("/", status_code=303)
 
 
 async def logout(request: Request, ctx: Context) -> Response:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        ctx.ended.add(sid)
     request.session.clear()
     return RedirectResponse("/login" if ctx.password else "/", status_code=303)
+
+
+class HostCheck:
+    """Answers only requests whose Host header names the desk (security.host_allowed);
+    the others get a page saying which names it answers to and how to add one."""
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header = Headers(scope=scope).get("host", "")
+            if not host_allowed(header, self.allowed):
+                shown = host_name(header)[:100] or "(none)"
+                names = ", ".join(n for n in self.allowed if n != "::1")
+                message = (
+                    f"This desk does not answer to the name “{shown}” (a protection against"
+                    f" other sites reaching it). Open it by this computer's address, or"
+                    f" by one of its names: {names}; or add “{shown}” to allowed_hosts in"
+                    " the [desk] table of digest.toml and start the desk again."
+                )
+                await PlainTextResponse(message, status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -181,7 +223,7 @@ def create_app(desk: Desk, *, host: str, password: str | None) -> Starlette:
     """The desk for `desk`'s project, answering to `host` (and its configured names)."""
     from . import routes
 
-    ctx = Context(desk, password)
+    ctx = Context(desk, password, stale=routes.stale)
     extra = desk.project.desk.allowed_hosts
     static = StaticFiles(directory=HERE / "static")
     return Starlette(
@@ -194,9 +236,7 @@ def create_app(desk: Desk, *, host: str, password: str | None) -> Starlette:
         ],
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(
-                TrustedHostMiddleware, allowed_hosts=allowed_hosts(host, extra), www_redirect=False
-            ),
+            Middleware(HostCheck, allowed=allowed_hosts(host, extra)),
             Middleware(
                 SessionMiddleware,
                 secret_key=secrets.token_hex(32),

@@ -181,7 +181,7 @@ async def edit(request: Request, ctx: Context) -> Response:
     except EditConflict:
         return await _render(request, ctx, ref, status=409, conflict=_attempt(form))
     except DigestError as e:
-        return await _render(request, ctx, ref, status=400, error=str(e))
+        return await _render(request, ctx, ref, status=400, conflict=_attempt(form), why=str(e))
     return await _render(request, ctx, ref, notice=notice)
 
 
@@ -193,6 +193,9 @@ async def refresh(request: Request, ctx: Context) -> Response:
     if ctx.desk.read_only:
         return await _render(request, ctx, ref, status=403, error="This desk is for looking only.")
     await run_in_threadpool(lambda: ctx.desk.refresh(ref, fetch=True, force=force))
+    _, problem, _ = await run_in_threadpool(ctx.desk.state, ref)
+    if problem is not None:  # the banner says what went wrong: no success to report
+        return await _render(request, ctx, ref)
     notice = "Added the new stories." if force else "Fetched the feeds and rebuilt the issue."
     return await _render(request, ctx, ref, notice=notice)
 
@@ -207,10 +210,9 @@ async def letter(request: Request, ctx: Context) -> Response:
             ctx.desk.save_letter, ref, form.get("letter", ""), form.get("letter_version", "")
         )
     except EditConflict:
-        attempt = {"the letter": form.get("letter", "")}
-        return await _render(request, ctx, ref, status=409, conflict=attempt)
+        return await _render(request, ctx, ref, status=409, conflict=_attempt(form))
     except DigestError as e:
-        return await _render(request, ctx, ref, status=400, error=str(e))
+        return await _render(request, ctx, ref, status=400, conflict=_attempt(form), why=str(e))
     return await _render(request, ctx, ref, notice=notice)
 
 
@@ -250,6 +252,7 @@ async def _render(
     notice: str | None = None,
     error: str | None = None,
     conflict: dict[str, str] | None = None,
+    why: str | None = None,
 ) -> Response:
     if request.method == "POST" and not request.headers.get("hx-request") and status < 400:
         return RedirectResponse(f"/issue/{ref.issue_id}", status_code=303)
@@ -276,6 +279,7 @@ async def _render(
         notice=notice,
         error=error,
         conflict=conflict,
+        why=why,
     )
 
 
@@ -299,9 +303,20 @@ def _letter(snap: Snapshot | None) -> dict[str, Any] | None:
 
 
 def _attempt(form: dict[str, str]) -> dict[str, str]:
-    """What the editor tried to save, to show it back after a conflict."""
-    labels = {"title": "title", "blurb": "summary", "intro": "introduction"}
+    """What the editor tried to save, to show it back when it was not saved."""
+    labels = {"title": "title", "blurb": "summary", "intro": "introduction", "letter": "letter"}
     return {labels[k]: v for k, v in form.items() if k in labels and v.strip()}
+
+
+async def stale(request: Request, ctx: Context, form: dict[str, str]) -> Response | None:
+    """A change sent from a page of the desk whose security token is out of date (the desk
+    restarted, or the session ended): the issue as it is now, with a fresh token, and
+    the editor's text given back to save again. None where the URL names no issue."""
+    ref = await _ref(request, ctx)
+    if ref is None:
+        return None
+    why = "This page was out of date (the desk was restarted, or your session ended)."
+    return await _render(request, ctx, ref, status=403, conflict=_attempt(form), why=why)
 
 
 def _not_found(request: Request, ctx: Context) -> Response:

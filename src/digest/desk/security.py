@@ -8,7 +8,7 @@
   attempts are rate-limited per client and overall (:class:`LoginLimiter`).
 - **Which site**: every POST carries the session's CSRF token (header or form field) and
   an Origin (or Referer) of the desk itself (:func:`check_post`); the Host header must
-  name the desk (DNS rebinding), checked by Starlette's TrustedHostMiddleware with
+  name the desk or be an IP address (DNS rebinding): :func:`host_allowed`, with
   :func:`allowed_hosts`.
 - **What the browser may do**: strict Content-Security-Policy on every page, the newsletter
   preview in a sandboxed iframe under its own CSP (no script at all), no framing by other
@@ -34,6 +34,8 @@ from ..errors import ConfigError
 PASSWORD_ENV = "DIGEST_DESK_PASSWORD"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf"
+# check_post's answer to a page of the desk itself with an out-of-date token
+STALE = "the page's security token is missing or out of date: reload the page"
 
 # style-src-attr: the drag-and-drop library styles the element being dragged through style
 # attributes; a style attribute cannot load anything (img-src and the rest stay 'self').
@@ -80,14 +82,53 @@ def check_bind(host: str, password: str | None) -> None:
 
 def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
     """Host names the desk answers to: its own address, loopback names when it listens on
-    loopback, and those configured in [desk] allowed_hosts."""
+    loopback, this computer's own names when it listens on every interface, and those
+    configured in [desk] allowed_hosts. (Any IP address is answered too: see
+    :func:`host_allowed`.)"""
     names = {host.lower().strip("[]"), *(h.lower() for h in extra)}
     if is_loopback(host):
         names |= {"127.0.0.1", "localhost", "::1"}
-    if host in ("0.0.0.0", "::"):  # every interface: only the configured names and loopback
-        names.discard(host)
-        names |= {"127.0.0.1", "localhost", "::1"}
+    if is_wildcard(host):
+        names.discard(host.strip("[]"))
+        names |= {"127.0.0.1", "localhost", "::1", *own_names()}
     return sorted(names)
+
+
+def is_wildcard(host: str) -> bool:
+    return host.strip("[]") in ("0.0.0.0", "::")
+
+
+def own_names() -> set[str]:
+    """This computer's host name and full name, as colleagues' browsers may use them."""
+    import socket
+
+    names = {n.lower() for n in (socket.gethostname(), socket.getfqdn()) if n}
+    return {n for n in names if not n.startswith("localhost")}
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, without the port or an IPv6 address's brackets."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def host_allowed(header: str, allowed: list[str]) -> bool:
+    """Whether a request's Host header names the desk. A name must be one of `allowed`:
+    another name that resolves to this computer is a DNS-rebinding attacker's page. An
+    IP address is always answered: only a page served from that very address can send
+    it, never another site's."""
+    name = host_name(header)
+    if not name:
+        return False
+    if name in allowed:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def new_token() -> str:
@@ -119,20 +160,23 @@ def check_post(
         return "the request came from another site"
     token = headers.get(CSRF_HEADER) or form_token
     if not token or not session_token or not same_secret(token, session_token):
-        return "the page's security token is missing or out of date: reload the page"
+        return STALE
     return None
 
 
 @dataclass
 class LoginLimiter:
     """At most `per_client` failed logins per client and `overall` in all within `window`
-    seconds; beyond that, logins are refused until the window has moved on."""
+    seconds; beyond that, logins are refused until the window has moved on. A client that
+    has logged in before is held only to its own limit: many addresses guessing at once
+    do not lock the editors out."""
 
     per_client: int = 5
     overall: int = 50
     window: float = 300.0
     _failures: dict[str, deque[float]] = field(default_factory=dict)
     _all: deque[float] = field(default_factory=deque)
+    _known: set[str] = field(default_factory=set)  # clients that logged in
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self, client: str, now: float | None = None) -> int:
@@ -144,7 +188,7 @@ class LoginLimiter:
             waits = []
             if len(mine) >= self.per_client:
                 waits.append(mine[0] + self.window - now)
-            if len(self._all) >= self.overall:
+            if len(self._all) >= self.overall and client not in self._known:
                 waits.append(self._all[0] + self.window - now)
             return max(0, int(max(waits, default=0) + 0.999))
 
@@ -157,6 +201,8 @@ class LoginLimiter:
     def succeeded(self, client: str) -> None:
         with self._lock:
             self._failures.pop(client, None)
+            if len(self._known) < 10_000:
+                self._known.add(client)
 
     def _expire(self, now: float) -> None:
         cutoff = now - self.window

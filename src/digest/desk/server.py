@@ -7,7 +7,7 @@ import socket
 from collections.abc import Callable
 
 from ..errors import DigestError
-from .security import check_bind
+from .security import check_bind, is_wildcard
 from .session import Desk
 
 
@@ -29,7 +29,10 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def url_of(sock: socket.socket, host: str) -> str:
+    """The desk's address for this computer's browser (every interface: loopback's)."""
     port = sock.getsockname()[1]
+    if is_wildcard(host):
+        host = "127.0.0.1" if sock.family == socket.AF_INET else "::1"
     shown = f"[{host.strip('[]')}]" if ":" in host else host
     return f"http://{shown}:{port}/"
 

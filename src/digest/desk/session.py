@@ -33,6 +33,7 @@ from ..store import Store
 from .actions import Action, describe, plan
 
 # 2025-year-end, or an edition in another language: 2025-year-end-fr (see digest.annual)
+MIN_YEAR = 1970  # of a year-end issue: no feed is older
 YEAR_END = re.compile(r"^(\d{4})-year-end(?:-([a-z]{2,3}(?:-[a-z0-9]{1,8})*))?$")
 LOCK_WAIT = 15.0  # seconds to wait for another digest run (a cron build) to finish
 LETTER_START = """---
@@ -151,12 +152,20 @@ class Desk:
         if not is_issue_id(issue_id):
             return None
         now = self.now()
-        if m := YEAR_END.match(issue_id):
-            return IssueRef(issue_id, now, int(m.group(1)), m.group(2))
         if issue_id == self.this_week():
             return IssueRef(issue_id, now)
         with Store(self.project.db_path) as store:
             row = next((r for r in store.issues() if r.issue_id == issue_id), None)
+        if m := YEAR_END.match(issue_id):
+            year = int(m.group(1))
+            ref = IssueRef(issue_id, now, year, m.group(2))
+            # opening a page builds the issue: this year's or last year's in the project's
+            # language, or one built before or with its letter written; not any year in
+            # any language a link names ("0000-year-end" has no calendar)
+            if not MIN_YEAR <= year <= now.year:
+                return None
+            fresh = ref.language is None and year >= now.year - 1
+            return ref if fresh or row is not None or self.letter_doc(ref).exists else None
         if row is None:
             return None
         return IssueRef(issue_id, datetime.fromisoformat(row.as_of).astimezone(now.tzinfo))
@@ -219,7 +228,8 @@ class Desk:
             writes.append((written, tab))
             del writes[:-50]
             self.refresh(ref)
-            return describe(action)
+            now_good = self._states[ref.issue_id].good
+            return describe(action, bool(now_good and now_good.edits and now_good.edits.merge_tags))
 
     def _own_writes(self, issue_id: str, expected: str, tab: str, current: str) -> str:
         """`current` if every write since `expected` came from this same page, else

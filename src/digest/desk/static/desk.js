@@ -109,6 +109,49 @@
     if (ws && ws.contains(evt.target) && !evt.target.closest(".filters")) ws.dataset.dirty = "1";
   });
 
+  // Text typed in one form and not yet saved (an introduction, a title) outlives a change
+  // made with another form: each change replaces the whole workspace, so the typing is
+  // taken before and put back after, where the field's saved text has not changed
+  // meanwhile. The form that was sent is left out, unless its change was refused.
+  let kept = [];
+  function unsaved(root, except) {
+    return Array.from(root.querySelectorAll("textarea[id], input[id]:not([type=hidden])"))
+      .filter((f) => f.value !== f.defaultValue && !f.closest(".filters")
+        && !(except && except.contains(f)));
+  }
+
+  document.addEventListener("htmx:beforeSwap", (evt) => {
+    const target = evt.detail.target;
+    if (!target || target.id !== "workspace") return;
+    const sent = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    const form = evt.detail.xhr.status < 400 && sent && sent.closest && sent.closest("form");
+    kept = unsaved(target, form).map((f) => ({ id: f.id, saved: f.defaultValue, value: f.value }));
+  });
+
+  function restore(ws) {
+    let back = 0;
+    kept.forEach((k) => {
+      const f = document.getElementById(k.id);
+      if (!f || !ws.contains(f) || f.defaultValue !== k.saved) return;
+      f.value = k.value;
+      const details = f.closest("details");
+      if (details) details.open = true;
+      back += 1;
+    });
+    kept = [];
+    if (back) ws.dataset.dirty = "1";
+  }
+
+  // Leaving the page (another issue, a reload, the login page) with unsaved typing asks
+  // first, as every editor does.
+  window.addEventListener("beforeunload", (evt) => {
+    const ws = workspace();
+    if (ws && unsaved(ws).length) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
+
   document.addEventListener("htmx:configRequest", (evt) => {
     if (evt.detail.verb === "post") evt.detail.parameters.tab = tab;
   });
@@ -130,22 +173,31 @@
     const target = evt.detail.target;
     const ws = workspace();
     if (!ws || !target || target.id !== "workspace") return;
+    restore(ws);
     render();
     const message = ws.querySelector(".conflict, .error, .notice");
     let focus = null;
     if (focusWanted) {
       const card = ws.querySelector(`[data-key="${focusWanted.key}"]`);
-      focus = card && (card.querySelector(`button[value="${focusWanted.op}"]:not([disabled])`)
-        || card.querySelector("button:not([disabled]), a"));
+      // (a button in a closed section cannot take the focus: the section's summary does)
+      const reachable = (el) => {
+        const closed = el && el.closest("details:not([open])");
+        return closed ? closed.querySelector(":scope > summary") : el;
+      };
+      const again = card && card.querySelector(`button[value="${focusWanted.op}"]:not([disabled])`);
+      focus = reachable(again) || (card && reachable(card.querySelector("button:not([disabled]), a")));
     }
     focusWanted = null;
-    if (message && (message.classList.contains("conflict") || message.classList.contains("error"))) {
-      message.focus();
-    } else if (focus) {
-      focus.focus();
-    } else if (message) {
-      message.focus();
-    }
+    const alarm = message && message.matches(".conflict, .error");
+    settleFocus = alarm ? message : focus || message;
+  });
+
+  // Focused once htmx has settled: it then puts the focus back on the element focused
+  // before, by id (a title field, now in a closed section), which would undo ours.
+  let settleFocus = null;
+  document.addEventListener("htmx:afterSettle", () => {
+    if (settleFocus && settleFocus.isConnected) settleFocus.focus();
+    settleFocus = null;
   });
 
   document.addEventListener("DOMContentLoaded", () => {
