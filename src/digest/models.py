@@ -107,7 +107,8 @@ ERROR_KINDS: dict[ErrorKind, str] = {
     ErrorKind.REDIRECT: "redirect loop, too many redirects, or a redirect to a URL that is not "
     "http(s) with a valid host and port",
     ErrorKind.CONNECTION: "could not connect (DNS, refused, reset, TLS)",
-    ErrorKind.DECODING: "the response could not be decompressed",
+    ErrorKind.DECODING: "the response could not be decompressed, or is compressed more than "
+    "once (a compression bomb)",
     ErrorKind.FILE: "a local feed file is missing or unreadable",
     ErrorKind.WAITING: "skipped: a Retry-After time has not passed yet",
     ErrorKind.NOT_A_FEED: "the document is not RSS or Atom (an HTML page, empty, ...)",
