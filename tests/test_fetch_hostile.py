@@ -316,6 +316,15 @@ def test_hostile_server(server: FeedServer, tmp_path: Path, name: str) -> None:
         assert as_of < retry <= as_of + timedelta(days=7)
 
 
+def test_not_modified_to_a_first_request_is_a_failure(server: FeedServer, tmp_path: Path) -> None:
+    """A never-fetched feed answering 304 said "not modified" on every run, never flagged."""
+    server.route("/case", Reply(304, b""))
+    project = make_project(tmp_path / "p", server.url("/case"), server.url("/good"))
+    got = run_fetch(project).feed("Case")
+    assert (got["status"], got["error_kind"]) == ("failed", "http_status")
+    assert "304" in got["error"]
+
+
 def test_gone_feed_is_skipped_afterwards(server: FeedServer, tmp_path: Path) -> None:
     project, _ = _established(server, tmp_path, fixed(410))
     run_fetch(project)

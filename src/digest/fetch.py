@@ -295,7 +295,12 @@ def _survive(source: FeedSource, error: Exception) -> Fetched:
     if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return _failed(source, ErrorKind.URL, f"the URL cannot be used: {detail}")
     if isinstance(error, httpx.HTTPError | OSError):
-        return _failed(source, ErrorKind.CONNECTION, f"connection failed: {detail}")
+        return _failed(
+            source,
+            ErrorKind.CONNECTION,
+            f"connection failed: {detail} (the server or the network broke off; the next run"
+            " tries again)",
+        )
     return _failed(
         source,
         ErrorKind.INTERNAL,
@@ -354,6 +359,13 @@ async def _follow(
             if all_permanent:
                 permanent = url
             continue
+        if attempt.status == 304 and not conditional:
+            return _failed(
+                source,
+                ErrorKind.HTTP_STATUS,
+                "HTTP 304 Not Modified to a request that asked for the whole feed (the server"
+                " is misconfigured: tell its publisher)",
+            )
         return _outcome(source, attempt, permanent, now)
     return _failed(source, ErrorKind.REDIRECT, f"more than {MAX_REDIRECTS} redirects")
 
