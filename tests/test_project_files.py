@@ -97,6 +97,11 @@ LATEST = 'title = "Latest"'
         (LATEST, 'title = " "', "section.title: the title is empty"),
         ("[store]", '[labels.zz]\nunsubscribe = "Bye"\n\n[store]', "unknown language 'zz'"),
         ("[labels.es]", '[labels.es]\nunsubscribe = " "', "labels.es.unsubscribe: the label is"),
+        (
+            "[labels.es]",
+            '[labels.pt]\ntagline = "\\u0001"\n\n[labels.es]',
+            "labels.pt.tagline: contains",
+        ),
     ],
 )
 def test_bad_digest_toml_values(digest, project: Path, old: str, new: str, message: str) -> None:
@@ -442,6 +447,7 @@ def test_control_characters_in_a_letters_front_matter(digest, project: Path, tmp
         ("title: T\ntitle: U\nauthor: A", "letter.md:3: front matter: title is given twice"),
         ("title: [T, U]\nauthor: A", "letter.md:2: front matter: title is one line of text"),
         ("title: T\nauthor: |", "letter.md:3: front matter: author is one line of text"),
+        ("title: T\nauthor: {a: 1}", "letter.md:3: front matter: author is one line of text"),
     ],
 )
 def test_front_matter_that_is_not_one_line_per_key(
@@ -455,6 +461,12 @@ def test_front_matter_that_is_not_one_line_per_key(
         "--as-of", "2025-12-20",
     )  # fmt: skip
     _clean_failure(result, 2, needle)
+
+
+def test_an_empty_tagline_label_drops_the_tagline_in_that_language(digest, project: Path):
+    _edit(project / "digest.toml", "[labels.es]", '[labels.pt]\ntagline = ""\n\n[labels.es]')
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+    assert result.exit_code == 0, result.output
 
 
 def test_init_refuses_a_hostile_sender_before_writing(digest, tmp_path: Path) -> None:

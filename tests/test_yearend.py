@@ -189,6 +189,18 @@ def test_a_letter_saved_with_a_byte_order_mark(digest, archive: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_front_matter_in_brackets_that_is_text(digest, archive: Path) -> None:
+    """Only a whole YAML list or table is refused: "[Draft] Our year [v2]" is a title."""
+    letter = archive / "letter.md"
+    text = letter.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    letter.write_text(text.replace(title, "title: [Draft] Our year [v2]"), encoding="utf-8")
+    result = _year_end(digest, archive, "--letter", str(letter), "--as-of", "2025-12-20")
+    assert result.exit_code == 0, result.output
+    text = (archive / "out" / "2025-year-end" / "newsletter.txt").read_text()
+    assert "[Draft] Our year [v2]" in text.replace("\u200b", "")  # (tag-like: broken)
+
+
 def test_letter_from_feed_and_month_grouping(digest, project: Path) -> None:
     digest("fetch", "-p", str(project), "-q")
     result = _year_end(

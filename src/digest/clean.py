@@ -137,10 +137,10 @@ def safe_url(
     """Absolute URL with an allowed scheme, or None. Whitespace and controls are removed
     (after joining: a base can carry them too), the host and port must be valid, and
     merge-tag delimiters are percent-encoded."""
-    if not isinstance(url, str) or len(url) > MAX_URL:
+    if not isinstance(url, str) or len(url) > 4 * MAX_URL:
         return None
     if _PLAIN_WEB_URL.match(url) and "http" in schemes:
-        return url  # already absolute http(s), nothing to strip: the common case
+        return url if len(url) <= MAX_URL else None  # absolute, nothing to strip: usual
     url = _squeeze(url)
     if not url:
         return None
@@ -158,6 +158,8 @@ def safe_url(
         return None
     if parts.hostname and not _HOST.fullmatch(parts.hostname):
         return None  # "{{contact.EMAIL}}.evil.example": a merge tag in the host
+    if len(url) > MAX_URL:
+        return None
     return neutralise_url(url)
 
 
@@ -175,7 +177,9 @@ class CleanedHTML:
 
 
 _SIZE = re.compile(r"\s*(\d{1,6})(?:\.\d*)?\s*(?:px)?\s*", re.IGNORECASE)
-_STYLE_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d{1,6})(?:\.\d*)?\s*px", re.I)
+_STYLE_SIZE = re.compile(
+    r"(?:^|;)\s*(width|height)\s*:\s*(?:(\d{1,6})(?:\.\d*)?\s*px|(0)(?:\.0*)?)\s*(?=;|$)", re.I
+)
 
 
 def _numeric_sizes(tag: str, attr: str, value: str) -> str | None:
@@ -188,10 +192,10 @@ def _numeric_sizes(tag: str, attr: str, value: str) -> str | None:
 
 
 def _style_sizes(attrs: dict[str, str]) -> None:
-    """An image's width and height from its style ("width:1px;height:1px"), where its
-    attributes give none; the style itself goes."""
-    for name, number in _STYLE_SIZE.findall(attrs.pop("style", "")):
-        attrs.setdefault(name.lower(), number)
+    """An image's width and height from its style ("width:1px;height:1px"), which wins over
+    its attributes as CSS does in every client; the style itself goes."""
+    for name, pixels, zero in _STYLE_SIZE.findall(attrs.pop("style", "")):
+        attrs[name.lower()] = pixels or zero
 
 
 # One reusable sanitiser. Relative URLs pass nh3 (and bad schemes do not); the pass below

@@ -331,6 +331,7 @@ async def _follow(
     permanent: str | None = None
     all_permanent = True
     seen: set[str] = set()
+    start = url
     for _ in range(MAX_REDIRECTS + 1):
         if seen and (problem := url_problem(url)) is not None:
             return _failed(
@@ -366,7 +367,8 @@ async def _follow(
                 "HTTP 304 Not Modified to a request that asked for the whole feed (the server"
                 " is misconfigured: tell its publisher)",
             )
-        return _outcome(source, attempt, permanent, now)
+        remembered = url == start != source.url  # no redirect now: the stored one
+        return _outcome(source, attempt, permanent, now, remembered=remembered)
     return _failed(source, ErrorKind.REDIRECT, f"more than {MAX_REDIRECTS} redirects")
 
 
@@ -408,7 +410,12 @@ async def _hold_location(response: httpx.Response) -> None:
 
 
 def _outcome(
-    source: FeedSource, attempt: _Attempt, permanent: str | None, now: datetime
+    source: FeedSource,
+    attempt: _Attempt,
+    permanent: str | None,
+    now: datetime,
+    *,
+    remembered: bool = False,  # the URL fetched is a permanent redirect stored earlier
 ) -> Fetched:
     status, headers = attempt.status, attempt.headers
     base = Fetched(
@@ -449,10 +456,12 @@ def _outcome(
         403: " (the server refused us)",
         404: " (check the URL in feeds.toml)",
     }.get(status, "")
-    if attempt.url != source.url:  # a redirect, or a permanent one remembered from before
-        hint = (
-            f" at {clip(attempt.url, 200)}, where the feed's URL led (if it moved back,"
-            f' `digest feeds reset "{clip(source.name, 60)}"` forgets where it led)'
+    if attempt.url != source.url:  # a redirect now, or a permanent one remembered
+        hint = f" at {clip(attempt.url, 200)}, where the feed's URL led" + (
+            f' before (if it moved back, `digest feeds reset "{clip(source.name, 60)}"`'
+            " forgets that)"
+            if remembered
+            else hint
         )
     return replace(
         base, error_kind=ErrorKind.HTTP_STATUS, error=f"HTTP {status} {_reason(status)}{hint}"

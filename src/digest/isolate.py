@@ -230,7 +230,7 @@ class ParserPool:
         except BrokenProcessPool:
             self._broken.add(url)  # re-run alone later to find the culprit
             return None
-        except Exception as e:  # (sending the result back failed): this feed alone fails
+        except (Exception, _CpuExceeded) as e:  # sending the result back failed
             outcome = ParseError(
                 url,
                 f"the parser failed on this document ({type(e).__name__})",

@@ -62,7 +62,7 @@ class LetterFile:
 
 
 # YAML's lists, tables and block texts: front matter here is one line of text per key
-_NOT_ONE_LINE = re.compile(r"^(?:\[.*\]|\{.*\}|[|>][+-]?)$")
+_NOT_ONE_LINE = re.compile(r"^(?:\[[^\[\]]*\]|\{[^{}]*\}|[|>][+-]?)$")
 
 
 def parse_letter(path: Path) -> LetterFile:
@@ -101,7 +101,7 @@ def parse_letter(path: Path) -> LetterFile:
                     f"front matter: {key} is one line of text, not {value[:20]!r}",
                     path=path,
                     line=number,
-                    hint=f"write it on this line: '{key}: …'",
+                    hint=f"write it on this line: '{key}: …', in quotes if it starts with [ or {{",
                 )
             meta[key], seen[key] = value.strip('"').strip("'"), number
             problem = validate.control_character(meta[key])

@@ -173,7 +173,9 @@ def _labels(source: Source, data: dict[str, Any]) -> dict[str, dict[str, str]]:
                 )
             if not isinstance(value, str):
                 raise source.fail(where, f"expected a string, got {type(value).__name__}")
-            problem = checks.nonblank("the label is empty")(value)
+            # an empty tagline drops it in that language; any other label needs words
+            blank_ok = name == "tagline"
+            problem = (checks.text if blank_ok else checks.nonblank("the label is empty"))(value)
             if problem:
                 raise source.fail(where, problem)
         out[tag] = dict(table)

@@ -183,12 +183,12 @@ class HostCheck:
             header = Headers(scope=scope).get("host", "")
             if not host_allowed(header, self.allowed):
                 shown = host_name(header)[:100] or "(none)"
-                names = ", ".join(n for n in self.allowed if n != "::1")
-                message = (
+                message = (  # (no list of the names: a rebinding page could read it)
                     f"This desk does not answer to the name “{shown}” (a protection against"
-                    f" other sites reaching it). Open it by this computer's address, or"
-                    f" by one of its names: {names}; or add “{shown}” to allowed_hosts in"
-                    " the [desk] table of digest.toml and start the desk again."
+                    " other sites reaching it). Open it by this computer's IP address or"
+                    " the address the desk printed when it started; or add"
+                    f" “{shown}” to allowed_hosts in the [desk] table of digest.toml and"
+                    " start the desk again."
                 )
                 await PlainTextResponse(message, status_code=400)(scope, receive, send)
                 return

@@ -99,11 +99,12 @@ def is_wildcard(host: str) -> bool:
 
 
 def own_names() -> set[str]:
-    """This computer's host name and full name, as colleagues' browsers may use them."""
+    """This computer's host name, as colleagues' browsers may use it (not getfqdn: that
+    asks the DNS, and a desk starts without touching the network)."""
     import socket
 
-    names = {n.lower() for n in (socket.gethostname(), socket.getfqdn()) if n}
-    return {n for n in names if not n.startswith("localhost")}
+    name = socket.gethostname().lower()
+    return {name} if name and not name.startswith("localhost") else set()
 
 
 def host_name(header: str) -> str:

@@ -29,7 +29,7 @@ from ..ids import is_issue_id
 from ..lock import write_atomic
 from ..models import Entry, Issue
 from ..session import Overrides
-from ..store import Store
+from ..store import IssueRecord, Store
 from .actions import Action, describe, plan
 
 # 2025-year-end, or an edition in another language: 2025-year-end-fr (see digest.annual)
@@ -154,8 +154,6 @@ class Desk:
         now = self.now()
         if issue_id == self.this_week():
             return IssueRef(issue_id, now)
-        with Store(self.project.db_path) as store:
-            row = next((r for r in store.issues() if r.issue_id == issue_id), None)
         if m := YEAR_END.match(issue_id):
             year = int(m.group(1))
             ref = IssueRef(issue_id, now, year, m.group(2))
@@ -164,11 +162,18 @@ class Desk:
             # any language a link names ("0000-year-end" has no calendar)
             if not MIN_YEAR <= year <= now.year:
                 return None
-            fresh = ref.language is None and year >= now.year - 1
-            return ref if fresh or row is not None or self.letter_doc(ref).exists else None
+            if ref.language is None and year >= now.year - 1:
+                return ref
+            return ref if self._built(issue_id) or self.letter_doc(ref).exists else None
+        row = self._built(issue_id)
         if row is None:
             return None
         return IssueRef(issue_id, datetime.fromisoformat(row.as_of).astimezone(now.tzinfo))
+
+    def _built(self, issue_id: str) -> IssueRecord | None:
+        """The store's record of the issue, if it was built."""
+        with Store(self.project.db_path) as store:
+            return next((r for r in store.issues() if r.issue_id == issue_id), None)
 
     def choices(self) -> list[tuple[str, str]]:
         """(issue id, label) for the issue switcher: this week's, the year-end issue, then
