@@ -478,6 +478,12 @@ def test_unsaved_typing_outlives_other_changes(browser: Browser, built: Path) ->
         leaving = """() => { const e = new Event("beforeunload", {cancelable: true});
             window.dispatchEvent(e); return e.defaultPrevented; }"""
         assert page.evaluate(leaving)  # the browser asks "leave the page?"
+        asked: list[str] = []
+        page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+        with page.expect_download() as download:  # a download is no departure: no question
+            page.locator("form.service button").click()
+        assert download.value.suggested_filename.endswith(".html") and asked == []
+        expect(intro).to_have_value("Half a sentence")
         intro.fill("")
         assert not page.evaluate(leaving)
         page.close()

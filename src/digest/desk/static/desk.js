@@ -144,9 +144,16 @@
 
   // Leaving the page (another issue, a reload, the login page) with unsaved typing asks
   // first, as every editor does.
+  // (the files for another mailing service come by a form: a download, not a departure)
+  let downloading = false;
+  document.addEventListener("submit", (evt) => {
+    if (!evt.target.matches("form.service")) return;
+    downloading = true;
+    setTimeout(() => { downloading = false; }, 1000);
+  }, true);
   window.addEventListener("beforeunload", (evt) => {
     const ws = workspace();
-    if (ws && unsaved(ws).length) {
+    if (!downloading && ws && unsaved(ws).length) {
       evt.preventDefault();
       evt.returnValue = "";
     }
