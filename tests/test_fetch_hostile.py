@@ -438,18 +438,23 @@ def test_connection_refused(tmp_path: Path, server: FeedServer) -> None:
     assert run.feed("Good")["status"] == "ok"
 
 
-def test_a_document_too_costly_to_parse_fails_alone(server: FeedServer, tmp_path: Path) -> None:
-    """The parser's CPU budget is real: a huge valid feed with a 1 s budget fails, the other
-    feed is parsed and stored."""
-    huge = rss([entry(i) for i in range(12_000)])
-    server.route("/huge", Reply(200, huge))
-    project = make_project(tmp_path / "p", server.url("/huge"), server.url("/good"))
+def _one_second_to_parse(project: Path) -> None:
+    """A 1 s CPU budget per document, and room for large ones."""
     toml = project / "digest.toml"
     toml.write_text(
         toml.read_text()
         .replace("parse_seconds = 5", "parse_seconds = 1")
         .replace(f"max_bytes = {MAX_BYTES}", "max_bytes = 15000000")
     )
+
+
+def test_a_document_too_costly_to_parse_fails_alone(server: FeedServer, tmp_path: Path) -> None:
+    """The parser's CPU budget is real: a huge valid feed with a 1 s budget fails, the other
+    feed is parsed and stored."""
+    huge = rss([entry(i) for i in range(12_000)])
+    server.route("/huge", Reply(200, huge))
+    project = make_project(tmp_path / "p", server.url("/huge"), server.url("/good"))
+    _one_second_to_parse(project)
     run = run_fetch(project)
     assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
     assert run.feed("Good")["status"] == "ok"
@@ -466,12 +471,7 @@ def test_the_cpu_limit_is_never_taken_for_a_broken_entry(
     heavy = rss([entry(i, description=body) for i in range(1500)])
     server.route("/heavy", Reply(200, heavy))
     project = make_project(tmp_path / "p", server.url("/heavy"), server.url("/good"))
-    toml = project / "digest.toml"
-    toml.write_text(
-        toml.read_text()
-        .replace("parse_seconds = 5", "parse_seconds = 1")
-        .replace(f"max_bytes = {MAX_BYTES}", "max_bytes = 15000000")
-    )
+    _one_second_to_parse(project)
     run = run_fetch(project)
     assert (run.feed("Case")["status"], run.feed("Case")["error_kind"]) == ("failed", "parser")
     assert "CpuExceeded" not in json.dumps(run.data) + run.stderr

@@ -183,8 +183,8 @@ _STYLE_SIZE = re.compile(
 
 
 def _numeric_sizes(tag: str, attr: str, value: str) -> str | None:
-    """Sizes in whole pixels ("1px" is 1: a tracking pixel); an image's style is read for
-    its sizes only (see _attributes), never kept."""
+    """Sizes in whole pixels ("1px" is 1: a tracking pixel); an image's style passes to be
+    read for its sizes only (_style_sizes), never kept."""
     if attr in ("width", "height"):
         size = _SIZE.fullmatch(value)
         return size.group(1) if size else None

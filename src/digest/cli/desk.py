@@ -123,7 +123,7 @@ def _run(
     force_clock: bool,
     open_browser: bool | None,
 ) -> None:
-    from ..desk.security import check_bind, desk_password, is_wildcard, own_names
+    from ..desk.security import check_bind, desk_password, is_wildcard, own_name
     from ..desk.server import serve
     from ..desk.session import Desk
 
@@ -150,9 +150,8 @@ def _run(
             click.echo(f"{what} is open at {page}")
             if is_wildcard(host):
                 port_of = url.rstrip("/").rsplit(":", 1)[1]
-                names = sorted(own_names())
                 click.echo(
-                    f"Other computers open it at http://{names[0] if names else 'THIS-COMPUTER'}"
+                    f"Other computers open it at http://{own_name() or 'THIS-COMPUTER'}"
                     f":{port_of}/ or by this computer's IP address, with the password."
                 )
             click.echo("Keep this window open while you work; press Ctrl-C here to stop.")

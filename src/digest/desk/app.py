@@ -172,7 +172,7 @@ async def logout(request: Request, ctx: Context) -> Response:
 
 class HostCheck:
     """Answers only requests whose Host header names the desk (security.host_allowed);
-    the others get a page saying which names it answers to and how to add one."""
+    the others get a page saying how to reach it and how to add their name."""
 
     def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
         self.app = app

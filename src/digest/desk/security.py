@@ -90,7 +90,7 @@ def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
         names |= {"127.0.0.1", "localhost", "::1"}
     if is_wildcard(host):
         names.discard(host.strip("[]"))
-        names |= {"127.0.0.1", "localhost", "::1", *own_names()}
+        names |= {"127.0.0.1", "localhost", "::1"} | ({name} if (name := own_name()) else set())
     return sorted(names)
 
 
@@ -98,13 +98,13 @@ def is_wildcard(host: str) -> bool:
     return host.strip("[]") in ("0.0.0.0", "::")
 
 
-def own_names() -> set[str]:
+def own_name() -> str | None:
     """This computer's host name, as colleagues' browsers may use it (not getfqdn: that
     asks the DNS, and a desk starts without touching the network)."""
     import socket
 
     name = socket.gethostname().lower()
-    return {name} if name and not name.startswith("localhost") else set()
+    return name if name and not name.startswith("localhost") else None
 
 
 def host_name(header: str) -> str:
