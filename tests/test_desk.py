@@ -439,6 +439,35 @@ def test_the_year_end_letter_beside_its_preview(browser: Browser, built: Path) -
     assert "A year of courage, and of hope" in html
 
 
+def test_a_year_end_edition_in_another_language_from_the_switcher(
+    browser: Browser, built: Path
+) -> None:
+    """The demo words its labels in Spanish ([labels.es]) but has no Spanish letter yet:
+    the switcher offers the Spanish year-end edition, its letter is written on the desk
+    (a new file) and the edition is built into its own folder."""
+    with desk(built) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(server.url)
+        page.get_by_label("Issue", exact=True).select_option(
+            label="Year-end issue 2025, español (es)"
+        )
+        page.get_by_role("button", name="Open").click()
+        box = page.get_by_label("The letter in Markdown")
+        expect(box).to_be_visible()
+        box.fill("---\ntitle: Un año de valentía\nauthor: Amara Diallo\n---\nGracias.\n")
+        _act(
+            page,
+            lambda: page.get_by_role(
+                "button", name="Save the letter and update the preview"
+            ).click(),
+            "Saved the letter.",
+        )
+        expect(_shown(page.frame_locator("#preview-frame"), "Un año de valentía")).to_be_visible()
+    assert "Un año de valentía" in (built / "letters" / "2025-year-end.es.md").read_text()
+    html = (built / "out" / "2025-year-end-es" / "newsletter.html").read_text()
+    assert "Un año de valentía" in html and 'lang="es"' in html
+
+
 def test_login_when_a_password_is_set(browser: Browser, built: Path) -> None:
     with desk(built, env={"DIGEST_DESK_PASSWORD": "correct horse"}) as server:
         context = browser.new_context()

@@ -32,6 +32,15 @@ def year_end_issue_id(project: Project, year: int, language: str) -> str:
     return f"{year}-year-end-{language.lower()}"
 
 
+def edition_languages(project: Project) -> tuple[str, ...]:
+    """The languages, other than the project's, it has year-end editions in: those its
+    feeds are in and those it words labels for (``[labels.<tag>]``), as issue ids spell
+    them (lower case), sorted."""
+    tags = {f.language for f in project.feeds if f.language} | set(project.labels)
+    own = bcp47.primary(project.language)
+    return tuple(sorted({t.lower() for t in tags if bcp47.primary(t) != own}))
+
+
 def build_year_end(
     project: Project,
     now: datetime,

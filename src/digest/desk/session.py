@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import pipeline
+from .. import lang, pipeline
 from ..config import Project, load_project
 from ..edits import Edits, edits_path, edits_version, resolve_keys, update_edits
 from ..errors import DigestError, EditConflict, LockedError
@@ -162,7 +162,9 @@ class Desk:
             # any language a link names ("0000-year-end" has no calendar)
             if not MIN_YEAR <= year <= now.year:
                 return None
-            if ref.language is None and year >= now.year - 1:
+            if year >= now.year - 1 and (
+                ref.language is None or ref.language in self._edition_languages()
+            ):
                 return ref
             return ref if self._built(issue_id) or self.letter_doc(ref).exists else None
         row = self._built(issue_id)
@@ -181,11 +183,22 @@ class Desk:
         now = self.now()
         week, year_end = self.this_week(), f"{now.year}-year-end"
         out = [(week, f"This week: {week}"), (year_end, f"Year-end issue {now.year}")]
+        for tag in self._edition_languages():
+            name = lang.locale(tag).display_name or tag
+            out.append((f"{year_end}-{tag}", f"Year-end issue {now.year}, {name} ({tag})"))
+        offered = {value for value, _ in out}
         with Store(self.project.db_path) as store:
             for row in store.issues():
-                if row.issue_id not in (week, year_end):
+                if row.issue_id not in offered:
                     out.append((row.issue_id, f"{row.issue_id} ({row.as_of[:10]})"))
         return out
+
+    def _edition_languages(self) -> tuple[str, ...]:
+        """The other languages the project's year-end issue has editions in (its feeds'
+        and its [labels.<tag>] tables'): the switcher offers them, their links open."""
+        from ..annual import edition_languages
+
+        return edition_languages(self.project)
 
     # -- state ---------------------------------------------------------------------------
 
