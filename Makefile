@@ -46,7 +46,7 @@ COVERAGE_FLOOR ?= 90
 TEST_WORKERS ?= 2
 test: $(STAMP) $(NODE_TOOLS)
 	rm -f .coverage .coverage.*
-	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --cov \
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 lint: $(STAMP)

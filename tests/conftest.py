@@ -162,7 +162,9 @@ def offline_page(browser, width: int, scheme: str = "light"):
 
 # The longest files first (measured with --durations): `make test` hands whole files to its
 # two workers in collection order, and a long file handed out last keeps one worker busy
-# while the other has nothing left to do.
+# while the other has nothing left to do. (`--no-loadscope-reorder` in the Makefile:
+# pytest-xdist otherwise hands out the files with the most tests first, and
+# test_crash.py, four tests and the longest file but one, went last.)
 _LONG_FIRST = (
     "test_fetch_hostile.py",
     "test_crash.py",
