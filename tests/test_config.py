@@ -37,6 +37,37 @@ def test_malformed_digest_toml_names_the_line(digest, project: Path) -> None:
     _nothing_written(project)
 
 
+DEEP = "x = " + "[" * 600 + "]" * 600
+LONG_NUMBER = "x = 1" + "0" * 5000
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "what"),
+    [
+        ("digest.toml", DEEP, "arrays or tables nested too deeply"),
+        ("digest.toml", LONG_NUMBER, "a number too long to read"),
+        ("feeds/feeds.toml", DEEP, "arrays or tables nested too deeply"),
+        ("edits/2025-W51.toml", LONG_NUMBER, "a number too long to read"),
+        ("rules/en.toml", DEEP, "arrays or tables nested too deeply"),
+    ],
+)
+def test_toml_that_python_cannot_read_names_the_line(
+    digest, project: Path, file: str, text: str, what: str
+) -> None:
+    """tomllib reports deep nesting as RecursionError and huge integers as ValueError, not
+    as malformed TOML: they were tracebacks."""
+    path = project / file
+    path.parent.mkdir(exist_ok=True)
+    old = path.read_text() if path.exists() else ""
+    path.write_text(f"{old}\n{text}\n")
+    line = len(old.splitlines()) + 2
+    result = digest("build", "-p", str(project), "--offline", "--as-of", "2025-12-19")
+    assert result.exit_code == 2, result.output
+    assert f"{path.name}:{line}: invalid TOML: {what}" in result.stderr
+    assert "Traceback" not in result.output
+    _nothing_written(project)
+
+
 def test_missing_feeds_toml(digest, project: Path) -> None:
     (project / "feeds" / "feeds.toml").unlink()
     result = digest("build", "-p", str(project))

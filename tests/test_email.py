@@ -95,6 +95,25 @@ def test_lint_flags_clipping(digest, project: Path) -> None:
     assert "size" in {f["code"] for f in json.loads(result.stdout)["findings"]}
 
 
+@pytest.mark.parametrize(
+    ("manifest", "problem"),
+    [("[" * 100_000, "JSON nested too deeply"), ("[1, 2]", "not a JSON object")],
+)
+def test_an_issue_folder_with_a_damaged_manifest_is_refused_clearly(
+    digest, tmp_path: Path, manifest: str, problem: str
+) -> None:
+    """An issue folder handed to `digest lint` may come from elsewhere: its manifest is
+    input like any other (deep nesting and a list were tracebacks)."""
+    folder = tmp_path / "issue"
+    folder.mkdir()
+    (folder / "newsletter.html").write_text('<!doctype html><html lang="en"><body>hi</body>')
+    (folder / "manifest.json").write_text(manifest)
+    result = digest("lint", str(folder))
+    assert result.exit_code == 1
+    assert f"manifest.json: unreadable manifest ({problem})" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_utm_tags_are_the_same_in_html_and_text(digest, project: Path) -> None:
     out = _build(digest, project)
     html = (out / "newsletter.html").read_text().replace("&amp;", "&")

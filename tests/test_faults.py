@@ -284,9 +284,10 @@ def test_damaged_rows_are_skipped_with_a_warning(built: Path, tmp_path: Path) ->
     keys = [r[0] for r in con.execute("SELECT key FROM entries ORDER BY key LIMIT 4")]
     con.execute("UPDATE entries SET published = '2025-12-18Tlate' WHERE key = ?", (keys[0],))
     con.execute("UPDATE entries SET image = '{not json' WHERE key = ?", (keys[1],))
-    con.execute("UPDATE entries SET categories = 'nope' WHERE key = ?", (keys[2],))
+    # JSON nested past Python's recursion limit is damaged too (it was a traceback)
+    con.execute("UPDATE entries SET categories = ? WHERE key = ?", ("[" * 100_000, keys[2]))
     con.execute("UPDATE entries SET updated = 42 WHERE key = ?", (keys[3],))
-    con.execute("UPDATE issues SET manifest = '{broken'")
+    con.execute("UPDATE issues SET manifest = ?", ("[" * 100_000,))
     con.execute("UPDATE feeds SET next_retry = 'soon'")
     con.commit()
     con.close()

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import validate
-from .config import locate, read_toml
+from .config import locate, parse_toml, read_toml
 from .errors import ConfigError, DigestError, EditConflict
 from .ids import check_issue_id
 from .lock import file_lock, write_atomic
@@ -363,6 +362,7 @@ def _update(
                 hint="look at the current version and make your change again",
             )
         text = old.decode("utf-8-sig", errors="replace") if old is not None else header
+        parse_toml(text, path)  # the file as it is must be valid first (tomllib names the line)
         try:
             doc = tomlkit.parse(text)
         except TomlkitError as e:
@@ -378,11 +378,7 @@ def _update(
 
 def check_text(text: str, path: Path, sections: Sequence[SectionSpec]) -> Edits:
     """Validate edits given as text, exactly as :func:`load_edits` validates a file."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"invalid TOML: {e}", path=path) from e
-    return _edits(data, text, path, sections)
+    return _edits(parse_toml(text, path), text, path, sections)
 
 
 # Changes: each takes the document and changes it in place. Keys are full entry keys; a

@@ -6,12 +6,11 @@ differences are computed here, not in the command line.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from .errors import DigestError
-from .publish import MANIFEST_NAME
+from .publish import MANIFEST_NAME, read_manifest
 from .store import BuildRecord, IssueRecord, Store
 
 
@@ -81,10 +80,4 @@ def built_manifest(out_dir: Path, issue_id: str) -> dict[str, Any]:
             f"no built issue {issue_id!r} in {out_dir}",
             hint="`digest issues list` shows what exists",
         )
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as e:
-        raise DigestError(
-            f"{path}: unreadable manifest ({e})", hint="rebuild the issue with `digest build`"
-        ) from e
-    return manifest
+    return read_manifest(path, hint="rebuild the issue with `digest build`")

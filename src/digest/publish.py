@@ -395,10 +395,7 @@ def lint_built(target: Path, service: str | None, budget: int) -> tuple[Report, 
     html_path = target if target.is_file() else folder / HTML_NAME
     record: dict[str, object] = {}
     if (folder / MANIFEST_NAME).exists():
-        try:
-            record = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
-        except (ValueError, OSError) as e:
-            raise DigestError(f"{folder / MANIFEST_NAME}: unreadable manifest ({e})") from e
+        record = read_manifest(folder / MANIFEST_NAME)
     name = service or str(record.get("esp") or "none")
     settings = esp.EspSettings(name=name)
     if name == "smtp":  # the .eml's header names the real unsubscribe target
@@ -416,11 +413,25 @@ def lint_built(target: Path, service: str | None, budget: int) -> tuple[Report, 
     return report, name
 
 
+def read_manifest(path: Path, hint: str = "rebuild the issue: `digest build`") -> dict[str, Any]:
+    """A built issue's manifest.json as a dict, or a DigestError naming the file: an issue
+    folder may come from elsewhere or be damaged (not JSON, not an object, or nested past
+    Python's recursion limit)."""
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError) as e:
+        problem = "JSON nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise DigestError(f"{path}: unreadable manifest ({problem})", hint=hint) from None
+    if not isinstance(manifest, dict):
+        raise DigestError(f"{path}: unreadable manifest (not a JSON object)", hint=hint)
+    return manifest
+
+
 def built_service(folder: Path) -> str:
     """The mailing service a built issue was made for ("none" when unknown)."""
     try:
-        return str(json.loads((folder / MANIFEST_NAME).read_text("utf-8")).get("esp") or "none")
-    except (OSError, ValueError):
+        return str(read_manifest(folder / MANIFEST_NAME).get("esp") or "none")
+    except DigestError:
         return "none"
 
 

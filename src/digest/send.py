@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import os
 import smtplib
 import socket
@@ -50,13 +49,9 @@ def test_message(eml: Path, recipients: Sequence[str]) -> EmailMessage:
 def check_not_empty(folder: Path) -> None:
     """Refuse an issue with no story (a weekly built with --allow-empty, say): nobody
     should receive an empty newsletter, not even a tester."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError) as e:
-        raise DigestError(
-            f"{folder / 'manifest.json'}: cannot read the issue's manifest ({e})",
-            hint="rebuild the issue: `digest build`",
-        ) from e
+    from .publish import MANIFEST_NAME, read_manifest
+
+    manifest = read_manifest(folder / MANIFEST_NAME)
     if not manifest.get("items") and manifest.get("template") != "year-end":
         raise DigestError(
             f"issue {manifest.get('issue_id', folder.name)} has no story: nothing to send",

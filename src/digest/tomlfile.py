@@ -24,8 +24,19 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
     text = read_text(path, missing="file not found", hint=hint, save_as="the file")
+    return parse_toml(text, path), text
+
+
+_DEEP = re.compile(r"(?:\[\s*){64}|(?:\{\s*){64}")  # nesting no project file needs
+_LONG_NUMBER = re.compile(r"\d{4000}")  # Python reads at most 4,300 digits into an int
+
+
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """`text` parsed, or a ConfigError naming `path` and the line: malformed TOML, and the
+    two things tomllib does not report as malformed (arrays nested hundreds deep, which
+    exhaust Python's recursion limit, and integers of thousands of digits)."""
     try:
-        return tomllib.loads(text), text
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = _TOML_POS.search(str(e))
         msg = _TOML_POS.sub("", str(e)).strip()
@@ -35,6 +46,21 @@ def read_toml(path: Path, *, hint: str) -> tuple[dict[str, Any], str]:
             line=int(m.group(1)) if m else None,
             hint="see https://toml.io for the syntax",
         ) from e
+    except RecursionError:
+        what, pattern = "arrays or tables nested too deeply", _DEEP
+    except ValueError:
+        what, pattern = "a number too long to read", _LONG_NUMBER
+    raise ConfigError(
+        f"invalid TOML: {what}",
+        path=path,
+        line=_line_of(text, pattern),
+        hint="no project file needs this: remove it, or restore the file from a backup",
+    )
+
+
+def _line_of(text: str, pattern: re.Pattern[str]) -> int | None:
+    m = pattern.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 _HEADER = re.compile(r"^\[\[?\s*([^\]]+?)\s*\]\]?")

@@ -14,7 +14,7 @@ bundled ones, ``out/`` and the SQLite state file. The layout:
 
 from __future__ import annotations
 
-from ..tomlfile import locate, read_toml
+from ..tomlfile import locate, parse_toml, read_toml
 from .load import load_feeds, load_project
 from .model import (
     CONFIG_NAME,
@@ -51,5 +51,6 @@ __all__ = [
     "load_feeds",
     "load_project",
     "locate",
+    "parse_toml",
     "read_toml",
 ]

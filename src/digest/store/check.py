@@ -173,7 +173,7 @@ def _row_problem(table: str, row: dict[str, Any]) -> str | None:
         try:
             if not isinstance(json.loads(value), kind):
                 return f"{column} is not a JSON {kind.__name__}"
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             return f"{column} {value!r:.40} is not valid JSON"
     return None
 
@@ -385,7 +385,7 @@ def _time(value: Any) -> str | None:
 def _json(value: Any, kind: type) -> str | None:
     try:
         return value if isinstance(json.loads(value), kind) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
 
 

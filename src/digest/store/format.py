@@ -44,7 +44,7 @@ def parse_time(value: Any, path: Path | None, what: str) -> datetime | None:
 def parse_json(value: Any, path: Path | None, what: str, default: Any) -> Any:
     try:
         return json.loads(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # hostile: nested past the stack
         log.warning(
             "%s: ignored a damaged %s (%.60r); run `digest store check`",
             path or "store",

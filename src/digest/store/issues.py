@@ -164,7 +164,7 @@ class Issues(Connection):
 def _quiet_json(value: Any) -> dict[str, Any]:
     try:
         return _dict(json.loads(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {}
 
 
