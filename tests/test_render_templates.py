@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
@@ -227,3 +227,33 @@ def test_a_changed_parent_is_checked_again(project: Path) -> None:
     os.utime(project / "templates" / "base.mjml", (stamp, stamp))
     with pytest.raises(TemplateError, match=r"weekly\.mjml:2: block 'notice' is not in"):
         check_blocks(env, env.get_template("weekly.mjml"))
+
+
+def test_attribute_values_reach_the_email_as_written() -> None:
+    """MRML writes attribute values with Rust's escape_debug: French typography's narrow
+    space in every French issue's aria-label, emoji joiners and Devanagari or Arabic marks
+    in alt text, the zero-width space that breaks merge tags, reached readers as the text
+    "\\u{202f}", and a backslash twice."""
+    from digest.render import compile_mjml
+
+    written = (
+        "Rapport\u202f: « nbsp\u00a0» *\u200b|FNAME|\u200b* 👨\u200d👩\u200d👧 हिन्दी"
+        " مُحَمَّد back\\slash \\u{41} it&#39;s &quot;q&quot;"
+    )
+    html = compile_mjml(
+        "<mjml><mj-body><mj-section><mj-column>"
+        f'<mj-image src="https://example.org/a.png" alt="{written}" />'
+        f'<mj-text><p title="{written}">x\\u{{41}}</p></mj-text>'
+        "</mj-column></mj-section></mj-body></mjml>",
+        "test",
+    )
+    values = re.findall(r'(?:alt|title)="([^"]*)"', html)
+    assert len(values) == 2
+    for value in values:
+        assert unescape(value) == unescape(written)  # as the email shows it
+    assert "x\\u{41}</p>" in html  # text between tags is not MRML's to escape
+
+
+def test_golden_issues_hold_no_rust_escapes() -> None:
+    for page in (REPO / "tests" / "golden").glob("*/newsletter.html"):
+        assert "\\u{" not in page.read_text(), page

@@ -288,9 +288,43 @@ def fix_html(html: str) -> str:
     return _BAD_ATTRIBUTE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), html)
 
 
+# MRML writes every attribute value with Rust's escape_debug: a backslash doubled, quotes
+# and tabs escaped, and any character Rust deems unprintable or combining as the literal
+# text "\u{202f}" (French typography's narrow space, U+00A0, the zero-width space that
+# breaks merge tags, ZWJ in emoji, Devanagari and Arabic combining marks). Read back,
+# left to right, inside tags only (text between tags is not escaped).
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_QUOTED = re.compile(r'="((?:[^"\\]|\\.)*)"')
+_RUST_ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]{1,6})\}|(.))", re.DOTALL)
+_RUST_SIMPLE = {"t": "\t", "r": "\r", "n": "\n", "0": ""}
+
+
+def _rust_char(m: re.Match[str]) -> str:
+    if m.group(1) is None:
+        return _RUST_SIMPLE.get(m.group(2), m.group(2))
+    code = int(m.group(1), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code < 0x20 or 0x7F <= code < 0xA0:
+        return ""  # not a character, or a control (cleaning removed them before MRML)
+    return chr(code)
+
+
+def _attribute(m: re.Match[str]) -> str:
+    value = _RUST_ESCAPE.sub(_rust_char, m.group(1))
+    return '="' + value.replace('"', "&quot;").replace("\0", "") + '"'
+
+
+def unescape_attributes(html: str) -> str:
+    """MRML's output with its attribute values as written (see _TAG above)."""
+    if "\\" not in html:
+        return html
+    return _TAG.sub(
+        lambda t: _QUOTED.sub(_attribute, t.group(0)) if "\\" in t.group(0) else t.group(0), html
+    )
+
+
 def compile_mjml(source: str, name: str) -> str:
     try:
-        return str(mjml.mjml2html(source, fonts={}, disable_comments=True))
+        return unescape_attributes(str(mjml.mjml2html(source, fonts={}, disable_comments=True)))
     except (ValueError, RuntimeError) as e:
         near = _near(source, str(e))
         raise RenderError(
