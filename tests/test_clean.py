@@ -123,6 +123,11 @@ def test_safe_url() -> None:
     assert safe_url("http://") is None
     assert safe_url("mailto:a@b.org") is None  # links only when asked
     assert safe_url("mailto:a@b.org", schemes={"mailto"}) == "mailto:a@b.org"
+    # in ASCII, as mail clients need it: punycode host, UTF-8 percent-encoding elsewhere
+    assert safe_url("https://Bücher.example:8080/ä?q=é&r=%C3%A9#é") == (
+        "https://xn--bcher-kva.example:8080/%C3%A4?q=%C3%A9&r=%C3%A9#%C3%A9"
+    )
+    assert safe_url("https://👍.example/") is None  # not an international domain name
 
 
 _markup = st.lists(

@@ -42,6 +42,38 @@ def test_demo_passes_lint_for_every_service(digest, project: Path, service: str)
         assert tag in (out / "newsletter.txt").read_text()
 
 
+def test_links_with_other_characters_are_one_link_in_html_and_text(digest, project: Path) -> None:
+    """Accented paths and international hosts: the HTML carried libxml2's percent-encoding
+    of the whole URL (host included), the text part the raw characters, and every build
+    reported each such link missing from the text part."""
+    links = ["https://example.org/café-libéré", "https://exämple.org/x?q=é"]
+    items = "".join(
+        f"<item><title>Activist {i} freed</title><link>{link}</link>"
+        "<pubDate>Thu, 18 Dec 2025 10:00:00 +0000</pubDate></item>"
+        for i, link in enumerate(links)
+    )
+    (project / "feeds" / "accents.rss").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>A</title>'
+        f"<link>https://example.org/</link><description>d</description>{items}</channel></rss>"
+    )
+    with open(project / "feeds" / "feeds.toml", "a") as f:
+        f.write('\n[[feed]]\nname = "Accents"\nurl = "feeds/accents.rss"\nlanguage = "en"\n')
+    config = project / "digest.toml"
+    config.write_text(
+        config.read_text().replace('"https://northlight.example/"', '"https://bücher.example/"')
+    )
+    out = _build(digest, project)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["lint"]["ok"], manifest["lint"]["findings"]
+    html, text = (out / "newsletter.html").read_text(), (out / "newsletter.txt").read_text()
+    for url in (
+        "https://example.org/caf%C3%A9-lib%C3%A9r%C3%A9",
+        "https://xn--exmple-cua.org/x?q=%C3%A9",
+        "https://xn--bcher-kva.example/",
+    ):
+        assert url in html and url in text, url
+
+
 def test_smtp_profile_adds_list_unsubscribe(digest, project: Path) -> None:
     out = _build(digest, project, "--esp", "smtp")
     msg = email.message_from_bytes(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from html import escape, unescape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -158,9 +158,35 @@ def safe_url(
         return None
     if parts.hostname and not _HOST.fullmatch(parts.hostname):
         return None  # "{{contact.EMAIL}}.evil.example": a merge tag in the host
+    if not url.isascii():
+        url = ascii_url(url, parts)
+        if url is None:
+            return None
     if len(url) > MAX_URL:
         return None
     return neutralise_url(url)
+
+
+def ascii_url(url: str, parts: SplitResult | None = None) -> str | None:
+    """The URL as mail clients need it, in ASCII: an internationalised host in its
+    punycode form, other characters percent-encoded as UTF-8 (existing escapes kept).
+    libxml2 (premailer) would percent-encode the whole URL, host included, and the text
+    part would keep the raw characters: two different links. None when the host is not a
+    valid international name."""
+    parts = parts or urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = (parts.hostname or "").encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+        if parts.port is not None:
+            netloc += f":{parts.port}"
+    rest = quote(urlunsplit(("", "", parts.path, parts.query, parts.fragment)), safe=_URL_SAFE)
+    return f"{parts.scheme}://{netloc}{rest}" if netloc else f"{parts.scheme}:{rest}"
+
+
+_URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))  # every printable ASCII character
 
 
 def _squeeze(url: str) -> str:

@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from msgspec import structs
+
 from .. import lang, validate
 from ..errors import ConfigError
 from ..esp import EspSettings
@@ -56,6 +58,15 @@ def load_project(root: Path, *, window_days: int | None = None) -> Project:
     return project
 
 
+def _ascii(url: str | None) -> str | None:
+    """A checked URL as links in the email carry it (digest.clean.ascii_url)."""
+    if url is None or url.isascii():
+        return url
+    from ..clean import ascii_url  # only for a URL with other characters
+
+    return ascii_url(url) or url
+
+
 def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
     cfg = source.read(data, schema.DigestFile)
     nl, theme = cfg.newsletter, cfg.theme
@@ -73,7 +84,7 @@ def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
         template=nl.template,
         subject=nl.subject,
         tagline=nl.tagline,
-        website=nl.website,
+        website=_ascii(nl.website),
         reply_to=nl.reply_to,
         timezone=nl.timezone,
         window_days=nl.window_days,
@@ -81,7 +92,7 @@ def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
         warn_after_failures=nl.warn_after_failures,
         html_budget=nl.html_budget,
         sections=_sections(source, cfg.section) or DEFAULT_SECTIONS,
-        theme=theme,
+        theme=structs.replace(theme, logo_url=_ascii(theme.logo_url)),
         fetch=cfg.fetch,
         store_path=Path(cfg.store.path),
         retention_days=cfg.store.retention_days,
