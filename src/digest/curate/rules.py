@@ -331,10 +331,21 @@ def check_pack(path: Path) -> dict[str, Any]:
     return data
 
 
+MAX_GAPS = 3  # "*" in one phrase: each may skip up to three words, and a dozen of them
+# made one ordinary 60-word title backtrack for minutes
+
+
 def _phrases(r: TableReader, key: str) -> None:
     for phrase in r.string_list(key):
-        if not any(token != "*" for token in normalise(phrase).split()):
+        tokens = normalise(phrase).split()
+        if not any(token != "*" for token in tokens):
             raise r.fail(key, f"{phrase!r} has no word to match", hint='like "charges dropped"')
+        if tokens.count("*") > MAX_GAPS:
+            raise r.fail(
+                key,
+                f"{phrase!r} has {tokens.count('*')} gaps (*); at most {MAX_GAPS} are allowed",
+                hint="split it into shorter phrases",
+            )
 
 
 def _compile(data: dict[str, Any], language: str) -> RulePack:
