@@ -64,3 +64,15 @@ def test_an_internationalised_domain_is_written_in_ascii(digest, project: Path) 
     assert msg["From"].addresses[0].addr_spec == "news@xn--exmple-cua.org"
     assert msg["Reply-To"].addresses[0].addr_spec == "amis@xn--exmple-cua.org"
     assert msg["Message-ID"].endswith("@xn--exmple-cua.org>")
+
+
+def test_an_encoded_word_in_the_subject_stays_as_typed(digest, project: Path) -> None:
+    """The email library decodes RFC 2047 encoded words in a header value it is given: a
+    name (or a feed's year-end title) holding "=?utf-8?b?KnxFTUFJTHwq?=" put a live
+    *|EMAIL|* in the Subject that the manifest, the HTML and the desk did not show."""
+    encoded = "=?utf-8?b?KnxFTUFJTHwq?="  # *|EMAIL|*
+    config = project / "digest.toml"
+    config.write_text(config.read_text().replace('name = "', f'name = "{encoded} ', 1))
+    subject = str(_message(digest, project)["Subject"])
+    assert "*|EMAIL|*" not in subject
+    assert "?utf-8?b?KnxFTUFJTHwq?=" in subject  # shown as typed, broken by a zero-width space

@@ -31,6 +31,7 @@ from .budget import transfer_encoding
 from .config import Project
 from .errors import DigestError, PublishError
 from .lint import Report, lint_issue
+from .mergetags import BREAK
 from .models import FeedReport, Issue, Rendered
 from .records import feed_record, item_record
 
@@ -54,13 +55,21 @@ class Package:
         return {name: len(body) for name, body in self.files.items()}
 
 
+def header_text(value: str) -> str:
+    """Text from feeds, letters or settings fit for a header as it reads: one line (no
+    CR/LF), and an RFC 2047 encoded word ("=?utf-8?b?KnxFTUFJTHwq?=") broken by a
+    zero-width space, as merge tags are, for the email library decodes it when the header
+    is set: a live "*|EMAIL|*", or words the editors never saw, in the Subject."""
+    return " ".join(value.split()).replace("=?", f"={BREAK}?")
+
+
 def build_eml(project: Project, issue: Issue, rendered: Rendered) -> bytes:
     """A multipart/alternative message: text part first, then HTML (RFC 2046 order)."""
     content_hash = hashlib.sha256(
         (rendered.html + "\x00" + rendered.text).encode("utf-8")
     ).hexdigest()
     msg = EmailMessage(policy=email.policy.SMTP)
-    msg["Subject"] = " ".join(issue.subject.split())  # no CR/LF from feeds in headers
+    msg["Subject"] = header_text(issue.subject)
     msg["From"] = project.sender_address
     if project.reply_to_address:
         msg["Reply-To"] = project.reply_to_address
