@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,34 @@ def test_needs_a_server(digest, project: Path) -> None:
     result = digest("send", "-p", str(project), "--to", "a@example.org")
     assert result.exit_code == 2
     assert "no SMTP server configured" in result.stderr
+
+
+def test_a_server_that_never_finishes_its_greeting_is_given_up(digest, project: Path) -> None:
+    """Each read has [smtp] timeout, but a server sending a "220-" continuation line more
+    often than that held `digest send` for ever (the desk's "Send a test" too)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            while not stop.wait(0.1):
+                try:
+                    conn.sendall(b"220-still greeting\r\n")
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    try:
+        with open(project / "digest.toml", "a") as f:
+            port = listener.getsockname()[1]
+            f.write(f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n')
+            f.write("timeout = 0.5\n")
+        digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q")
+        result = digest("send", "-p", str(project), "--to", "editor@northlight.example")
+    finally:
+        stop.set()
+        listener.close()
+    assert result.exit_code == 1
+    assert "did not finish within 2 s; nothing was sent" in result.stderr
+    assert "Traceback" not in result.output

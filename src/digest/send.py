@@ -7,17 +7,20 @@ digest.toml, never from the command line (it would end up in shell history and `
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
 import smtplib
 import socket
 import ssl
+import threading
 from collections.abc import Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 from . import validate
 from .config import SmtpSettings
@@ -85,27 +88,9 @@ def deliver(msg: EmailMessage, settings: SmtpSettings, sender: Address) -> str:
             "no SMTP server configured",
             hint="add [smtp] host (and port, security, user) to digest.toml",
         )
-    password = os.environ.get(settings.password_env) or settings.password
     server = f"{settings.host}:{settings.port}"
-    context = ssl.create_default_context()
     try:
-        if settings.security == "tls":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host, settings.port, timeout=settings.timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
-            if settings.security == "starttls":
-                client.starttls(context=context)
-            if settings.user:
-                if not password:
-                    raise ConfigError(
-                        f"no password for {settings.user}",
-                        hint=f"set {settings.password_env} in the environment",
-                    )
-                client.login(settings.user, password)
-            client.send_message(msg, from_addr=sender.addr_spec)
+        _converse(msg, settings, sender, server)
     except smtplib.SMTPAuthenticationError as e:
         raise DigestError(
             f"{server} refused the login for {settings.user} ({e.smtp_code} {_text(e.smtp_error)})",
@@ -126,6 +111,86 @@ def deliver(msg: EmailMessage, settings: SmtpSettings, sender: Address) -> str:
             hint="check [smtp] host, port and security",
         ) from e
     return server
+
+
+DEADLINE_TIMEOUTS = 4  # a whole send may take this many times [smtp] timeout
+
+
+def _converse(msg: EmailMessage, settings: SmtpSettings, sender: Address, server: str) -> None:
+    """The SMTP conversation, within a deadline: [smtp] timeout bounds each read, and a
+    server that drips bytes or continuation lines would otherwise hold a send for ever."""
+    password = os.environ.get(settings.password_env) or settings.password
+    context = ssl.create_default_context()
+    deadline = settings.timeout * DEADLINE_TIMEOUTS
+    expired = threading.Event()
+    bounds = (deadline, expired)
+    try:
+        if settings.security == "tls":
+            client: smtplib.SMTP = _BoundedSMTPSSL(
+                settings.host,
+                settings.port,
+                timeout=settings.timeout,
+                context=context,
+                deadline=bounds,
+            )
+        else:
+            client = _BoundedSMTP(
+                settings.host, settings.port, timeout=settings.timeout, deadline=bounds
+            )
+        with client:
+            if settings.security == "starttls":
+                client.starttls(context=context)
+            if settings.user:
+                if not password:
+                    raise ConfigError(
+                        f"no password for {settings.user}",
+                        hint=f"set {settings.password_env} in the environment",
+                    )
+                client.login(settings.user, password)
+            client.send_message(msg, from_addr=sender.addr_spec)
+    except (smtplib.SMTPException, OSError) as e:
+        if not expired.is_set():
+            raise
+        raise DigestError(
+            f"the SMTP server {server} did not finish within {deadline:g} s; nothing was sent",
+            hint="it answers too slowly or not at all: check [smtp] host and port (a send "
+            f"may take {DEADLINE_TIMEOUTS} times [smtp] timeout)",
+        ) from e
+
+
+class _Deadline:
+    """An SMTP client whose socket is shut down when its deadline passes, ending any read
+    in progress (the constructor's greeting included); `expired` says it happened."""
+
+    def __init__(self, *args: Any, deadline: tuple[float, threading.Event], **kwargs: Any):
+        seconds, self._expired = deadline
+        self._timer = threading.Timer(seconds, self._abort)
+        self._timer.daemon = True
+        self._timer.start()
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:
+            self._timer.cancel()
+            raise
+
+    def _abort(self) -> None:
+        self._expired.set()
+        sock = getattr(self, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        super().close()  # type: ignore[misc]
+
+
+class _BoundedSMTP(_Deadline, smtplib.SMTP):
+    pass
+
+
+class _BoundedSMTPSSL(_Deadline, smtplib.SMTP_SSL):
+    pass
 
 
 def _text(value: bytes | str) -> str:
