@@ -133,8 +133,26 @@ def test_every_layout_has_the_shared_blocks(digest, project: Path, layout: str) 
             "{% endblock %}\n",
             "weekly.mjml:3: template error",
         ),
+        (  # MJML the project's template breaks (Jinja is fine): it was exit 1, no file
+            '{% extends "!bundled/weekly.mjml" %}\n{% block footer %}<mj-section><mj-column>'
+            "{% endblock %}\n",
+            "weekly.mjml: MJML compilation of weekly.mjml failed",
+        ),
+        (
+            '{% extends "!bundled/weekly.mjml" %}\n{% block footer %}'
+            '<mj-include path="partials/missing.mjml"/>{% endblock %}\n',
+            "failed: unable to load included template",
+        ),
     ],
-    ids=["bad-block", "syntax", "extends-itself", "missing-parent", "render-error"],
+    ids=[
+        "bad-block",
+        "syntax",
+        "extends-itself",
+        "missing-parent",
+        "render-error",
+        "mjml",
+        "mj-include",
+    ],
 )
 def test_mistakes_name_the_file_and_line(digest, project: Path, template: str, needle: str) -> None:
     _templates(project, {"weekly.mjml": template})

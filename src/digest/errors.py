@@ -102,7 +102,16 @@ class StoreError(DigestError):
 
 
 class RenderError(DigestError):
-    """MJML compilation or CSS inlining failed on rendered template output."""
+    """MJML compilation or CSS inlining failed on rendered template output. When no story
+    is at fault (digest.salvage), it is the template's: reported as a TemplateError naming
+    `template`, the project's file, if it has one."""
+
+    def __init__(self, message: str, *, hint: str | None = None, template: Path | None = None):
+        super().__init__(message, hint=hint)
+        self.template = template
+
+    def as_template_error(self) -> TemplateError:
+        return TemplateError(self.message, path=self.template, hint=self.hint)
 
 
 class PublishError(DigestError):

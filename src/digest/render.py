@@ -68,7 +68,7 @@ def render_issue(project: Project, issue: Issue) -> Rendered:
     while True:
         context = build_context(project, issue, chosen, sections, more)
         mjml_source = render_template(env, f"{issue.template}.mjml", context)
-        html = fix_html(inline_css(compile_mjml(mjml_source, f"{issue.template}.mjml")))
+        html = fix_html(inline_css(compile_mjml(mjml_source, f"{issue.template}.mjml", project)))
         html = _finish(html, project, issue, chosen, html=True)
         sent = budget.as_sent(html)
         if sent <= project.html_budget or not _overflow(sections, more, sent, project.html_budget):
@@ -322,25 +322,33 @@ def unescape_attributes(html: str) -> str:
     )
 
 
-def compile_mjml(source: str, name: str) -> str:
+def compile_mjml(source: str, name: str, project: Project | None = None) -> str:
+    """The HTML MRML makes of the rendered template `name`; a failure names the project's
+    file when it has one, and the rendered line MRML points at (digest.salvage tells a
+    story's fault from the template's)."""
     try:
         return unescape_attributes(str(mjml.mjml2html(source, fonts={}, disable_comments=True)))
     except (ValueError, RuntimeError) as e:
+        own = project.templates_dir / name if project is not None else None
         near = _near(source, str(e))
         raise RenderError(
             f"MJML compilation of {name} failed: {e}" + (f"; near: {near}" if near else ""),
+            template=own if own is not None and own.is_file() else None,
             hint="check the MJML structure of the template and the partials it includes "
-            "(see templates/)",
+            "(an unclosed tag, an mj-include of a missing file)",
         ) from e
 
 
 def _near(source: str, message: str) -> str:
-    """The rendered line MRML points at ("at position 4:15"), to find it in a template."""
+    """The rendered line holding the byte MRML points at ("at position 4752:4762" are
+    byte offsets), to find it in a template."""
     found = re.search(r"position (\d+):(\d+)", message)
-    lines = source.splitlines()
-    if not found or not 0 < int(found.group(1)) <= len(lines):
+    data = source.encode("utf-8")
+    if not found or not 0 <= int(found.group(1)) < len(data):
         return ""
-    return repr(lines[int(found.group(1)) - 1].strip()[:120])
+    start = int(found.group(1))
+    line = data[data.rfind(b"\n", 0, start) + 1 :].split(b"\n", 1)[0]
+    return repr(line.decode("utf-8", errors="replace").strip()[:120])
 
 
 INLINE_MARK = "/* digest:inline */"

@@ -4,7 +4,7 @@ Every entry is cleaned when it is fetched and again when it is read from the sto
 MRML's strict parser should never reject a story. Should one still do so, the story that
 fails alone is left out with a note to the editors, and the issue is built without it:
 one story never costs the whole issue. Template errors are not stories' faults and stop
-the build as before.
+the build, naming the template (exit 2).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ def render_or_skip(project: Project, issue: Issue) -> tuple[Rendered, Issue]:
 
     try:
         return render_issue(project, issue), issue
-    except RenderError:
+    except RenderError as e:
         broken = [c for c in issue.items if not _renders_alone(project, issue, c)]
-        if not broken:
-            raise  # not a story's fault
+        if not broken or len(broken) == len(issue.items):
+            # no story's fault, or no story renders even alone: the template's (exit 2)
+            raise e.as_template_error() from e
     keys = {c.entry.key for c in broken}
     notes = tuple(
         f"left out {c.entry.key} ({c.display_title[:80]}, {c.entry.feed_name}): "
@@ -40,7 +41,10 @@ def render_or_skip(project: Project, issue: Issue) -> tuple[Rendered, Issue]:
         ),
         notes=issue.notes + notes,
     )
-    return render_issue(project, issue), issue
+    try:
+        return render_issue(project, issue), issue
+    except RenderError as e:
+        raise e.as_template_error() from e
 
 
 def _renders_alone(project: Project, issue: Issue, candidate: Candidate) -> bool:
