@@ -413,6 +413,14 @@ def test_preview_views_and_hand_off(browser: Browser, built: Path, tmp_path: Pat
         smtp.stop()
 
 
+def _save_letter(page: Page) -> None:
+    _act(
+        page,
+        lambda: page.get_by_role("button", name="Save the letter and update the preview").click(),
+        "Saved the letter.",
+    )
+
+
 def test_the_year_end_letter_beside_its_preview(browser: Browser, built: Path) -> None:
     letter = built / "feeds" / "letters" / "2025-year-end.md"
     with desk(built) as server:
@@ -426,13 +434,7 @@ def test_the_year_end_letter_beside_its_preview(browser: Browser, built: Path) -
         preview = page.frame_locator("#preview-frame")
         expect(_shown(preview, "A year of courage, and of thanks")).to_be_visible()
         box.fill(letter.read_text().replace("and of thanks", "and of hope"))
-        _act(
-            page,
-            lambda: page.get_by_role(
-                "button", name="Save the letter and update the preview"
-            ).click(),
-            "Saved the letter.",
-        )
+        _save_letter(page)
         expect(_shown(preview, "A year of courage, and of hope")).to_be_visible()
     assert "title: A year of courage, and of hope" in letter.read_text()
     html = (built / "out" / "2025-year-end" / "newsletter.html").read_text()
@@ -455,13 +457,7 @@ def test_a_year_end_edition_in_another_language_from_the_switcher(
         box = page.get_by_label("The letter in Markdown")
         expect(box).to_be_visible()
         box.fill("---\ntitle: Un año de valentía\nauthor: Amara Diallo\n---\nGracias.\n")
-        _act(
-            page,
-            lambda: page.get_by_role(
-                "button", name="Save the letter and update the preview"
-            ).click(),
-            "Saved the letter.",
-        )
+        _save_letter(page)
         expect(_shown(page.frame_locator("#preview-frame"), "Un año de valentía")).to_be_visible()
     assert "Un año de valentía" in (built / "letters" / "2025-year-end.es.md").read_text()
     html = (built / "out" / "2025-year-end-es" / "newsletter.html").read_text()

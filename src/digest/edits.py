@@ -362,7 +362,6 @@ def _update(
                 hint="look at the current version and make your change again",
             )
         text = old.decode("utf-8-sig", errors="replace") if old is not None else header
-        parse_toml(text, path)  # the file as it is must be valid first (tomllib names the line)
         try:
             doc = tomlkit.parse(text)
         except TomlkitError as e:

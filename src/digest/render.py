@@ -310,7 +310,7 @@ def _rust_char(m: re.Match[str]) -> str:
 
 def _attribute(m: re.Match[str]) -> str:
     value = _RUST_ESCAPE.sub(_rust_char, m.group(1))
-    return '="' + value.replace('"', "&quot;").replace("\0", "") + '"'
+    return '="' + value.replace('"', "&quot;") + '"'
 
 
 def unescape_attributes(html: str) -> str:

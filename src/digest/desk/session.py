@@ -353,13 +353,12 @@ class Desk:
         return self.force_clock or (not fetch and self.as_of is not None)
 
     def _snapshot(self, project: Project, ref: IssueRef, result: pipeline.BuildResult) -> Snapshot:
+        from ..publish import MANIFEST_NAME, read_manifest
 
         edits = pipeline.read_edits(project, ref.issue_id)
         if edits:
             with Store(project.db_path) as store:
                 edits = resolve_keys(edits, store.keys_with_prefix)
-        from ..publish import MANIFEST_NAME, read_manifest
-
         folder = project.out_dir / ref.issue_id
         manifest = None
         if (folder / MANIFEST_NAME).is_file():

@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import StoreError
 from . import Store
 from .dbfile import connect, folder_error, store_error
+from .format import DAMAGED_JSON
 from .schema import APPLICATION_ID, BUSY_TIMEOUT_MS, MIGRATIONS
 
 TABLES = ("feeds", "entries", "issues", "builds", "issue_entries", "sends")
@@ -173,7 +174,7 @@ def _row_problem(table: str, row: dict[str, Any]) -> str | None:
         try:
             if not isinstance(json.loads(value), kind):
                 return f"{column} is not a JSON {kind.__name__}"
-        except (TypeError, ValueError, RecursionError):
+        except DAMAGED_JSON:
             return f"{column} {value!r:.40} is not valid JSON"
     return None
 
@@ -385,7 +386,7 @@ def _time(value: Any) -> str | None:
 def _json(value: Any, kind: type) -> str | None:
     try:
         return value if isinstance(json.loads(value), kind) else None
-    except (TypeError, ValueError, RecursionError):
+    except DAMAGED_JSON:
         return None
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .dbfile import guarded
 from .entries import chunks
+from .format import DAMAGED_JSON
 from .schema import Connection
 
 
@@ -134,7 +135,7 @@ def _probabilities(stored: object) -> dict[str, float] | None:
     """Stored probabilities as {kind: p in [0, 1]}, or None (missing or not that shape)."""
     try:
         found = json.loads(stored) if isinstance(stored, str) else None
-    except (ValueError, RecursionError):  # hostile: malformed or nested past the stack
+    except DAMAGED_JSON:
         return None
     if not isinstance(found, dict) or not found:
         return None

@@ -41,10 +41,15 @@ def parse_time(value: Any, path: Path | None, what: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+# What decoding a stored JSON value raises when the value is damaged: not text, not JSON,
+# or hostile (nested past Python's recursion limit).
+DAMAGED_JSON = (TypeError, ValueError, RecursionError)
+
+
 def parse_json(value: Any, path: Path | None, what: str, default: Any) -> Any:
     try:
         return json.loads(value)
-    except (TypeError, ValueError, RecursionError):  # hostile: nested past the stack
+    except DAMAGED_JSON:
         log.warning(
             "%s: ignored a damaged %s (%.60r); run `digest store check`",
             path or "store",

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from .dbfile import guarded
-from .format import iso, parse_json
+from .format import DAMAGED_JSON, iso, parse_json
 from .schema import Connection
 
 
@@ -164,7 +164,7 @@ class Issues(Connection):
 def _quiet_json(value: Any) -> dict[str, Any]:
     try:
         return _dict(json.loads(value))
-    except (TypeError, ValueError, RecursionError):
+    except DAMAGED_JSON:
         return {}
 
 
