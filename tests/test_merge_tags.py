@@ -186,3 +186,54 @@ def test_editors_tags_are_broken_unless_they_opt_in(digest, project: Path) -> No
     _edits(project, 'merge_tags = "yes"\n')
     result = digest(*args, "--force")
     assert result.exit_code == 2 and "merge_tags must be true or false" in result.output
+
+
+def _settings(project: Path, **values: str) -> None:
+    """Set [newsletter] and [theme] keys of the demo project's digest.toml."""
+    import tomlkit
+
+    path = project / "digest.toml"
+    document = tomlkit.parse(path.read_text())
+    for key, value in values.items():
+        table, _, name = key.partition("__")
+        document[table][name] = value  # type: ignore[index]
+    path.write_text(tomlkit.dumps(document))
+
+
+def test_settings_tags_are_broken_unless_they_opt_in(digest, project: Path) -> None:
+    """Merge tags typed in digest.toml, like the editors' own, reach the email as text
+    unless [newsletter] merge_tags = true; each is named with its file and line."""
+    _settings(
+        project,
+        newsletter__tagline="Hello *|FNAME|*",
+        newsletter__subject="*|FNAME|*, {name}: {date}",
+        newsletter__website="https://example.org/?e=*|EMAIL|*",
+        theme__footer_address="{{ unsubscribe }}",
+    )
+    args = ("build", "-p", str(project), "--as-of", DEMO_AS_OF, "--esp", "mailchimp")
+    result = digest(*args)
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "merge tag" in line]
+    assert len(warned) == 4 and all("digest.toml:" in w for w in warned), warned
+    assert "add merge_tags = true to [newsletter]" in warned[0]
+    out = project / "out" / DEMO_ISSUE
+    html, text = (out / "newsletter.html").read_text(), (out / "newsletter.txt").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    for body in (html, text):
+        assert "*|FNAME|*" not in body and "*|EMAIL|*" not in body and "{{ unsub" not in body
+    assert "Hello *\u200b|FNAME|\u200b*" in html and "e=%2A%7CEMAIL%7C%2A" in html
+    assert manifest["subject"].startswith("*\u200b|FNAME|\u200b*, ")
+    assert "merge_tags" not in manifest and manifest["lint"]["ok"], manifest["lint"]
+    eml = (out / "newsletter.eml").read_bytes()
+    assert b"*|FNAME|*" not in eml
+
+    _settings(project, newsletter__merge_tags=True)  # type: ignore[arg-type]
+    result = digest(*args, "--force")
+    assert result.exit_code == 0 and "merge tag" not in result.stderr, result.output
+    html = (out / "newsletter.html").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "Hello *|FNAME|*" in html and "e=*|EMAIL|*" in html
+    assert manifest["subject"].startswith("*|FNAME|*, ")
+    assert set(manifest["merge_tags"]) == {"*|FNAME|*", "*|EMAIL|*", "{{ unsubscribe }}"}
+    assert manifest["lint"]["ok"], manifest["lint"]["findings"]
+    assert digest("lint", str(out)).exit_code == 0

@@ -170,7 +170,9 @@ def _build_year_end(
             tagline=typeset(tagline, words),
             utm_campaign=campaign,
             notes=tuple(store.skipped),
-            merge_tags=tuple(dict.fromkeys(editor_tags(edits) + letter_tags(chosen))),
+            merge_tags=tuple(
+                dict.fromkeys(project.merge_tags + editor_tags(edits) + letter_tags(chosen))
+            ),
         )
         out_dir, pkg = _publish(
             project,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from . import lang
 from .clean import truncate
 from .config import Project
+from .config.tags import sent_text
 from .models import FeedReport, Issue, Letter, Section
 
 if TYPE_CHECKING:
@@ -53,7 +54,9 @@ def make_issue(
 
     when = issue_date(now, project, language)
     words = pack(language, project.labels)
-    subject = project.subject.format(name=project.name, date=when, issue_id=issue_id)
+    subject = sent_text(
+        project.subject.format(name=project.name, date=when, issue_id=issue_id), project.keep_tags
+    )
     return Issue(
         issue_id=issue_id,
         subject=typeset(" ".join(subject.split()), words),
@@ -93,9 +96,17 @@ def year_end_names(
         "author": letter.author if letter else "",
         "name": project.name,
     }
-    name = (settings.name or words.year_end["name"]).format(**fields)
-    tagline = (settings.tagline or "{organisation}").format(**fields)
-    subject = (settings.subject or words.year_end["subject"]).format(**fields)
+    from .yearend import letter_tags
+
+    own = letter_tags(letter)  # a letter's tags are kept only if it asked (merge_tags: true)
+    name, tagline, subject = (
+        sent_text(pattern.format(**fields), project.keep_tags, own)
+        for pattern in (
+            settings.name or words.year_end["name"],
+            settings.tagline or "{organisation}",
+            settings.subject or words.year_end["subject"],
+        )
+    )
     return name, tagline, " ".join(subject.split()) or name
 
 

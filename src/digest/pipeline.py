@@ -163,7 +163,11 @@ def _build(
             feeds=_feed_health(project, store, curated, fetched, offline),
             intro=edits.intro if edits else None,
         )
-        issue = replace(issue, notes=tuple(store.skipped), merge_tags=editor_tags(edits))
+        issue = replace(
+            issue,
+            notes=tuple(store.skipped),
+            merge_tags=tuple(dict.fromkeys(project.merge_tags + editor_tags(edits))),
+        )
         if not issue.items and not allow_empty:
             return BuildResult(issue, None, {}, fetched, status=BuildStatus.EMPTY)
         if previous is not None and previous.get("inputs") == inputs:

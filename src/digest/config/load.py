@@ -21,7 +21,7 @@ from ..errors import ConfigError
 from ..esp import EspSettings
 from ..models import FeedSource, SectionSpec
 from ..tomlfile import read_toml, table_lines
-from . import checks, schema
+from . import checks, schema, tags
 from .model import (
     CONFIG_NAME,
     DEFAULT_SECTIONS,
@@ -68,7 +68,7 @@ def _ascii(url: str | None) -> str | None:
 
 
 def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
-    cfg = source.read(data, schema.DigestFile)
+    cfg, kept = tags.settle(source, source.read(data, schema.DigestFile))
     nl, theme = cfg.newsletter, cfg.theme
     if theme.logo_url and not theme.logo_alt:
         raise source.fail(
@@ -110,6 +110,8 @@ def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
         desk=cfg.desk,
         labels=_labels(source, cfg.labels),
         year_end=_year_end(cfg.year_end),
+        keep_tags=nl.merge_tags,
+        merge_tags=kept,
     )
 
 

@@ -154,6 +154,8 @@ class Project:
     watchlist: tuple[str, ...] = ()  # names or cases that boost matching entries
     novelty_days: int = 60  # stories similar to ones sent this recently rank lower
     classifier: bool = True  # the learned classifier with the rules; False: the rules alone
+    keep_tags: bool = False  # [newsletter] merge_tags: tags typed in the settings are meant
+    merge_tags: tuple[str, ...] = ()  # those tags, when kept (the editors' own, for lint)
 
     @property
     def config_path(self) -> Path:

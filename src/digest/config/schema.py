@@ -93,6 +93,7 @@ class Newsletter(Table, frozen=True):
             hint="Gmail clips HTML past about 102 KB as sent",
         ),
     ] = Project.html_budget
+    merge_tags: bool = Project.keep_tags  # keep mailing-service tags typed in these settings
 
 
 class Section(Table, frozen=True):
