@@ -37,6 +37,43 @@ def test_malformed_digest_toml_names_the_line(digest, project: Path) -> None:
     _nothing_written(project)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_a_project_file_that_is_not_a_file_is_refused(digest, project: Path, kind: str) -> None:
+    """A FIFO in digest.toml's place held every command (reading waited for a writer for
+    ever); a device such as /dev/zero would be read without end."""
+    import os
+
+    path = project / "digest.toml"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")
+    result = digest("build", "-p", str(project))
+    assert result.exit_code == 2, result.output
+    what = "is a folder" if kind == "folder" else "is not a regular file"
+    assert f"digest.toml: this {what}" in result.stderr
+    _nothing_written(project)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [('""', "the store path is empty"), ('"."', "is a folder")]
+)
+def test_a_store_path_that_cannot_be_a_store_names_the_line(
+    digest, project: Path, value: str, message: str
+) -> None:
+    path = project / "digest.toml"
+    text = path.read_text().replace('path = "digest.sqlite3"', f"path = {value}")
+    path.write_text(text)
+    line = text.splitlines().index(f"path = {value}") + 1
+    result = digest("build", "-p", str(project))
+    assert result.exit_code == 2, result.output
+    assert f"digest.toml:{line}: store.path: " in result.stderr and message in result.stderr
+    _nothing_written(project)
+
+
 DEEP = "x = " + "[" * 600 + "]" * 600
 LONG_NUMBER = "x = 1" + "0" * 5000
 

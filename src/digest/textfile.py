@@ -8,6 +8,8 @@ word by the HTML parser under the CSS inliner, taking the unsubscribe footer wit
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from .errors import ConfigError
@@ -28,12 +30,26 @@ def read_text(path: Path, *, missing: str, hint: str | None, save_as: str) -> st
     `missing` is the message for an absent file, `hint` its hint; `save_as` names the
     file's kind in the hint for a file that is not UTF-8 ("save the letter as UTF-8")."""
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: a FIFO or a device put in a file's place is refused, not waited on
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ConfigError(missing, path=path, hint=hint) from None
     except OSError as e:
         raise ConfigError(f"cannot read the file: {e.strerror or e}", path=path) from e
-    problem = too_large(len(raw))
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = "is a folder" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
+        raise ConfigError(f"this {what}", path=path, hint=HINT)
+    with os.fdopen(fd, "rb") as file:
+        problem = too_large(info.st_size)
+        if problem:
+            raise ConfigError(problem, path=path, hint=HINT)
+        try:
+            raw = file.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise ConfigError(f"cannot read the file: {e.strerror or e}", path=path) from e
+    problem = too_large(len(raw))  # it grew while being read
     if problem:
         raise ConfigError(problem, path=path, hint=HINT)
     try:

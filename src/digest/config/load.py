@@ -75,6 +75,13 @@ def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
             Where("theme", "logo_url"),
             "a logo needs logo_alt text for readers who do not load images",
         )
+    store_path = Path(cfg.store.path)
+    if (root / store_path).is_dir():  # root / an absolute path is that path
+        raise source.fail(
+            Where("store", "path"),
+            f"{root / store_path} is a folder, not a store file",
+            hint='name a file, like "digest.sqlite3"',
+        )
     return Project(
         root=root,
         name=nl.name.strip(),
@@ -94,7 +101,7 @@ def _build_project(root: Path, source: Source, data: dict[str, Any]) -> Project:
         sections=_sections(source, cfg.section) or DEFAULT_SECTIONS,
         theme=structs.replace(theme, logo_url=_ascii(theme.logo_url)),
         fetch=cfg.fetch,
-        store_path=Path(cfg.store.path),
+        store_path=store_path,
         retention_days=cfg.store.retention_days,
         watchlist=tuple(w.strip() for w in cfg.curation.watchlist if w.strip()),
         novelty_days=cfg.curation.novelty_days,

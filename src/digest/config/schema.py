@@ -112,7 +112,9 @@ class Section(Table, frozen=True):
 
 
 class Store(Table, frozen=True):
-    path: Annotated[str, TEXT] = str(Project.store_path)
+    path: Annotated[
+        str, Rule(checks.nonblank("the store path is empty"), hint='like "digest.sqlite3"')
+    ] = str(Project.store_path)
     retention_days: Annotated[int, Meta(ge=7, le=MAX_RETENTION_DAYS)] = Project.retention_days
 
 
