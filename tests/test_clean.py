@@ -128,6 +128,10 @@ def test_safe_url() -> None:
         "https://xn--bcher-kva.example:8080/%C3%A4?q=%C3%A9&r=%C3%A9#%C3%A9"
     )
     assert safe_url("https://👍.example/") is None  # not an international domain name
+    # spaces as a browser reads them: trimmed at the ends, encoded inside, never dropped
+    assert safe_url(" report final.pdf\n", BASE) == "https://example.org/news/report%20final.pdf"
+    assert safe_url("https://exa mple.org/") is None
+    assert safe_url("https://example.org/a\tb\r\nc") == "https://example.org/abc"
 
 
 _markup = st.lists(

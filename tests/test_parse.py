@@ -148,6 +148,17 @@ def test_html_title_is_reduced_to_text() -> None:
     assert e.title == "Freed & home"
 
 
+@pytest.mark.parametrize("blank", ["\u200b\u200b", "\u2060 \ufeff", "\u3164", "\u202e\u200f"])
+def test_a_title_nobody_can_see_is_no_title(blank: str) -> None:
+    """A title of zero-width or blank characters only made an item with an empty link text
+    in the email; the entry's text stands in for it, as for a missing title."""
+    (e,) = _parse(rss([entry(1, title=blank, description="<p>Prisoner freed today.</p>")])).entries
+    assert e.title == "Prisoner freed today."
+    raw = f"<author>{blank}</author>"
+    (e,) = _parse(rss([entry(1, title=blank, raw=raw)])).entries
+    assert e.title == "Body of story 1." and not e.author
+
+
 # -- issue 10: clean once, completely; repair before parsing --------------------------
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

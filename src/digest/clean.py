@@ -91,6 +91,15 @@ _BLOCK = {"p", "li", "blockquote", "figure", "figcaption", "h2", "h3", "h4", "pr
 TRACKING_MAX_PX = 2
 MAX_DEPTH = 24  # nesting kept in cleaned HTML (20,000 levels crashed MRML with SIGSEGV)
 LEAD_IMAGE_MIN_PX = 120
+_TAB_NEWLINE = re.compile(r"[\t\n\r]")
+_INNER_SPACE = re.compile(r"\s+")
+# Text that shows nothing: spaces, format characters (zero-width, bidi controls, variation
+# selectors, tags) and the letters fonts draw blank (Hangul fillers, the Braille blank).
+_BLANK = re.compile(
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U000e0000-\U000e007f]*"
+)
 # Lengths of the cleaned fields (characters).
 TITLE_CHARS = 300
 EXCERPT_CHARS = 320
@@ -105,6 +114,8 @@ def clean_text(value: object, *, limit: int | None = None) -> str:
         return ""
     text = strip_controls(str(value))
     text = " ".join(text.split())  # str.split() also splits on every Unicode space
+    if _BLANK.fullmatch(text):  # nothing a reader can see: no title, no author
+        return ""
     return truncate(text, limit) if limit else text
 
 
@@ -190,8 +201,12 @@ _URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))  # every printable ASCII 
 
 
 def _squeeze(url: str) -> str:
+    """A URL as a browser reads an attribute's: controls, tabs and line breaks removed,
+    spaces trimmed at the ends and percent-encoded inside ("my report.pdf" is a link to
+    "my%20report.pdf", not to "myreport.pdf")."""
     url = _INVALID_XML.sub("", url) if _INVALID_XML.search(url) else url
-    return "".join(url.split())
+    url = _TAB_NEWLINE.sub("", url.strip())
+    return _INNER_SPACE.sub(lambda m: quote(m.group(0)), url)
 
 
 @dataclass(frozen=True)
