@@ -402,7 +402,8 @@ def test_a_folder_where_the_store_goes(digest, project: Path) -> None:
     dated = ("--as-of", DEMO_AS_OF)
     for args in (("rank", *dated), ("build", *dated), ("store", "check"), ("store", "recover")):
         result = digest(*args, "-p", str(project))
-        assert result.exit_code == 1, args
+        assert result.exit_code == 2, args  # [store] path names it: a config error
+        assert "digest.toml:" in result.stderr, args
         assert "digest.sqlite3 is a folder, not a store file" in result.stderr, args
         assert "Traceback" not in result.output
 
