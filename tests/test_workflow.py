@@ -6,6 +6,7 @@ sent; issue ids are checked in the library."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from digest import pipeline
 from digest.config import load_project
 from digest.edits import edits_path
 from digest.errors import ConfigError
+from digest.history import built_manifest
+from digest.store import Store
 
 from .conftest import DEMO_AS_OF, DEMO_ISSUE
 
@@ -148,6 +151,10 @@ def test_issue_ids_are_checked_in_the_library(project: Path, bad: str) -> None:
     if bad:
         with pytest.raises(ConfigError, match="not a valid issue id"):
             pipeline.build(loaded, now, offline=True, issue_id=bad)
+    with pytest.raises(ConfigError, match="not a valid issue id"):
+        built_manifest(loaded.out_dir, bad)
+    with Store(loaded.db_path) as store, pytest.raises(ConfigError, match="not a valid issue"):
+        store.record_send(bad, now, 1, "127.0.0.1:25")
     assert not (project.parent / "x").exists()
 
 
@@ -155,6 +162,19 @@ def test_cli_refuses_a_path_as_issue_id(digest, project: Path) -> None:
     for command in ("build", "edit", "rank"):
         result = digest(command, "-p", str(project), "--issue-id", "../x")
         assert result.exit_code == 2, (command, result.output)
+    # a built issue outside out/ is neither shown nor sent (it was, and recorded)
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    elsewhere = project.parent / "elsewhere" / "secret"
+    shutil.copytree(project / "out" / DEMO_ISSUE, elsewhere)
+    with open(project / "digest.toml", "a") as f:
+        f.write('\n[smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n')
+    for args in (
+        ("issues", "show", "../elsewhere/secret"),
+        ("issues", "show", "x" * 5000),
+        ("send", "--to", "a@example.org", "--issue-id", "../elsewhere/secret"),
+    ):
+        result = digest(*args, "-p", str(project))
+        assert result.exit_code == 2 and "Traceback" not in result.output, (args, result.output)
     assert not (project.parent / "x").exists() and not (project / "x.toml").exists()
 
 

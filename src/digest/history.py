@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DigestError
+from .ids import issue_folder
 from .publish import MANIFEST_NAME, read_manifest
 from .store import BuildRecord, IssueRecord, Store
 
@@ -74,7 +75,7 @@ def diff_builds(store: Store, first: str, second: str) -> dict[str, Any]:
 
 def built_manifest(out_dir: Path, issue_id: str) -> dict[str, Any]:
     """The manifest of a built issue in out/ (`digest issues show`)."""
-    path = out_dir / issue_id / MANIFEST_NAME
+    path = issue_folder(out_dir, issue_id) / MANIFEST_NAME
     if not path.exists():
         raise DigestError(
             f"no built issue {issue_id!r} in {out_dir}",

@@ -10,6 +10,7 @@ wherever one enters the library, not only in the command line: letters, digits, 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .errors import ConfigError
 
@@ -26,3 +27,8 @@ def check_issue_id(value: str) -> str:
     if not is_issue_id(value):
         raise ConfigError(f"{value[:80]!r} is not a valid issue id", hint=ISSUE_ID_RULE)
     return value
+
+
+def issue_folder(out_dir: Path, issue_id: str) -> Path:
+    """`out/<issue-id>/`, for an id checked here: never a path outside `out_dir`."""
+    return out_dir / check_issue_id(issue_id)

@@ -10,10 +10,11 @@ import click
 from .. import esp
 from ..budget import DEFAULT_BUDGET
 from ..errors import DigestError, StoreError
+from ..ids import issue_folder
 from ..publish import EML_NAME, built_service, lint_built
 from ..send import MAX_RECIPIENTS, check_recipients, deliver, test_message
 from ..store import Store
-from .common import Session, emit_json, session
+from .common import Session, emit_json, issue_id_param, session
 
 
 @click.command()
@@ -87,7 +88,12 @@ def lint(target: Path, service: str | None, budget: int, as_json: bool, quiet: b
     metavar="ADDRESS",
     help=f"A tester's address (repeatable, at most {MAX_RECIPIENTS}).",
 )
-@click.option("--issue-id", metavar="ID", help="Which built issue (default: the newest).")
+@click.option(
+    "--issue-id",
+    metavar="ID",
+    callback=issue_id_param,
+    help="Which built issue (default: the newest).",
+)
 @session()
 def send(s: Session, recipients: tuple[str, ...], issue_id: str | None) -> None:
     """Send a built issue to a few people as a test email ("[TEST]" subject).
@@ -108,8 +114,9 @@ def send(s: Session, recipients: tuple[str, ...], issue_id: str | None) -> None:
         issue = issue_id or next((i.issue_id for i in store.issues()), None)
         if issue is None:
             raise DigestError("no issue has been built yet", hint="run `digest build` first")
-        msg = test_message(project.out_dir / issue / EML_NAME, addresses)
-        service = built_service(project.out_dir / issue)
+        folder = issue_folder(project.out_dir, issue)
+        msg = test_message(folder / EML_NAME, addresses)
+        service = built_service(folder)
         if service not in ("none", "smtp") and s.output.human:
             click.echo(
                 f"note: {issue} was built for {esp.PROFILES[service].label}; its merge "

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..ids import check_issue_id
 from .dbfile import guarded
 from .format import DAMAGED_JSON, iso, parse_json
 from .schema import Connection
@@ -154,6 +155,7 @@ class Issues(Connection):
 
     @guarded
     def record_send(self, issue_id: str, sent_at: datetime, recipients: int, server: str) -> None:
+        check_issue_id(issue_id)
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO sends (issue_id, sent_at, recipients, server) VALUES (?, ?, ?, ?)",
