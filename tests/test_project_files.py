@@ -335,6 +335,19 @@ def test_opml_in_utf16_with_entities_is_refused(digest, project: Path, tmp_path:
     _clean_failure(_import(digest, project, xxe), 2, "xxe.opml", "refused")
 
 
+@pytest.mark.parametrize("encoding", ["utf-7", "big5", "x-mac-foo"])
+def test_opml_in_an_encoding_expat_cannot_read_is_refused(
+    digest, project: Path, tmp_path: Path, encoding: str
+) -> None:
+    """expat raises ValueError or LookupError for these, not ExpatError: a traceback."""
+    opml = tmp_path / "odd.opml"
+    opml.write_text(
+        f'<?xml version="1.0" encoding="{encoding}"?>\n'
+        '<opml><body><outline text="x" xmlUrl="https://x.example/f"/></body></opml>'
+    )
+    _clean_failure(_import(digest, project, opml), 2, "odd.opml:1", "save the file as UTF-8")
+
+
 def test_huge_opml_is_refused(digest, project: Path, tmp_path: Path) -> None:
     opml = tmp_path / "huge.opml"
     with open(opml, "w") as f:

@@ -20,6 +20,7 @@ from .config import load_feeds
 from .errors import ConfigError, DigestError
 from .lang import lenient
 from .models import FeedSource
+from .textfile import read_bytes
 
 _HEADER = re.compile(r"^\s*\[")
 
@@ -137,17 +138,13 @@ def parse_opml(path: Path) -> tuple[list[NewFeed], list[Refused]]:
     and its size and nesting are capped."""
     from xml.parsers import expat
 
-    try:
-        size = path.stat().st_size
-        if size > MAX_OPML_BYTES:
-            raise ConfigError(
-                f"the file is too large ({size:,} bytes; at most {MAX_OPML_BYTES:,})",
-                path=path,
-                hint="split it, or import the feeds you need",
-            )
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ConfigError(f"cannot read the file: {e.strerror}", path=path) from e
+    raw = read_bytes(
+        path,
+        missing="file not found",
+        hint=None,
+        limit=MAX_OPML_BYTES,
+        too_big="split it, or import the feeds you need",
+    )
     reader = _OpmlReader(path)
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -161,6 +158,10 @@ def parse_opml(path: Path) -> tuple[list[NewFeed], list[Refused]]:
         parser.Parse(raw, True)
     except expat.ExpatError as e:
         raise ConfigError(f"not valid OPML/XML: {e}", path=path, line=e.lineno) from e
+    except (ValueError, LookupError) as e:  # an encoding expat cannot read (utf-7, big5)
+        raise ConfigError(
+            f"not readable OPML: {e}", path=path, line=1, hint="save the file as UTF-8"
+        ) from e
     if not reader.body_seen:
         raise ConfigError("not an OPML file (no <opml><body>)", path=path)
     return reader.feeds, reader.refused
