@@ -24,7 +24,7 @@ from digest.desk.security import (
     is_loopback,
     same_secret,
 )
-from digest.edits import NO_FILE, edits_version, set_item, update_edits
+from digest.editwrite import NO_FILE, edits_version, set_item, update_edits
 from digest.errors import ConfigError, EditConflict
 from digest.store import Store
 

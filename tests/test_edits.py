@@ -128,6 +128,38 @@ def test_bad_values_are_reported(digest, project: Path) -> None:
     assert ":2: unknown setting 'footer'" in err
 
 
+def test_items_written_any_toml_way_name_their_line(digest, project: Path) -> None:
+    """Inline tables, dotted keys and quoted headers are TOML too: each error names the
+    line (it named none), and a key is matched whole (a trailing newline got past)."""
+    key = next(iter(_keys(digest, project).values()))
+    cases = {
+        f'# c\n\nitems.{key}.pin = "yes"\n': ":3: items.",
+        f"# c\n\n[items]\n{key} = 1\n": f":4: items.{key} must be a table",
+        "# c\n\n[items.'abcd']\npin = true\n": ":3: no entry with key 'abcd'",
+        f"# c\n\nitems = {{{key} = {{pin = 1}}}}\n": ":3: items.",
+        f'# c\n\n[items."{key}\\n"]\npin = true\n': ":3: ",
+    }
+    for text, said in cases.items():
+        err = _broken(digest, project, text)
+        assert f"{DEMO_ISSUE}.toml{said}" in err, (text, err)
+    assert "is not an item key" in _broken(digest, project, list(cases)[-1])
+
+
+def test_a_change_to_inline_items_is_written_as_tables(digest, project: Path) -> None:
+    """`items = { KEY = {...} }` is valid, but tomlkit cannot add a table inside an inline
+    one: `digest edit --pin` and the desk crashed (a traceback, an HTTP 500)."""
+    first, second = list(_keys(digest, project).values())[:2]
+    path = _write_edits(project, f'# ours\nitems = {{ {first} = {{ title = "Kept" }} }}\n')
+    result = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF, "--pin", second)
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert text.startswith("# ours") and f"[items.{first}]" in text and f"[items.{second}]" in text
+    assert 'title = "Kept"' in text
+    assert digest("build", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    titles = [i["title"] for i in _manifest(project)["items"]]
+    assert "Kept" in titles
+
+
 def test_one_entry_under_two_keys_is_reported(digest, project: Path) -> None:
     """A short and a long key of one entry: which table wins? Neither, the file is refused
     (before: a SQLite error that called the store damaged, or one title silently lost)."""

@@ -10,7 +10,8 @@ from .. import pipeline
 from ..compose import default_issue_id
 from ..config import Project
 from ..drafts import BuildStatus
-from ..edits import edit_items, edits_path, full_key, resolve_keys, skeleton
+from ..edits import edits_path, resolve_keys, skeleton
+from ..editwrite import edit_items, full_key
 from ..errors import EXIT_EMPTY, EXIT_OK, EXIT_PARTIAL, DigestError
 from ..esp import PROFILES
 from ..gather import gather, read_edits

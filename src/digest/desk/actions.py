@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..edits import MAX_TEXT, set_intro, set_item, set_order
+from ..edits import MAX_TEXT
+from ..editwrite import set_intro, set_item, set_order
 from ..errors import DigestError
 
 if TYPE_CHECKING:

@@ -22,7 +22,8 @@ from typing import Any
 
 from .. import lang, pipeline
 from ..config import Project, load_project
-from ..edits import Edits, edits_path, edits_version, resolve_keys, update_edits
+from ..edits import Edits, edits_path, resolve_keys
+from ..editwrite import edits_version, update_edits
 from ..errors import DigestError, EditConflict, LockedError
 from ..esp import check_unsubscribe
 from ..ids import is_issue_id
