@@ -124,6 +124,9 @@ def test_bad_digest_toml_values(digest, project: Path, old: str, new: str, messa
         ('"http://xn--/feed"', "not a valid URL"),
         ('"feeds/\\u0000x.xml"', "control character"),
         ('"feeds/x\\u2028.xml"', "control character"),
+        ('"/etc/passwd"', "a feed file must be a path inside the project"),
+        ('"../outside.rss"', "a feed file must be a path inside the project"),
+        ('"feeds/../../outside.rss"', "a feed file must be a path inside the project"),
     ],
 )
 def test_bad_feed_urls_name_file_and_line(digest, project: Path, url: str, message: str) -> None:
@@ -134,6 +137,18 @@ def test_bad_feed_urls_name_file_and_line(digest, project: Path, url: str, messa
     result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF)
     _clean_failure(result, 2, message, f"feeds.toml:{len(lines)}: feed.url:")
     _nothing_written(project)
+
+
+def test_a_link_out_of_the_project_is_not_read(digest, project: Path, tmp_path: Path) -> None:
+    """feeds/x.xml may be a symbolic link: it is followed only inside the project."""
+    secret = tmp_path / "secret.rss"
+    secret.write_text((project / "feeds" / "samples" / "northlight-news.rss").read_text())
+    (project / "feeds" / "link.xml").symlink_to(secret)
+    with open(project / "feeds" / "feeds.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[feed]]\nname = "Link"\nurl = "feeds/link.xml"\n')
+    result = digest("build", "-p", str(project), "--as-of", DEMO_AS_OF)
+    assert result.exit_code == 4, result.output  # built, one feed failed
+    assert "the path leads outside the project" in result.output
 
 
 def test_feed_name_with_control_characters(digest, project: Path) -> None:

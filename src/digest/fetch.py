@@ -216,6 +216,8 @@ def _read_local(
     """Read a feed file; its modification time and size serve as the validator."""
     path = root / source.url
     try:
+        if not path.resolve().is_relative_to(root.resolve()):  # a link out of the project
+            return _failed(source, ErrorKind.FILE, "the path leads outside the project")
         stat = path.stat()
         if not path.is_file():
             return _failed(source, ErrorKind.FILE, "is not a file")

@@ -9,6 +9,7 @@ is checked here. Every problem is a :class:`ConfigError` naming the file and lin
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -236,6 +237,13 @@ def _year_end(table: schema.YearEnd) -> YearEndSettings:
     )
 
 
+def outside_project(path: str) -> bool:
+    """Does this local feed path leave the project, as written (absolute, or `..` past
+    its root)? Symbolic links are followed when the file is read (digest.fetch)."""
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    return posixpath.isabs(normal) or normal == ".." or normal.startswith("../")
+
+
 def load_feeds(path: Path) -> tuple[FeedSource, ...]:
     """Read feeds/feeds.toml: a `[[feed]]` list of name, url, weight, tags, language."""
     data, text = read_toml(path, hint="list your feeds there as [[feed]] tables (see README)")
@@ -258,6 +266,12 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
             problem = validate.web_url(url)
             if problem:
                 raise source.fail(where, problem, hint="check the address in a browser")
+        elif outside_project(url):
+            raise source.fail(
+                where,
+                "a feed file must be a path inside the project",
+                hint="copy the file into the project (feeds/ is the place), or serve it",
+            )
         if url in seen:
             raise source.fail(where, f"this feed is already listed as feed #{seen[url] + 1}")
         seen[url] = i
