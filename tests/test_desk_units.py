@@ -3,6 +3,7 @@ atomicity, and the security helpers. No server, no browser."""
 
 from __future__ import annotations
 
+import os
 import threading
 import tomllib
 from datetime import UTC, datetime
@@ -188,3 +189,48 @@ def test_a_merge_tag_typed_in_the_desk_is_pointed_out() -> None:
     assert "merge_tags = true" in note
     assert describe(Action("intro", intro="Dear *|FNAME|*,"), True) == "Saved the introduction."
     assert describe(Action("text", key="k", title="Plain")) == "Saved the title and summary."
+
+
+def test_a_change_made_while_the_desk_builds_is_not_taken_as_seen(digest, project: Path) -> None:
+    """`digest edit` writing the edits file while the desk rebuilds: the desk stamped the
+    file after the build, so it showed the older issue as current and refused every later
+    change as a conflict. The inputs are stamped before the build now."""
+    from dataclasses import dataclass
+
+    from digest.desk.session import Desk
+    from digest.edits import edits_path
+    from digest.editwrite import edit_items
+
+    assert digest("fetch", "-p", str(project), "--as-of", DEMO_AS_OF, "-q").exit_code == 0
+    path = edits_path(project, "2025-W51")
+    sections = load_project(project).sections
+
+    @dataclass
+    class Racing(Desk):
+        intro: str | None = None
+
+        def _build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if self.intro is not None:  # another writer, just before the build reads it
+                edit_items(path, sections, intro=self.intro)
+                self.intro = None
+            return super()._build(*args, **kwargs)
+
+    desk = Racing(project, as_of=DEMO_AS_OF)
+    ref = desk.ref("2025-W51")
+    assert ref is not None
+    good, problem, _ = desk.state(ref)
+    assert good is not None and problem is None
+    desk.intro = "Written with digest edit"
+    desk.refresh(ref)  # the build reads the new text, the stamp is the old one
+    good, _, _ = desk.state(ref)  # so this look rebuilds
+    assert good is not None and good.issue.intro == "Written with digest edit"
+    assert good.version == edits_version(path)
+    done = desk.apply(ref, good.version, Action("intro", intro="From the desk"))
+    assert done and "From the desk" in path.read_text()
+
+    # a save within one tick of the file system's clock, same size: seen by its content
+    stat = path.stat()
+    path.write_text(path.read_text().replace("From the desk", "From the DESK"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    good, _, _ = desk.state(ref)
+    assert good is not None and good.issue.intro == "From the DESK"

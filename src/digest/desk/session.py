@@ -29,6 +29,7 @@ from ..esp import check_unsubscribe
 from ..ids import is_issue_id
 from ..lock import write_atomic
 from ..models import Entry, Issue
+from ..publish import MANIFEST_NAME
 from ..session import Overrides
 from ..store import IssueRecord, Store
 from .actions import Action, describe, plan
@@ -109,7 +110,7 @@ class Snapshot:
 class _State:
     good: Snapshot | None = None
     problem: Problem | None = None
-    stamp: tuple[tuple[str, int, int], ...] = ()
+    stamp: tuple[tuple[str, int, int | str], ...] = ()
     generation: int = 0
 
 
@@ -209,10 +210,8 @@ class Desk:
         issue depends on changed."""
         with self._lock:
             st = self._states.setdefault(ref.issue_id, _State())
-            stamp = self._stamp(ref)
-            if stamp != st.stamp or (st.good is None and st.problem is None):
+            if self._stamp(ref) != st.stamp or (st.good is None and st.problem is None):
                 self._rebuild(ref, st)
-                st.stamp = self._stamp(ref)
             return st.good, st.problem, st.generation
 
     def apply(self, ref: IssueRef, expected: str, action: Action, tab: str = "") -> str:
@@ -270,7 +269,6 @@ class Desk:
             if fetch:
                 ref = replace(ref, now=self.now())
             self._rebuild(ref, st, fetch=fetch, force=force)
-            st.stamp = self._stamp(ref)
 
     def save_letter(self, ref: IssueRef, text: str, expected: str) -> str:
         self._writable()
@@ -306,15 +304,20 @@ class Desk:
     def _rebuild(
         self, ref: IssueRef, st: _State, *, fetch: bool = False, force: bool = False
     ) -> None:
+        # The inputs are stamped before the build reads them: a file changed during the
+        # build (`digest edit`, an editor's text editor) differs from the stamp, so the
+        # next look rebuilds, instead of taking the change as seen.
+        inputs = self._inputs(ref)
+        version = edits_version(edits_path(self.root, ref.issue_id))
         try:
             project = self.load()
-            version = edits_version(edits_path(self.root, ref.issue_id))
             snapshot = self._waiting(lambda: self._build(project, ref, fetch, force))
             st.good = replace(snapshot, version=version)
             st.problem = None
             st.generation += 1  # the state to show changed
         except DigestError as e:
             st.problem = Problem.of(e, self.root)
+        st.stamp = (*inputs, self._file_stamp(self.root / "out" / ref.issue_id / MANIFEST_NAME))
 
     def _build(self, project: Project, ref: IssueRef, fetch: bool, force: bool) -> Snapshot:
         if ref.year is not None:
@@ -354,7 +357,7 @@ class Desk:
         return self.force_clock or (not fetch and self.as_of is not None)
 
     def _snapshot(self, project: Project, ref: IssueRef, result: pipeline.BuildResult) -> Snapshot:
-        from ..publish import MANIFEST_NAME, read_manifest
+        from ..publish import read_manifest
 
         edits = pipeline.read_edits(project, ref.issue_id)
         if edits:
@@ -387,27 +390,33 @@ class Desk:
                     raise
                 time.sleep(0.25)
 
-    def _stamp(self, ref: IssueRef) -> tuple[tuple[str, int, int], ...]:
-        """Size and time of every file the issue is built from, and of its manifest."""
-        files = [
-            self.root / "digest.toml",
-            self.root / "feeds" / "feeds.toml",
-            edits_path(self.root, ref.issue_id),
-            self.root / "out" / ref.issue_id / "manifest.json",
-        ]
+    def _stamp(self, ref: IssueRef) -> tuple[tuple[str, int, int | str], ...]:
+        """What the issue is built from, and its manifest (a build from the command line)."""
+        manifest = self.root / "out" / ref.issue_id / MANIFEST_NAME
+        return (*self._inputs(ref), self._file_stamp(manifest))
+
+    def _inputs(self, ref: IssueRef) -> tuple[tuple[str, int, int | str], ...]:
+        """Size and time of every file the issue is built from; the edits file's content
+        too (two saves within one tick of the file system's clock can share a time)."""
+        edits = edits_path(self.root, ref.issue_id)
+        files = [self.root / "digest.toml", self.root / "feeds" / "feeds.toml"]
         for folder in (self.root / "templates", self.root / "rules"):
             if folder.is_dir():
                 files += sorted(p for p in folder.rglob("*") if p.is_file())
         if ref.year is not None:
             files.append(self.letter_doc(ref).path)
-        out = []
-        for path in files:
-            try:
-                st = path.stat()
-                out.append((str(path), st.st_mtime_ns, st.st_size))
-            except FileNotFoundError:
-                out.append((str(path), 0, -1))
-        return tuple(out)
+        return (
+            *(self._file_stamp(path) for path in files),
+            (str(edits), 0, edits_version(edits)),
+        )
+
+    @staticmethod
+    def _file_stamp(path: Path) -> tuple[str, int, int | str]:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return (str(path), 0, -1)
+        return (str(path), st.st_mtime_ns, st.st_size)
 
     def _writable(self) -> None:
         if self.read_only:
