@@ -192,6 +192,39 @@ def test_a_link_builds_only_issues_the_desk_knows(built: Path) -> None:
     assert not (built / "letters").exists()
 
 
+def test_another_sites_page_cannot_set_off_a_build(built: Path) -> None:
+    """Opening an issue builds it: an <img> on any site the editor visits built and
+    recorded year-end issues (no cookie is needed without a password). Browsers say where
+    a request comes from (Fetch Metadata): another site's subresource is refused, a link
+    followed from another site gets a page to open the desk from, nothing is built."""
+    image = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+    link = {
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "document",
+    }
+    with desk(built) as server, httpx.Client(base_url=server.url) as client:
+        for headers in (
+            image,
+            {**image, "Sec-Fetch-Site": "same-site"},
+            {"Sec-Fetch-Site": "cross-site"},
+        ):
+            answer = client.get("/issue/2025-year-end", headers=headers)
+            assert answer.status_code == 403, headers
+        followed = client.get("/issue/2025-year-end-fr", headers=link)
+        assert followed.status_code == 200 and 'href="/issue/2025-year-end-fr"' in followed.text
+        assert "csrf" not in followed.text
+        built_now = {p.name for p in (built / "out").iterdir() if not p.name.startswith(".")}
+        assert built_now == {DEMO_ISSUE}
+        typed = {
+            "Sec-Fetch-Site": "none",
+            "Sec-Fetch-Mode": "navigate",
+            "Sec-Fetch-Dest": "document",
+        }
+        assert client.get("/issue/2025-year-end", headers=typed).status_code == 200
+    assert (built / "out" / "2025-year-end").is_dir()
+
+
 def test_a_stale_version_is_refused_and_nothing_is_written(built: Path) -> None:
     edits = built / "edits" / f"{DEMO_ISSUE}.toml"
     with desk(built) as server, httpx.Client(base_url=server.url) as client:

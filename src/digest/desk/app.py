@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,6 +31,7 @@ from .security import (
     LoginLimiter,
     allowed_hosts,
     check_post,
+    cross_site,
     host_allowed,
     host_name,
     new_token,
@@ -101,6 +103,12 @@ async def read_form(request: Request) -> dict[str, str]:
 
 
 Handler = Callable[[Request, Context], Awaitable[Response]]
+_FROM_ELSEWHERE = (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>digest desk</title>'
+    "<p>You followed a link to the editor's desk from another site. Pages of the desk build"
+    " drafts, so they open only from the desk itself or from the address bar.</p>"
+    '<p><a href="{path}">Open it</a></p></html>'
+)
 
 
 def guarded(ctx: Context, handler: Handler, *, login: bool = True) -> Callable[..., Any]:
@@ -108,6 +116,10 @@ def guarded(ctx: Context, handler: Handler, *, login: bool = True) -> Callable[.
     the origin and the CSRF token. The checked form is handed on in request.state.form."""
 
     async def endpoint(request: Request) -> Response:
+        if request.method == "GET" and (how := cross_site(request.headers)):
+            if how == "refuse":
+                return refusal(request, "Refused: the request came from another site.", 403)
+            return HTMLResponse(_FROM_ELSEWHERE.format(path=escape(request.url.path)))
         if request.session.get("sid") in ctx.ended:
             request.session.clear()
         if login and ctx.password and not request.session.get("user"):

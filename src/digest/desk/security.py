@@ -7,7 +7,10 @@
   (HttpOnly, SameSite=Strict); the password is compared in constant time and failed
   attempts are rate-limited per client and overall (:class:`LoginLimiter`).
 - **Which site**: every POST carries the session's CSRF token (header or form field) and
-  an Origin (or Referer) of the desk itself (:func:`check_post`); the Host header must
+  an Origin (or Referer) of the desk itself (:func:`check_post`); a GET that another
+  site's page makes (an image, a script, a frame, a fetch) is refused, and a link followed
+  from another site gets a page to open the desk from, not the issue (:func:`cross_site`):
+  opening an issue builds its draft, which no other site may set off. The Host header must
   name the desk or be an IP address (DNS rebinding): :func:`host_allowed`, with
   :func:`allowed_hosts`.
 - **What the browser may do**: strict Content-Security-Policy on every page, the newsletter
@@ -163,6 +166,22 @@ def check_post(
     if not token or not session_token or not same_secret(token, session_token):
         return STALE
     return None
+
+
+def cross_site(headers: Mapping[str, str]) -> str | None:
+    """How a GET came from another site, by the browser's Fetch Metadata: "navigate" (a
+    link followed to a page of the desk), "refuse" (anything else another site's page asks
+    for), or None (the desk's own pages, an address typed in; a client that sends no
+    Sec-Fetch-Site is no browser page's doing)."""
+    site = headers.get("sec-fetch-site")
+    if site is None or site in ("same-origin", "none"):
+        return None
+    if headers.get("sec-fetch-mode") == "navigate" and headers.get("sec-fetch-dest") in (
+        "document",
+        None,
+    ):
+        return "navigate"
+    return "refuse"
 
 
 @dataclass
