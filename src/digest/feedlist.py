@@ -211,7 +211,8 @@ class _OpmlReader:
             return
         problem = validate.web_url(url)
         if problem:
-            self.refused.append(Refused(url, line, problem))
+            # shown on a terminal: no line break or escape sequence of the file's gets there
+            self.refused.append(Refused(validate.strip_controls(url), line, problem))
             return
         tags = [f for f in self.folders[:-1] if f]
         for category in attrs.get("category", "").split(","):
