@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import parse_toml
+from .config import locate, parse_toml
 from .edits import FIELDS, KEY, Edits, read_edits
 from .errors import ConfigError, DigestError, EditConflict
 from .lock import file_lock, write_atomic
@@ -93,9 +93,13 @@ def _update(
             doc = tomlkit.parse(text)
         except TomlkitError as e:
             raise ConfigError(f"invalid TOML: {e}", path=path, line=getattr(e, "line", None)) from e
+        if not isinstance(doc.get("items", {}), dict):  # the changes add to its tables
+            raise ConfigError(
+                "items must be tables: [items.KEY]", path=path, line=locate(text, None, "items")
+            )
         try:
             change(doc)
-        except (ValueError, TypeError) as e:  # tomlkit: what the file's layout cannot hold
+        except ValueError as e:  # tomlkit: what the file's layout cannot hold
             raise ConfigError(
                 f"cannot change the file as it is written: {e}",
                 path=path,

@@ -237,7 +237,7 @@ def _year_end(table: schema.YearEnd) -> YearEndSettings:
     )
 
 
-def outside_project(path: str) -> bool:
+def _outside_project(path: str) -> bool:
     """Does this local feed path leave the project, as written (absolute, or `..` past
     its root)? Symbolic links are followed when the file is read (digest.fetch)."""
     normal = posixpath.normpath(path.replace("\\", "/"))
@@ -266,7 +266,7 @@ def load_feeds(path: Path) -> tuple[FeedSource, ...]:
             problem = validate.web_url(url)
             if problem:
                 raise source.fail(where, problem, hint="check the address in a browser")
-        elif outside_project(url):
+        elif _outside_project(url):
             raise source.fail(
                 where,
                 "a feed file must be a path inside the project",

@@ -307,8 +307,8 @@ class Desk:
         # The inputs are stamped before the build reads them: a file changed during the
         # build (`digest edit`, an editor's text editor) differs from the stamp, so the
         # next look rebuilds, instead of taking the change as seen.
-        inputs = self._inputs(ref)
         version = edits_version(edits_path(self.root, ref.issue_id))
+        inputs = self._inputs(ref, version)
         try:
             project = self.load()
             snapshot = self._waiting(lambda: self._build(project, ref, fetch, force))
@@ -317,7 +317,7 @@ class Desk:
             st.generation += 1  # the state to show changed
         except DigestError as e:
             st.problem = Problem.of(e, self.root)
-        st.stamp = (*inputs, self._file_stamp(self.root / "out" / ref.issue_id / MANIFEST_NAME))
+        st.stamp = (*inputs, self._manifest_stamp(ref))
 
     def _build(self, project: Project, ref: IssueRef, fetch: bool, force: bool) -> Snapshot:
         if ref.year is not None:
@@ -392,13 +392,16 @@ class Desk:
 
     def _stamp(self, ref: IssueRef) -> tuple[tuple[str, int, int | str], ...]:
         """What the issue is built from, and its manifest (a build from the command line)."""
-        manifest = self.root / "out" / ref.issue_id / MANIFEST_NAME
-        return (*self._inputs(ref), self._file_stamp(manifest))
+        version = edits_version(edits_path(self.root, ref.issue_id))
+        return (*self._inputs(ref, version), self._manifest_stamp(ref))
 
-    def _inputs(self, ref: IssueRef) -> tuple[tuple[str, int, int | str], ...]:
-        """Size and time of every file the issue is built from; the edits file's content
-        too (two saves within one tick of the file system's clock can share a time)."""
-        edits = edits_path(self.root, ref.issue_id)
+    def _manifest_stamp(self, ref: IssueRef) -> tuple[str, int, int | str]:
+        return self._file_stamp(self.root / "out" / ref.issue_id / MANIFEST_NAME)
+
+    def _inputs(self, ref: IssueRef, version: str) -> tuple[tuple[str, int, int | str], ...]:
+        """Size and time of every file the issue is built from; for the edits file, its
+        `version` (its content: two saves within one tick of the file system's clock can
+        share a time)."""
         files = [self.root / "digest.toml", self.root / "feeds" / "feeds.toml"]
         for folder in (self.root / "templates", self.root / "rules"):
             if folder.is_dir():
@@ -407,7 +410,7 @@ class Desk:
             files.append(self.letter_doc(ref).path)
         return (
             *(self._file_stamp(path) for path in files),
-            (str(edits), 0, edits_version(edits)),
+            ("edits", 0, version),
         )
 
     @staticmethod
