@@ -159,6 +159,13 @@ def test_a_title_nobody_can_see_is_no_title(blank: str) -> None:
     assert e.title == "Body of story 1." and not e.author
 
 
+def test_a_byte_order_mark_is_dropped_from_titles() -> None:
+    """A BOM pasted into a feed's or an entry's title showed as a box in the terminal's
+    per-feed lines and reached the email as an invisible character."""
+    feed = _parse(rss([entry(1, title="\ufeffFreed \ufefftoday")], title="\ufeffNews"))
+    assert feed.title == "News" and feed.entries[0].title == "Freed today"
+
+
 # -- issue 10: clean once, completely; repair before parsing --------------------------
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -33,9 +33,11 @@ from .models import Entry, Image
 # So do the bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): one
 # unclosed override in a feed's title reverses what follows it in the email, a spoofing
 # tool; the templates set each item's direction, and the marks (LRM, RLM, ALM) stay.
+# U+FEFF is a byte-order mark left in the text (a file's start pasted into a title): it
+# shows nothing, and a terminal prints it as a box.
 _INVALID_XML = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    "\u202a-\u202e\u2066-\u2069]"
+    "\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 
 ALLOWED_TAGS = {
