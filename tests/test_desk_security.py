@@ -5,6 +5,7 @@ preview's sandbox, and the read-only preview."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -48,6 +49,10 @@ def test_listening_beyond_this_machine_needs_a_password(built: Path, host: str) 
     assert result.returncode == 2
     assert "no password is set" in result.stderr and "DIGEST_DESK_PASSWORD" in result.stderr
     assert result.stdout == ""  # it never said it was listening
+    env = {**os.environ, "DIGEST_DESK_PASSWORD": "123456"}
+    result = _digest("desk", "-p", str(built), "--host", host, "--port", "0", "--no-open", env=env)
+    assert result.returncode == 2 and "has only 6 characters" in result.stderr
+    assert result.stdout == ""
 
 
 def test_the_password_is_never_a_command_line_option(digest) -> None:
@@ -267,6 +272,30 @@ def test_login_is_rate_limited(built: Path) -> None:
             "/login", data={"csrf": token, "password": "s3cret-enough"}, headers=origin
         )
         assert right.status_code == 429  # even the right one waits: no guessing around it
+
+
+def test_a_session_ends_at_logout_and_at_restart(built: Path) -> None:
+    """A copy of the session cookie (another tab, a shared machine, a stolen cookie) is
+    refused once its owner logs out, and every cookie is refused after the desk restarts."""
+    env = {"DIGEST_DESK_PASSWORD": "s3cret-enough"}
+    origin_of = lambda server: {"Origin": server.url.rstrip("/")}  # noqa: E731
+    with desk(built, env=env) as server, httpx.Client(base_url=server.url) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        data = {"csrf": token, "password": "s3cret-enough"}
+        assert client.post("/login", data=data, headers=origin_of(server)).status_code == 303
+        assert client.get(f"/issue/{DEMO_ISSUE}").status_code == 200
+        copied = dict(client.cookies)
+        with httpx.Client(base_url=server.url, cookies=copied) as thief:
+            assert thief.get(f"/issue/{DEMO_ISSUE}").status_code == 200  # the copy works
+        page = client.get(f"/issue/{DEMO_ISSUE}").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        out = client.post("/logout", data={"csrf": csrf}, headers=origin_of(server))
+        assert out.status_code == 303 and out.headers["location"] == "/login"
+        with httpx.Client(base_url=server.url, cookies=copied) as thief:
+            assert thief.get(f"/issue/{DEMO_ISSUE}").headers.get("location") == "/login"
+    with desk(built, env=env) as server, httpx.Client(base_url=server.url) as thief:
+        thief.cookies.update(copied)
+        assert thief.get(f"/issue/{DEMO_ISSUE}").headers.get("location") == "/login"
 
 
 def test_feed_content_is_escaped_on_the_desk(built: Path) -> None:

@@ -143,9 +143,12 @@ def test_security_helpers() -> None:
     assert is_loopback("localhost") and not is_loopback("0.0.0.0")
     assert not is_loopback("192.168.1.5") and not is_loopback("desk.example.org")
     check_bind("127.0.0.1", None)
-    check_bind("0.0.0.0", "pw")
+    check_bind("127.0.0.1", "pw")  # this computer only: any password will do
+    check_bind("0.0.0.0", "ten chars!")
     with pytest.raises(ConfigError, match="no password is set"):
         check_bind("0.0.0.0", None)
+    with pytest.raises(ConfigError, match="password has only 2 characters"):
+        check_bind("192.168.1.5", "pw")
     assert "localhost" in allowed_hosts("127.0.0.1")
     assert allowed_hosts("192.168.1.5", ("desk.lan",)) == ["192.168.1.5", "desk.lan"]
     assert "0.0.0.0" not in allowed_hosts("0.0.0.0")

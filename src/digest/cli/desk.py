@@ -68,8 +68,8 @@ def _options(func: F) -> F:
     default="127.0.0.1",
     show_default=True,
     help="Address to listen on. Anything but 127.0.0.1 lets other computers in and needs "
-    "a password: DIGEST_DESK_PASSWORD in the environment (or [desk] password in "
-    "digest.toml).",
+    "a password of at least 10 characters: DIGEST_DESK_PASSWORD in the environment (or "
+    "[desk] password in digest.toml).",
 )
 def desk(s: Session, /, host: str, **options: Any) -> None:
     """Open the editor's desk: shape, check and hand off an issue in your web browser.
@@ -123,13 +123,22 @@ def _run(
     force_clock: bool,
     open_browser: bool | None,
 ) -> None:
-    from ..desk.security import check_bind, desk_password, is_wildcard, own_name
+    from ..desk.security import (
+        CLEARTEXT,
+        check_bind,
+        desk_password,
+        is_loopback,
+        is_wildcard,
+        own_name,
+    )
     from ..desk.server import serve
     from ..desk.session import Desk
 
     project = s.project  # a bad --as-of has failed already, not in the browser
     password = desk_password(project.desk.password)
     check_bind(host, password)
+    if not is_loopback(host) and not s.output.quiet:
+        click.echo(f"digest: warning: {CLEARTEXT}", err=True)
     board = Desk(
         project.root,
         as_of=s.as_of,

@@ -71,16 +71,32 @@ def desk_password(configured: str | None, environ: Mapping[str, str] = os.enviro
     return value or None
 
 
+MIN_PASSWORD = 10  # characters, for a desk other machines can reach
+# What the desk says when it listens beyond this machine (it speaks plain HTTP).
+CLEARTEXT = (
+    "the desk speaks plain HTTP: the password and the pages cross the network "
+    "unencrypted. Use it only on a network you trust, or put it behind an HTTPS proxy."
+)
+
+
 def check_bind(host: str, password: str | None) -> None:
-    """Refuse to listen beyond this machine without a password."""
-    if is_loopback(host) or password:
+    """Refuse to listen beyond this machine without a password, or with one short
+    enough to guess."""
+    if is_loopback(host):
         return
-    raise ConfigError(
-        f"the desk would listen on {host}, where other machines can reach it, "
-        "and no password is set",
-        hint=f"set {PASSWORD_ENV} in the environment (or password in a [desk] table of "
-        "digest.toml), or leave --host out to use 127.0.0.1 (this computer only)",
-    )
+    where = f"the desk would listen on {host}, where other machines can reach it,"
+    if not password:
+        raise ConfigError(
+            f"{where} and no password is set",
+            hint=f"set {PASSWORD_ENV} in the environment (or password in a [desk] table of "
+            "digest.toml), or leave --host out to use 127.0.0.1 (this computer only)",
+        )
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(
+            f"{where} and its password has only {len(password)} characters",
+            hint=f"choose a password of at least {MIN_PASSWORD} characters (a few words "
+            "work well), or leave --host out to use 127.0.0.1 (this computer only)",
+        )
 
 
 def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
