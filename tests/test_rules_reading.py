@@ -186,6 +186,10 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("From the Desk of Executive Director Jane Roe", "en", "Feed A"),
         ("Message from Secretary Roe for the Holiday Season", "en", "Feed A"),
         ("ALCOAST 459/25 - DEC 2025 HOLIDAY SEASONS GREETINGS", "en", "Feed A"),
+        ("End of year statement 2025", "en", "Feed A"),
+        ("Year-end update from the board", "en", "Feed A"),
+        ("Director's update: the year human rights came back", "en", "Feed A"),
+        ("Jeanne Roe : une bonne fin d'année pour la fédération", "fr", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -297,6 +301,10 @@ def test_the_edges_of_the_season_count_half() -> None:
         ("Lawyers ask the governor to grant clemency", GRIM),
         ("Governor urged to grant clemency to Robert Roe", GRIM),
         ("Landmark ruling upholds death sentences", GRIM),
+        ("Court Nullifies Parts of the Security Laws Act", GOOD_NEWS),
+        ("Refugee status granted to family who fled the war", GOOD_NEWS),
+        ("It is time to release all detained human rights defenders", GRIM),
+        ("Detention of lawyer continues, despite High Court order for his release", GRIM),
     ],
 )
 def test_clemency_and_landmark_rulings(title: str, kind: str) -> None:
@@ -323,3 +331,12 @@ def test_clemency_and_landmark_rulings(title: str, kind: str) -> None:
 def test_december_headlines_are_not_year_end_messages(title: str, language: str) -> None:
     """Greetings, readers and the year's end in a headline's story, not as the message."""
     assert kind_of(entry(title), language) != YEAR_END
+
+
+def test_dont_is_no_donation() -> None:
+    """French "don" (a gift) is a year-end appeal's word; English "don't" is not it."""
+    found = signals.kind_evidence(
+        entry("Group newsletter", "Don't forget our meeting. Welcome to our community."),
+        load_rules("en"),
+    )
+    assert not any("don" in r.text for r in found.get(YEAR_END, (0.0, ()))[1])

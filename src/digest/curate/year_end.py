@@ -32,7 +32,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
     (
         "what",
         5.0,
-        rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection)s?"
+        rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection|statement|update"
+        r"|wrap-?up|recap)s?"
         rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|editorial|mot)s?"
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
@@ -66,6 +67,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
         r"|bonne année|happy new year|the year ahead|l'année à venir"
+        r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:holiday|christmas|new year'?s?|festive)(?: seasons?'?s?)? (?:message|statement"
         r"|greeting|letter|special|update|wrap-up)s?"
         r"|(?:message|greetings?|letter|wishes) (?:[\w.'-]+ ){0,4}for the (?:holiday|festive)"
@@ -124,7 +126,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|as (?:this|the) (?:new )?year begins"
         r"|(?:à l'aube|au seuil) de (?:la nouvelle année|20\d\d)"
         r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
-        r"|(?:donate|give) today|faites un don|soutenez-nous|par un don|\bdon\b"
+        r"|(?:donate|give) today|faites un don|soutenez-nous|par un don|\bdon\b(?!')"
         r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$|شكرا|شكرًا|نشكر\w*"
         r"|thanks to you|because of you|(?:you|your support) made (?:it |this |them )?possible"
         r"|grâce à (?:vous|votre|vos|toutes et tous)|together,? we|ensemble,? nous",
@@ -132,7 +134,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
 )
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
-_MESSAGE = r"(?:message|letter|lettre|mot|note|édito|éditorial|editorial)"
+_MESSAGE = r"(?:message|letter|lettre|mot|note|update|édito|éditorial|editorial)"
 _LEADER = (
     r"(?:president|présidente?|chair|director|directeur|directrice|secretary[- ]general"
     r"|secrétaire générale?|ceo)"
