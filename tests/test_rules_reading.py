@@ -190,6 +190,7 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("Year-end update from the board", "en", "Feed A"),
         ("Director's update: the year human rights came back", "en", "Feed A"),
         ("Jeanne Roe : une bonne fin d'année pour la fédération", "fr", "Feed A"),
+        ("Vœux de la présidente aux adhérents", "fr", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -326,6 +327,8 @@ def test_clemency_and_landmark_rulings(title: str, kind: str) -> None:
         ("L'enquête ouverte en 2019 se termine par un non-lieu", "fr"),
         ("Procès des militants : l'année se termine sans verdict", "fr"),
         ("As we wind down our Afghanistan programme", "en"),
+        ("Vœux du gouvernement : la réforme passera en force", "fr"),
+        ("Nos vœux au préfet : régularisez les lycéens", "fr"),
     ],
 )
 def test_december_headlines_are_not_year_end_messages(title: str, language: str) -> None:

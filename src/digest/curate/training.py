@@ -61,7 +61,11 @@ RECIPES = {
     "classifier": Recipe("classifier", uses_rules=False),
     "combined": Recipe("combined"),
 }
-TARGETS = {GOOD_NEWS: 0.85, YEAR_END: 0.95}
+# Year-end messages aimed at 0.95 until the twelfth round: with about 55 posts the rules
+# call year-end messages, 0.95 hung on one post (three holiday-season posts of new
+# organisations read as messages took the cut where the rules agree from 0.05 to 0.95,
+# and the recall of a fresh development set from 19 to 12 of 25 English messages).
+TARGETS = {GOOD_NEWS: 0.85, YEAR_END: 0.90}
 
 
 @lru_cache(maxsize=8192)

@@ -132,6 +132,10 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|grâce à (?:vous|votre|vos|toutes et tous)|together,? we|ensemble,? nous",
     ),
 )
+_AUTHORITY = (
+    r"(?:président de la république|chef de l'état|premier ministre|gouvernement|ministres?"
+    r"|préf[eè]te?s?|maires?)"
+)
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
 _MESSAGE = r"(?:message|letter|lettre|mot|note|update|édito|éditorial|editorial)"
@@ -176,6 +180,10 @@ _PATTERNS = tuple(
 _NOT = re.compile(
     r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report|rapport)"
     r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
+    # the authorities' vœux, which a French association or union answers in January
+    # ("Vœux du gouvernement : …"), or vœux addressed to them ("Vœux … au préfet")
+    rf"|v(?:œ|oe)ux (?:du |de |des |d')(?:la |l')?{_AUTHORITY}"
+    rf"|v(?:œ|oe)ux (?:[\w'-]+ ){{0,5}}(?:au|à la|à l'|aux) {_AUTHORITY}"
 )
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
