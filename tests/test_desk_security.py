@@ -278,18 +278,18 @@ def test_a_session_ends_at_logout_and_at_restart(built: Path) -> None:
     """A copy of the session cookie (another tab, a shared machine, a stolen cookie) is
     refused once its owner logs out, and every cookie is refused after the desk restarts."""
     env = {"DIGEST_DESK_PASSWORD": "s3cret-enough"}
-    origin_of = lambda server: {"Origin": server.url.rstrip("/")}  # noqa: E731
     with desk(built, env=env) as server, httpx.Client(base_url=server.url) as client:
+        origin = {"Origin": server.url.rstrip("/")}
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
         data = {"csrf": token, "password": "s3cret-enough"}
-        assert client.post("/login", data=data, headers=origin_of(server)).status_code == 303
+        assert client.post("/login", data=data, headers=origin).status_code == 303
         assert client.get(f"/issue/{DEMO_ISSUE}").status_code == 200
         copied = dict(client.cookies)
         with httpx.Client(base_url=server.url, cookies=copied) as thief:
             assert thief.get(f"/issue/{DEMO_ISSUE}").status_code == 200  # the copy works
         page = client.get(f"/issue/{DEMO_ISSUE}").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        out = client.post("/logout", data={"csrf": csrf}, headers=origin_of(server))
+        out = client.post("/logout", data={"csrf": csrf}, headers=origin)
         assert out.status_code == 303 and out.headers["location"] == "/login"
         with httpx.Client(base_url=server.url, cookies=copied) as thief:
             assert thief.get(f"/issue/{DEMO_ISSUE}").headers.get("location") == "/login"

@@ -19,7 +19,11 @@ from ..kinds import GOOD_NEWS, RULE_KINDS
 from ..tomlfile import TableReader, locate, read_toml
 
 _SENTENCE = re.compile(r"(?<=[.!?;:؟؛。])\s+|\n+")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "–": "-", "—": "-"})
+# one spelling for what is typed two ways: curly quotes, dashes, no-break spaces, and the
+# French ligature ("vœux" and "voeux" are one word to the rule packs and year_end.py)
+_QUOTES = str.maketrans(
+    {"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "–": "-", "—": "-", "œ": "oe", "Œ": "oe"}
+)
 
 
 @dataclass(frozen=True)

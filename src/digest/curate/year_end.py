@@ -42,7 +42,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:\w+ )?in review|year[- ]in[- ]review|bilan (?:de l'année|annuel|\d{4}|de \d{4})"
         r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
         r"|retour sur (?:l'année|20\d\d)"
-        r"|(?:meilleurs |nos )?v(?:œ|oe)ux|balance del año|resumen del año|el año en"
+        r"|(?:meilleurs |nos )?voeux|balance del año|resumen del año|el año en"
         r"|as (?:an? \w+ (?:year|20\d\d)|20\d\d|this year|the year) (?:draws|comes|came|drew"
         r"|is drawing"
         r"|is coming) to (?:a close|an end)|as (?:20\d\d|the year|this year) (?:begins? to )?"
@@ -182,8 +182,8 @@ _NOT = re.compile(
     r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
     # the authorities' vœux, which a French association or union answers in January
     # ("Vœux du gouvernement : …"), or vœux addressed to them ("Vœux … au préfet")
-    rf"|v(?:œ|oe)ux (?:du |de |des |d')(?:la |l')?{_AUTHORITY}"
-    rf"|v(?:œ|oe)ux (?:[\w'-]+ ){{0,5}}(?:au|à la|à l'|aux) {_AUTHORITY}"
+    rf"|voeux (?:du |de |des |d')(?:la |l')?{_AUTHORITY}"
+    rf"|voeux (?:[\w'-]+ ){{0,5}}(?:au|à la|à l'|aux) {_AUTHORITY}"
 )
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
