@@ -191,6 +191,12 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("Director's update: the year human rights came back", "en", "Feed A"),
         ("Jeanne Roe : une bonne fin d'année pour la fédération", "fr", "Feed A"),
         ("Vœux de la présidente aux adhérents", "fr", "Feed A"),
+        ("2025 Wrapped", "en", "Feed A"),
+        ("…and that's a wrap for 2025!", "en", "Feed A"),
+        ("2025 Christmas and 2026 New Year Wishes", "en", "Feed A"),
+        ("Worth celebrating: 2025's free speech wins", "en", "Feed A"),
+        ("L'année 2025 est enfin terminée", "fr", "Feed A"),
+        ("Le syndicat vous souhaite un joyeux temps des Fêtes !", "fr", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -250,6 +256,61 @@ def test_a_message_for_another_occasion_is_ruled_out(title: str, text: str) -> N
     assert ruled_out(found[YEAR_END][1])
     assert any("another occasion" in r.text for r in found[YEAR_END][1])
     assert classify(found) in (CAMPAIGN, "other", GRIM)
+
+
+@pytest.mark.parametrize(
+    "title, text",
+    [
+        (
+            "A message from our executive director",
+            "The board announced today that I will be leaving the association in March.",
+        ),
+        ("A personal note about my next steps", "Dear friends, thank you for ten years."),
+        ("Au revoir et merci", "Chers adhérents, je quitte la présidence de la ligue."),
+    ],
+)
+def test_a_farewell_is_ruled_out(title: str, text: str) -> None:
+    """A leader's farewell at the turn of the year is about the leader, not the year."""
+    found = signals.kind_evidence(entry(title, text), load_rules("en"))
+    assert ruled_out(found[YEAR_END][1])
+    assert any("farewell" in r.text for r in found[YEAR_END][1])
+
+
+def test_a_farewell_that_its_title_calls_a_year_end_letter_is_one() -> None:
+    message = entry("Year-end letter: my last as director", "I will be stepping down in March.")
+    assert kind_of(message) == YEAR_END
+
+
+def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -> None:
+    roundup = entry(
+        "2025 Year in Review",
+        "To sum up the year, we take a look at the most popular blog posts of the past months.",
+    )
+    found = signals.kind_evidence(roundup, load_rules("en"))
+    assert ruled_out(found[YEAR_END][1])
+    assert kind_of(roundup) != YEAR_END
+
+
+@pytest.mark.parametrize(
+    "title, language, good",
+    [
+        ("Court declares mass surveillance programme illegal", "en", True),
+        ("Life sentence vacated for man who spent 30 years in prison", "en", True),
+        ("Write to your MP to push for the release of a jailed poet", "en", False),
+        ("Expulsion annulée en appel pour une famille de Lyon", "fr", True),
+        ("Procès des militants : la justice donne raison aux associations", "fr", True),
+        ("L'arrêté municipal anti-mendicité est suspendu", "fr", True),
+        ("Nouvelles libérations de prisonniers politiques", "fr", True),
+        ("Il faut abandonner les poursuites contre les journalistes", "fr", False),
+        ("Un arrêté préfectoral interdit la manifestation", "fr", False),
+        ("Le journaliste blanchi par la cour d'appel", "fr", True),
+        ("Un ministre mis en examen pour blanchiment", "fr", False),
+    ],
+)
+def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
+    """A court's ruling for the claimants said in other words; a decree ("arrêté") is not
+    an arrest; a demand ("il faut") is not an outcome."""
+    assert (kind_of(entry(title, "Les faits."), language) == GOOD_NEWS) == good
 
 
 def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_message() -> None:

@@ -52,6 +52,7 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
             for against in (
                 year_end.topic_review(entry, found),
                 year_end.occasion(entry),
+                year_end.farewell(entry),
                 year_end.off_season(entry),
             ):
                 if against is not None:

@@ -56,7 +56,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?<![\w:] )(?:another year (?:has (?:passed|gone by|come and gone|ended)|is (?:now )?"
         r"(?:drawing|coming) to (?:a close|an end)|is over)"
         r"|(?:l'année )?(?:20\d\d|l'année|cette année) (?:s'achève|se termine|touche à sa fin"
-        r"|tire à sa fin)|(?:19|20)\d\d aura été (?:une|l')année"
+        r"|tire à sa fin|est (?:enfin )?(?:finie|terminée|achevée))"
+        r"|(?:19|20)\d\d aura été (?:une|l')année"
         r"|(?:this|the) past year (?:was|has been)|it's been an? (?:\w+ ){0,2}year(?!s? since)"
         r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
         r"|what a difference a year makes"
@@ -69,7 +70,14 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|bonne année|happy new year|the year ahead|l'année à venir"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:holiday|christmas|new year'?s?|festive)(?: seasons?'?s?)? (?:message|statement"
-        r"|greeting|letter|special|update|wrap-up)s?"
+        r"|greeting|letter|special|update|wrap-up|wish)(?:e?s)?"
+        # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
+        r"|(?:19|20)\d\d wrapped|a wrap (?:for|on) (?:19|20)\d\d|wrap(?:ping)? up (?:19|20)\d\d"
+        # the season's wishes from the organisation ("La FTQ vous souhaite un heureux temps
+        # des Fêtes !", "… vous souhaitent de joyeuses fêtes")
+        r"|(?:heureux|joyeux|bon) temps des fêtes"
+        r"|(?:vous|nous vous) souhait(?:e|ent|ons) (?:un |une |de |d'|des )?(?:[\w'-]+ ){0,2}"
+        r"(?:fêtes|noël|année)"
         r"|(?:message|greetings?|letter|wishes) (?:[\w.'-]+ ){0,4}for the (?:holiday|festive)"
         r" seasons?"
         r"|reflections? on (?:20\d\d|the year|this year|the past year)|réflexions? sur 20\d\d"
@@ -80,6 +88,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r" (?:20\d\d|the year|this year|the past year|l'année|cette année)"
         rf"|{_WINS}(?: [\w'-]+){{0,5}}? (?:19|20)\d\d\W*(?=\n)"  # at the title's end
         rf"|(?:this|last|the) year'?s (?:[\w'-]+ ){{0,3}}{_WINS}"
+        rf"|(?:19|20)\d\d's (?:[\w'-]+ ){{0,3}}{_WINS}"
         r"|highlights (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
         r"|(?:year[- ]?end|end[- ]of[- ]year|holiday) (?:edition|issue|newsletter|recap|roundup)"
         r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
@@ -207,7 +216,7 @@ THRESHOLD = 8.0  # the rules alone: this much year-end evidence makes a year-end
 NEAR_POINTS = STRONG_WHAT + WHEN_POINTS
 TOPIC_POINTS = -6.0
 OFF_SEASON_POINTS = -8.0
-_RULING_OUT = ("year_end:topic", "year_end:off_season", "year_end:occasion")
+_RULING_OUT = ("year_end:topic", "year_end:off_season", "year_end:occasion", "year_end:farewell")
 # "2013 in Review: CDA 230 and …": one part of a staff series on single topics
 # or "Looking back at 2012 in South Asia": a round-up of one region
 _TOPIC_REVIEW = re.compile(
@@ -221,6 +230,22 @@ _ROUNDUP = re.compile(
     r" (?:\w+ )?(?:stories|posts|articles|reads|billets)\b"
     r"|^\W*(?:les |nos )?(?:\d+ )?(?:articles|billets) les plus (?:lus|populaires)"
     r"|(?:stories|posts|articles|billets) (?:of|in|from|de|en) (?:19|20)\d\d\W*$"
+)
+# ... or said in the opening ("we present some of the top issues … by taking a look at the
+# most popular blog posts")
+_ROUNDUP_TEXT = re.compile(
+    r"(?:look(?:ing)? (?:back )?at|present(?:ing)?|here are|these are|round(?:ing)? up)"
+    r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \d+)"
+    r" (?:blog )?(?:posts|stories|articles|billets)"
+)
+# A leader's farewell at the turn of the year is about the leader, not the year
+# (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
+# My Next Steps", "je quitte la présidence"
+_FAREWELL = re.compile(
+    r"(?<!\w)(?:(?:i|i'm|i am|i will|i'll|i would|i have decided to|i've decided to)"
+    r" (?:be )?(?:leaving|stepping down|step down|retiring|retire|moving on|departing)"
+    r"|(?:my|a personal note about my) next steps|farewell|je quitte|mon départ"
+    r"|je passe le relais|my last (?:day|letter|message|year) as)(?!\w)"
 )
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
 _OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
@@ -312,7 +337,7 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
     nor is a list of the year's most-read stories."""
     title = normalise(entry.title)
-    if _ROUNDUP.search(title):
+    if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
         return Reason(
             "year_end:topic",
             TOPIC_POINTS,
@@ -344,6 +369,21 @@ def occasion(entry: Entry) -> Reason | None:
         "year_end:occasion",
         TOPIC_POINTS,
         f"year-end message? no: it is for another occasion (“{named.group(0)}”)",
+    )
+
+
+def farewell(entry: Entry) -> Reason | None:
+    """A leader's farewell (title or opening), unless the title says it belongs to the
+    year's end ("Year-end letter: my last as director"); an opening's "at the end of the
+    year" is when the leader leaves."""
+    title, text = normalise(entry.title), normalise(entry.excerpt)
+    said = _FAREWELL.search(f"{title}\n{text}")
+    if said is None or _PATTERNS[0][2].search(title):
+        return None
+    return Reason(
+        "year_end:farewell",
+        TOPIC_POINTS,
+        f"year-end message? no: a farewell (“{said.group(0)}”)",
     )
 
 
