@@ -143,8 +143,12 @@ def test_thresholds_chosen_by_cross_validation(posts) -> None:
         f"{YEAR_END}:rules",
         f"{YEAR_END}:near",
     }
-    assert all(0.05 <= v <= 0.95 for v in chosen.values())
+    # the shipped recipe never overrules the rules' good news (RECIPES)
+    assert RECIPE.good_news_overrule == 0.0 and chosen[f"{GOOD_NEWS}:rules"] == 0.0
+    assert all(0.05 <= v <= 0.95 for k, v in chosen.items() if k != f"{GOOD_NEWS}:rules")
     assert chosen[GOOD_NEWS] >= 0.5 and chosen[YEAR_END] >= 0.5  # alone: the likelier half
+    mind = train(replace(recipe, good_news_overrule=0.5), posts).thresholds
+    assert 0.05 <= mind[f"{GOOD_NEWS}:rules"] <= 0.5
 
 
 def test_a_saved_model_is_written_byte_for_byte_the_same(model, tmp_path: Path) -> None:

@@ -121,11 +121,11 @@ class Model:
         filed: bool = False,
     ) -> str:
         """Year-end messages first, then good news, each with two thresholds chosen by
-        cross-validation for precision: a lower one where the rules say that kind (the
-        model can still overrule them), a higher one where they do not (the model finds
-        what the rules missed); for year-end messages a third one where the rules' points
-        are one facet short (year_end.near: "L'année 2020 s'achève" in December); rules'
-        year-end evidence past ``year_end_certain``
+        cross-validation for precision: a lower one where the rules say that kind (0 for
+        the shipped recipe's good news: the model does not overrule them), a higher one
+        where they do not (the model finds what the rules missed); for year-end messages
+        a third one where the rules' points are one facet short (year_end.near: "L'année
+        2020 s'achève" in December); rules' year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
         a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
         the model cannot make it one. Where the feed itself files the entry under the
