@@ -302,3 +302,24 @@ def test_the_classifier_reads_any_language(language: str, title: str) -> None:
     assert round(sum(r.points for r in curated.candidates[0].reasons), 2) == (
         curated.candidates[0].score
     )
+
+
+def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decided() -> None:
+    """The shipped model never overrules the rules' good news; where it doubts it, the
+    explanation says so instead of claiming it reads the story as good news."""
+    from digest.curate.scoring import Verdict, score
+
+    model = load_model()
+    assert model.cut(GOOD_NEWS, rules_agree=True) == 0.0
+    rows = [0.0] * len(STORY_KINDS)
+    rows[STORY_KINDS.index(GOOD_NEWS)] = 0.03
+    rows[STORY_KINDS.index("grim")] = 0.97
+    assert model.decide(rows, GOOD_NEWS, 0.0) == GOOD_NEWS
+    item = _entry("Court declares the surveillance programme illegal")
+    evidence = signals.kind_evidence(item, load_rules("en"))
+    verdict = Verdict(GOOD_NEWS, dict(zip(STORY_KINDS, rows, strict=True)))
+    said = [
+        r.text
+        for r in score(item, now=NOW, evidence=evidence, verdict=verdict, model=model).reasons
+    ]
+    assert "the classifier doubts it is good news (3% sure); the rules decide" in said

@@ -302,6 +302,8 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("L'arrêté municipal anti-mendicité est suspendu", "fr", True),
         ("Nouvelles libérations de prisonniers politiques", "fr", True),
         ("Il faut abandonner les poursuites contre les journalistes", "fr", False),
+        ("Il faut saluer la libération des deux journalistes", "fr", True),
+        ("Le maire arrêté et suspendu de ses fonctions", "fr", False),
         ("Un arrêté préfectoral interdit la manifestation", "fr", False),
         ("Le journaliste blanchi par la cour d'appel", "fr", True),
         ("Un ministre mis en examen pour blanchiment", "fr", False),

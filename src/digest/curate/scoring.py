@@ -186,13 +186,10 @@ def _model_reasons(kind: str, verdict: Verdict, points: float) -> list[Reason]:
     final = verdict.probabilities.get(kind, 0.0)
     lesson = verdict.lesson
     before = lesson.before.get(kind, final) if lesson else final
-    out = [
-        Reason(
-            "classifier",
-            points * before,
-            f"the classifier reads it as {label(kind)} ({before:.0%} sure)",
-        )
-    ]
+    said = f"the classifier reads it as {label(kind)} ({before:.0%} sure)"
+    if kind in (GOOD_NEWS, YEAR_END) and before < 0.5:  # the rules made it that kind
+        said = f"the classifier doubts it is {label(kind)} ({before:.0%} sure); the rules decide"
+    out = [Reason("classifier", points * before, said)]
     if lesson is not None and round(points * (final - before), 2) != 0:
         out.append(Reason("editors", points * (final - before), lesson.text))
     return out
