@@ -279,6 +279,9 @@ def test_a_farewell_is_ruled_out(title: str, text: str) -> None:
 def test_a_farewell_that_its_title_calls_a_year_end_letter_is_one() -> None:
     message = entry("Year-end letter: my last as director", "I will be stepping down in March.")
     assert kind_of(message) == YEAR_END
+    to_the_year = entry("Farewell 2025!", "Dear friends, thank you for this year.")
+    found = signals.kind_evidence(to_the_year, load_rules("en"))
+    assert not any("farewell" in r.text for r in found[YEAR_END][1])
 
 
 def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -> None:

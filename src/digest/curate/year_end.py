@@ -244,7 +244,9 @@ _ROUNDUP_TEXT = re.compile(
 _FAREWELL = re.compile(
     r"(?<!\w)(?:(?:i|i'm|i am|i will|i'll|i would|i have decided to|i've decided to)"
     r" (?:be )?(?:leaving|stepping down|step down|retiring|retire|moving on|departing)"
-    r"|(?:my|a personal note about my) next steps|farewell|je quitte|mon départ"
+    r"|(?:my|a personal note about my) next steps|je quitte|mon départ"
+    # a farewell, not to the year ("Farewell 2025!" is a year-end message's title)
+    r"|farewell(?! (?:to )?(?:(?:19|20)\d\d|the (?:old )?year|this year))"
     r"|je passe le relais|my last (?:day|letter|message|year) as)(?!\w)"
 )
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
