@@ -18,9 +18,9 @@ from digest.config import DEFAULT_SECTIONS
 from digest.curate import Reading, curate, load_rules, signals
 from digest.curate.cache import features_for
 from digest.curate.classifier import load_model
-from digest.curate.editors import EditorLabel, lessons
+from digest.curate.editors import EditorLabel, Lesson, lessons
 from digest.curate.rules import compile_phrase
-from digest.curate.scoring import classify
+from digest.curate.scoring import Verdict, classify, score
 from digest.curate.similarity import same_story
 from digest.curate.words import hashed
 from digest.kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
@@ -307,8 +307,6 @@ def test_the_classifier_reads_any_language(language: str, title: str) -> None:
 def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decided() -> None:
     """The shipped model never overrules the rules' good news; where it doubts it, the
     explanation says so instead of claiming it reads the story as good news."""
-    from digest.curate.scoring import Verdict, score
-
     model = load_model()
     assert model.cut(GOOD_NEWS, rules_agree=True) == 0.0
     rows = [0.0] * len(STORY_KINDS)
@@ -323,3 +321,18 @@ def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decide
         for r in score(item, now=NOW, evidence=evidence, verdict=verdict, model=model).reasons
     ]
     assert "the classifier doubts it is good news (3% sure); the rules decide" in said
+
+
+def test_a_kind_the_editors_taught_is_not_said_to_be_the_rules() -> None:
+    model = load_model()
+    before = {k: (0.97 if k == "grim" else 0.03 if k == GOOD_NEWS else 0.0) for k in STORY_KINDS}
+    after = {**before, GOOD_NEWS: 0.6, "grim": 0.4}
+    lesson = Lesson(before, after, (), labels=3, kind_before="grim", kind=GOOD_NEWS)
+    item = _entry("Three activists in court again")
+    evidence = signals.kind_evidence(item, load_rules("en"))
+    verdict = Verdict(GOOD_NEWS, after, lesson)
+    said = [
+        r.text
+        for r in score(item, now=NOW, evidence=evidence, verdict=verdict, model=model).reasons
+    ]
+    assert "the classifier doubts it is good news (3% sure)" in said

@@ -187,8 +187,10 @@ def _model_reasons(kind: str, verdict: Verdict, points: float) -> list[Reason]:
     lesson = verdict.lesson
     before = lesson.before.get(kind, final) if lesson else final
     said = f"the classifier reads it as {label(kind)} ({before:.0%} sure)"
-    if kind in (GOOD_NEWS, YEAR_END) and before < 0.5:  # the rules made it that kind
-        said = f"the classifier doubts it is {label(kind)} ({before:.0%} sure); the rules decide"
+    if kind in (GOOD_NEWS, YEAR_END) and before < 0.5:  # the rules or the editors decided
+        said = f"the classifier doubts it is {label(kind)} ({before:.0%} sure)"
+        if lesson is None or lesson.kind_before in (None, kind):
+            said += "; the rules decide"
     out = [Reason("classifier", points * before, said)]
     if lesson is not None and round(points * (final - before), 2) != 0:
         out.append(Reason("editors", points * (final - before), lesson.text))

@@ -217,6 +217,13 @@ NEAR_POINTS = STRONG_WHAT + WHEN_POINTS
 TOPIC_POINTS = -6.0
 OFF_SEASON_POINTS = -8.0
 _RULING_OUT = ("year_end:topic", "year_end:off_season", "year_end:occasion", "year_end:farewell")
+
+
+def _not_one(what: str, why: str) -> Reason:
+    """Evidence that rules a year-end message out (one of _RULING_OUT but the season's)."""
+    return Reason(f"year_end:{what}", TOPIC_POINTS, f"year-end message? no: {why}")
+
+
 # "2013 in Review: CDA 230 and …": one part of a staff series on single topics
 # or "Looking back at 2012 in South Asia": a round-up of one region
 _TOPIC_REVIEW = re.compile(
@@ -340,22 +347,14 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     nor is a list of the year's most-read stories."""
     title = normalise(entry.title)
     if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
-        return Reason(
-            "year_end:topic",
-            TOPIC_POINTS,
-            "year-end message? no: a list of the year's stories, not a message to supporters",
-        )
+        return _not_one("topic", "a list of the year's stories, not a message to supporters")
     if not _TOPIC_REVIEW.search(title):
         return None
     if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
         return None
     if _OURS.search(title) or _OUR_YEAR.search(normalise(entry.excerpt)):
         return None
-    return Reason(
-        "year_end:topic",
-        TOPIC_POINTS,
-        "year-end message? no: a staff review of one topic, not a message to supporters",
-    )
+    return _not_one("topic", "a staff review of one topic, not a message to supporters")
 
 
 def occasion(entry: Entry) -> Reason | None:
@@ -367,11 +366,7 @@ def occasion(entry: Entry) -> Reason | None:
     named = _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None or _PATTERNS[0][2].search(f"{title}\n{text}"):
         return None
-    return Reason(
-        "year_end:occasion",
-        TOPIC_POINTS,
-        f"year-end message? no: it is for another occasion (“{named.group(0)}”)",
-    )
+    return _not_one("occasion", f"it is for another occasion (“{named.group(0)}”)")
 
 
 def farewell(entry: Entry) -> Reason | None:
@@ -382,11 +377,7 @@ def farewell(entry: Entry) -> Reason | None:
     said = _FAREWELL.search(f"{title}\n{text}")
     if said is None or _PATTERNS[0][2].search(title):
         return None
-    return Reason(
-        "year_end:farewell",
-        TOPIC_POINTS,
-        f"year-end message? no: a farewell (“{said.group(0)}”)",
-    )
+    return _not_one("farewell", f"a farewell (“{said.group(0)}”)")
 
 
 def season(entry: Entry) -> Reason | None:
