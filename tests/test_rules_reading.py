@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import pytest
 
 from digest.curate import load_rules, signals
+from digest.curate.not_year_end import ruled_out
 from digest.curate.scoring import classify
-from digest.curate.year_end import ruled_out
 from digest.kinds import CAMPAIGN, GOOD_NEWS, GRIM, YEAR_END
 from digest.models import Entry
 
@@ -315,6 +315,16 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("Un arrêté préfectoral interdit la manifestation", "fr", False),
         ("Le journaliste blanchi par la cour d'appel", "fr", True),
         ("Un ministre mis en examen pour blanchiment", "fr", False),
+        ("Victory! Appeals court lets a tenant keep her home", "en", True),
+        ("Victory: judge upholds protections for striking nurses", "en", True),
+        ("Families reuniting with their children at the border crossing", "en", True),
+        ("Lawsuit seeks the release of a detained father", "en", False),
+        ("Agency releases its quarterly detention numbers", "en", False),
+        ("Le tribunal ordonne la suspension de l'arrêté anti-camping", "fr", True),
+        ("Le Conseil d'État rejette la demande de suspension du décret", "fr", False),
+        ("Libération immédiate pour les syndicalistes détenus !", "fr", False),
+        ("Le gouvernement doit obtenir la libération de notre compatriote", "fr", False),
+        ("Les familles espèrent une libération prochaine des otages", "fr", False),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
@@ -414,3 +424,13 @@ def test_dont_is_no_donation() -> None:
         load_rules("en"),
     )
     assert not any("don" in r.text for r in found.get(YEAR_END, (0.0, ()))[1])
+
+
+def test_phrases_over_the_same_words_are_one_piece_of_evidence() -> None:
+    rules = load_rules("en")
+    found = rules.match(["life sentence vacated for man who spent 30 years in prison"])
+    assert len(found[GOOD_NEWS]) == 1  # "sentence vacated" and "sentence* * vacated"
+    review = rules.match(["our year in review"])
+    assert len(review[YEAR_END]) == 1  # "year in review" and "* in review"
+    apart = rules.match(["sentence vacated and charges dropped against his co-defendant"])
+    assert len(apart[GOOD_NEWS]) == 2  # two outcomes in different words both count

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from digest.curate import load_rules, score, signals
 from digest.curate.classifier import load_model
 from digest.curate.editors import Lesson
+from digest.curate.not_year_end import ruled_out
 from digest.curate.scoring import (
     NOVELTY_PENALTY,
     YEAR_END_THRESHOLD,
@@ -22,7 +23,6 @@ from digest.curate.scoring import (
     classify,
     verdicts,
 )
-from digest.curate.year_end import ruled_out
 from digest.kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, STORY_KINDS, YEAR_END
 from digest.models import Entry, FeedSource, Reason
 

@@ -76,7 +76,8 @@ class RulePack:
     def match(self, parts: list[str]) -> dict[str, tuple[str, ...]]:
         """Per kind, the phrases found in these normalised sentences (in the order of the
         rule pack), skipping for each kind the sentences in which one of its guards
-        matches."""
+        matches. Phrases of one kind that match the same words of a sentence count once
+        ("sentence vacated" and "sentence* * vacated"): the first in the pack."""
         hits: dict[int, set[int]] = {}
         kinds = self.kinds
         for sentence in parts:
@@ -86,14 +87,16 @@ class RulePack:
             blocked = self._guarded(sentence, candidates)
             if _asks(sentence):  # "When will there be good news?": no outcome reported
                 blocked.update(k for k, rules in enumerate(kinds) if rules.kind in OUTCOMES)
+            here: dict[int, set[int]] = {}
             for a, certain in candidates:
                 if a.guard or a.kind in blocked:
                     continue
-                got = hits.setdefault(a.kind, set())
-                if a.slot not in got and (
-                    certain or kinds[a.kind].phrases[a.slot][1].search(sentence)
-                ):
-                    got.add(a.slot)
+                if certain or kinds[a.kind].phrases[a.slot][1].search(sentence):
+                    here.setdefault(a.kind, set()).add(a.slot)
+            for k, slots in here.items():
+                if len(slots) > 1:
+                    slots = _apart(kinds[k].phrases, slots, sentence)
+                hits.setdefault(k, set()).update(slots)
         return {
             kinds[k].kind: tuple(kinds[k].phrases[i][0] for i in sorted(found))
             for k, found in hits.items()
@@ -160,6 +163,20 @@ _OPENERS = "\"'“«‘([{¡¿-—–*"
 _ELIDED = re.compile(r"\w{1,2}'(?=\w)")
 _CLOSERS = " \"'”»’)]}"
 OUTCOMES = (GOOD_NEWS,)  # kinds whose phrases report what happened: not in a question
+
+
+def _apart(phrases: tuple[tuple[str, Pattern], ...], slots: set[int], sentence: str) -> set[int]:
+    """The phrases (slots, in pack order) whose words in the sentence overlap no earlier
+    one's: two phrases over the same words are one piece of evidence."""
+    taken: list[tuple[int, int]] = []
+    kept: set[int] = set()
+    for slot in sorted(slots):
+        found = phrases[slot][1].search(sentence)
+        start, end = found.span() if found else (0, 0)  # (always found: it matched)
+        if all(end <= a or start >= b for a, b in taken):
+            taken.append((start, end))
+            kept.add(slot)
+    return kept
 
 
 def _asks(sentence: str) -> bool:

@@ -19,8 +19,8 @@ from ..kinds import BASE_POINTS, CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END, lab
 from ..models import Candidate, Entry, FeedSource, Reason
 from . import signals
 from .features import Evidence, Grams
+from .not_year_end import ruled_out
 from .year_end import THRESHOLD as YEAR_END_THRESHOLD
-from .year_end import ruled_out
 
 if TYPE_CHECKING:
     from .classifier import Model
@@ -117,7 +117,7 @@ def verdicts(
 
 def year_end_standing(evidence: Evidence) -> float | None:
     """The rules' year-end points, or None where the evidence rules a year-end message
-    out (year_end.ruled_out): neither the rules nor the classifier can then make one."""
+    out (not_year_end.ruled_out): neither the rules nor the classifier can then make one."""
     points, reasons = evidence.get(YEAR_END, (0.0, ()))
     return None if ruled_out(reasons) else points
 

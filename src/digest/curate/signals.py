@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ..kinds import YEAR_END
 from ..models import Entry, FeedSource, Reason
-from . import year_end
+from . import not_year_end, year_end
 from .rules import OUTCOMES, KindRules, RulePack, normalise, sentences
 
 RECENCY_POINTS = 3.0
@@ -50,10 +50,11 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
             # what rules a year-end message out counts even without other evidence: the
             # classifier must not make one of a topic review or a summer letter
             for against in (
-                year_end.topic_review(entry, found),
-                year_end.occasion(entry),
-                year_end.farewell(entry),
-                year_end.off_season(entry),
+                not_year_end.topic_review(entry, found),
+                not_year_end.occasion(entry),
+                not_year_end.farewell(entry),
+                not_year_end.silent(entry, reasons),
+                not_year_end.off_season(entry),
             ):
                 if against is not None:
                     reasons.append(against)

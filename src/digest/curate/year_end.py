@@ -81,6 +81,11 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:message|greetings?|letter|wishes) (?:[\w.'-]+ ){0,4}for the (?:holiday|festive)"
         r" seasons?"
         r"|reflections? on (?:20\d\d|the year|this year|the past year)|réflexions? sur 20\d\d"
+        r"|(?:19|20)\d\d (?:reflections?|in reflection)|a look (?:back )?at (?:19|20)\d\d"
+        # an opening that looks back from the year's end ("With the year coming to an end",
+        # "When 2020 began, few could have imagined …")
+        r"|(?:as|with) (?:the|this) year (?:coming|drawing|nearing) (?:to )?(?:a close|an end"
+        r"|its end)|when (?:(?:19|20)\d\d|this year|the year) (?:began|started)"
         # the organisation's own list of the year's wins ("Nos succès 2023", "Victoires pour
         # les droits humains en 2024", "This year's epic human rights wins", "10 of your
         # biggest moments in 2014"); a list of the year's *stories* is a roundup (_ROUNDUP)
@@ -110,6 +115,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         "who",
         3.0,
         r"secr[ée]taires?[- ]g[ée]n[ée]ral(?:e|es)?|secretary[- ]general|secretario general"
+        r"|general secretary|délégu[ée]e? général(?:e)?"
         r"|secretaria general|executive director|directeur (?:exécutif|général)"
         r"|directrice (?:exécutive|générale)|director(?:a)? ejecutiv[oa]"
         r"|chief executive(?: officer)?|\bceo\b"
@@ -124,7 +130,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"supporters|members|friends|donors|readers|community"
         r"|sympathisant(?:e|·e)?s|adhérent(?:e|·e)?s|lect(?:eurs|rices)|communauté"
         r"|ami(?:e|·e)?s|donat(?:eur|rice)s|membres|simpatizantes|soci[oa]s|amig[oa]s"
-        r"|dear \w+|cher(?:e|·e)?s \w+|أعضاء\w*|داعمي\w*|أصدقاء\w*|مؤيدي\w*",
+        r"|dear \w+|cher(?:e|·e)?s \w+|(?:^|(?<=\n))\W*ch(?:er|ère)(?:·e)?s? \w+"
+        r"|أعضاء\w*|داعمي\w*|أصدقاء\w*|مؤيدي\w*",
     ),
     (
         "how",
@@ -132,6 +139,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"thank(?:s| you)|grateful|gratitude|looking back|look back|merci|remerci\w*"
         r"|reconnaissan\w*|gracias|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
         r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)"
+        r"|(?:the )?(?:past|last) (?:twelve|12) months|(?:les )?(?:douze|12) derniers mois"
         r"|as (?:this|the) (?:new )?year begins"
         r"|(?:à l'aube|au seuil) de (?:la nouvelle année|20\d\d)"
         r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
@@ -194,19 +202,6 @@ _NOT = re.compile(
     rf"|voeux (?:du |de |des |d')(?:la |l')?{_AUTHORITY}"
     rf"|voeux (?:[\w'-]+ ){{0,5}}(?:au|à la|à l'|aux) {_AUTHORITY}"
 )
-# Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
-# message, a letter-writing marathon, a one-day appeal, a migrants' day statement
-_OCCASION = (
-    r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
-    r"|international (?:volunteer|migrants?|anti-corruption) day|journée (?:internationale )?"
-    r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
-    r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
-)
-_OCCASION_TITLE = re.compile(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
-_OCCASION_TEXT = re.compile(
-    rf"(?:on the occasion of|to mark|for|à l'occasion de|pour) (?:the |la |le )?(?:\w+ )?"
-    rf"(?:{_OCCASION})"
-)
 WHEN_POINTS = 2.0
 STRONG_WHAT = 5.0  # the points of a "what" that says the message belongs to the year's end
 TITLE_WHAT = 7.0  # ... when the title says it: with the season, a year-end message
@@ -214,51 +209,6 @@ THRESHOLD = 8.0  # the rules alone: this much year-end evidence makes a year-end
 # one facet short of THRESHOLD (a year's-end "what" in the season: "L'année 2020 s'achève"
 # in December; a leader and their readers in the season): the classifier decides
 NEAR_POINTS = STRONG_WHAT + WHEN_POINTS
-TOPIC_POINTS = -6.0
-OFF_SEASON_POINTS = -8.0
-_RULING_OUT = ("year_end:topic", "year_end:off_season", "year_end:occasion", "year_end:farewell")
-
-
-def _not_one(what: str, why: str) -> Reason:
-    """Evidence that rules a year-end message out (one of _RULING_OUT but the season's)."""
-    return Reason(f"year_end:{what}", TOPIC_POINTS, f"year-end message? no: {why}")
-
-
-# "2013 in Review: CDA 230 and …": one part of a staff series on single topics
-# or "Looking back at 2012 in South Asia": a round-up of one region
-_TOPIC_REVIEW = re.compile(
-    r"^\W*(?:(?:19|20)\d\d|the year) in review\s*[:\-–—|]\s*\w"
-    r"|^\W*looking back (?:at|on) (?:19|20)\d\d in \w"
-)
-# "The 7 Most-Read Stories of 2015", "The Best Stories of 2015, Handpicked by …": a list of
-# the year's posts is a best-of listicle (docs/labelling.md), whoever it is addressed to
-_ROUNDUP = re.compile(
-    r"^\W*(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|best|top(?: \d+)?)"
-    r" (?:\w+ )?(?:stories|posts|articles|reads|billets)\b"
-    r"|^\W*(?:les |nos )?(?:\d+ )?(?:articles|billets) les plus (?:lus|populaires)"
-    r"|(?:stories|posts|articles|billets) (?:of|in|from|de|en) (?:19|20)\d\d\W*$"
-)
-# ... or said in the opening ("we present some of the top issues … by taking a look at the
-# most popular blog posts")
-_ROUNDUP_TEXT = re.compile(
-    r"(?:look(?:ing)? (?:back )?at|present(?:ing)?|here are|these are|round(?:ing)? up)"
-    r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \d+)"
-    r" (?:blog )?(?:posts|stories|articles|billets)"
-)
-# A leader's farewell at the turn of the year is about the leader, not the year
-# (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
-# My Next Steps", "je quitte la présidence"
-_FAREWELL = re.compile(
-    r"(?<!\w)(?:(?:i|i'm|i am|i will|i'll|i would|i have decided to|i've decided to)"
-    r" (?:be )?(?:leaving|stepping down|step down|retiring|retire|moving on|departing)"
-    r"|(?:my|a personal note about my) next steps|je quitte|mon départ"
-    # a farewell, not to the year ("Farewell 2025!" is a year-end message's title)
-    r"|farewell(?! (?:to )?(?:(?:19|20)\d\d|the (?:old )?year|this year))"
-    r"|je passe le relais|my last (?:day|letter|message|year) as)(?!\w)"
-)
-# the organisation speaking of itself ("our wins", "ce que nous avons fait")
-_OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
-_OUR_YEAR = re.compile(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
 LABELS = {
     "what": "what it is",
     "who": "who speaks",
@@ -340,46 +290,6 @@ _GENERIC = frozenset({
 # fmt: on
 
 
-def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
-    """A staff review of one topic ("2023 in Review: encryption") is not the organisation
-    speaking to its supporters, unless a leader signs it or it is addressed to them (a
-    "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
-    nor is a list of the year's most-read stories."""
-    title = normalise(entry.title)
-    if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
-        return _not_one("topic", "a list of the year's stories, not a message to supporters")
-    if not _TOPIC_REVIEW.search(title):
-        return None
-    if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
-        return None
-    if _OURS.search(title) or _OUR_YEAR.search(normalise(entry.excerpt)):
-        return None
-    return _not_one("topic", "a staff review of one topic, not a message to supporters")
-
-
-def occasion(entry: Entry) -> Reason | None:
-    """A message for another occasion of the season (Human Rights Day, Write for Rights):
-    named in the title, or "on the occasion of" it in the opening, unless the title or the
-    opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
-    bilans")."""
-    title, text = normalise(entry.title), normalise(entry.excerpt)
-    named = _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
-    if named is None or _PATTERNS[0][2].search(f"{title}\n{text}"):
-        return None
-    return _not_one("occasion", f"it is for another occasion (“{named.group(0)}”)")
-
-
-def farewell(entry: Entry) -> Reason | None:
-    """A leader's farewell (title or opening), unless the title says it belongs to the
-    year's end ("Year-end letter: my last as director"); an opening's "at the end of the
-    year" is when the leader leaves."""
-    title, text = normalise(entry.title), normalise(entry.excerpt)
-    said = _FAREWELL.search(f"{title}\n{text}")
-    if said is None or _PATTERNS[0][2].search(title):
-        return None
-    return _not_one("farewell", f"a farewell (“{said.group(0)}”)")
-
-
 def season(entry: Entry) -> Reason | None:
     """Published in the year-end season; half the points at its edges (the rest of the
     turn of the year: early November, late January), where a year-end message is late or
@@ -395,30 +305,6 @@ def season(entry: Entry) -> Reason | None:
             "year-end message, when: published at the edge of the year-end season",
         )
     return None
-
-
-def off_season(entry: Entry) -> Reason | None:
-    """A year-end message is published at the turn of the year: a leader's letter in
-    March or August is not one (docs/labelling.md). Rules the kind out, for the rules and
-    the classifier alike (:func:`ruled_out`)."""
-    if turn_of_year(entry.published):
-        return None
-    month = entry.published.strftime("%B")
-    return Reason(
-        "year_end:off_season",
-        OFF_SEASON_POINTS,
-        f"year-end message? no: published in {month}, far from the turn of the year",
-    )
-
-
-def ruled_out(reasons: tuple[Reason, ...]) -> bool:
-    """The evidence says this is no year-end message, whatever else it says: published
-    far from the turn of the year, a staff review of one topic or a list of the year's
-    stories; or it says nothing of one (no facet or phrase: the season alone, or the
-    classifier's words alone, make no year-end message)."""
-    if any(r.signal in _RULING_OUT for r in reasons):
-        return True
-    return not any(r.points > 0 and r.signal != "season" for r in reasons)
 
 
 def near(points: float | None) -> bool:

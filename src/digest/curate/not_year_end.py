@@ -1,0 +1,190 @@
+"""What rules a year-end message out, whatever else a post says (docs/labelling.md): a
+staff review of one topic or a list of the year's stories, another occasion of the season
+or one of a monthly series, a leader's farewell, an opening that says nothing of the
+year, or a date far from the turn of the year. Each is a :class:`Reason` with negative
+points; :func:`ruled_out` reads them for the rules and the classifier alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Entry, Reason
+from .rules import normalise
+from .year_end import _PATTERNS, _WINS, turn_of_year
+
+# Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
+# message, a letter-writing marathon, a one-day appeal, a migrants' day statement
+_OCCASION = (
+    r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
+    r"|international (?:volunteer|migrants?|anti-corruption) day|journée (?:internationale )?"
+    r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
+    r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
+    # the minutes of a general meeting ("Compte rendu de l'assemblée générale")
+    r"|assembl[ée]e g[ée]n[ée]rale|annual general meeting"
+)
+_OCCASION_TITLE = re.compile(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
+_OCCASION_TEXT = re.compile(
+    rf"(?:on the occasion of|to mark|for|à l'occasion de|pour) (?:the |la |le )?(?:\w+ )?"
+    rf"(?:{_OCCASION})"
+    r"|happy thanksgiving|thanksgiving (?:holiday|weekend|break|luncheon|dinner|meal)"
+)
+# one of a series named by its month or season ("November 2022: A Message of Gratitude",
+# "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
+_SERIES = re.compile(
+    r"^\W*(?:february|march|april|may|june|july|august|september|october|november|février"
+    r"|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|fall|autumn|spring|summer"
+    r"|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
+)
+# ... and occasions that the opening's look at the year does not make a year-end message
+# ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year")
+_OWN_OCCASION = re.compile(
+    r"(?<!\w)(?:thanksgiving|l'action de grâces?|assembl[ée]e g[ée]n[ée]rale"
+    r"|annual general meeting)(?!\w)"
+)
+# what every year-end message speaks of, in the title or the opening: the year or its
+# number, the season, thanks, wishes or its wins. A leader's letter that says none of it is about
+# something else ("Letter From the President: Yesterday, Today, and the Future")
+_YEARLY = re.compile(
+    r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\w)(?:years?|yearly|annual\w*|annuel\w*|année\w*|años?"
+    r"|nouvel an|l'an|holidays?|christmas|xmas|noël|fêtes?|festive|seasons?|saison\w*"
+    r"|navidad|décembre|december|diciembre|janvier|january|enero|thank\w*|grateful|gratitude"
+    r"|merci|remerci\w*|gracias|voeux|wish\w*|souhait\w*|عام|العام|سنة|السنة)(?!\w)"
+    rf"|(?<!\w){_WINS}(?!\w)"  # the year's wins, counted ("41 victoires pour …")
+)
+
+TOPIC_POINTS = -6.0
+SILENT_WORDS = 25
+
+OFF_SEASON_POINTS = -8.0
+
+_RULING_OUT = (
+    "year_end:topic",
+    "year_end:off_season",
+    "year_end:occasion",
+    "year_end:farewell",
+    "year_end:silent",
+)
+
+
+def _not_one(what: str, why: str) -> Reason:
+    """Evidence that rules a year-end message out (one of _RULING_OUT but the season's)."""
+    return Reason(f"year_end:{what}", TOPIC_POINTS, f"year-end message? no: {why}")
+
+
+# "2013 in Review: CDA 230 and …": one part of a staff series on single topics
+# or "Looking back at 2012 in South Asia": a round-up of one region
+_TOPIC_REVIEW = re.compile(
+    r"^\W*(?:(?:19|20)\d\d|the year) in review\s*[:\-–—|]\s*\w"
+    r"|^\W*looking back (?:at|on) (?:19|20)\d\d in \w"
+)
+# "The 7 Most-Read Stories of 2015", "The Best Stories of 2015, Handpicked by …": a list of
+# the year's posts is a best-of listicle (docs/labelling.md), whoever it is addressed to
+_ROUNDUP = re.compile(
+    r"^\W*(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|best|top(?: \d+)?)"
+    r" (?:\w+ )?(?:stories|posts|articles|reads|billets)\b"
+    r"|^\W*(?:les |nos )?(?:\d+ )?(?:articles|billets) les plus (?:lus|populaires)"
+    r"|(?:stories|posts|articles|billets) (?:of|in|from|de|en) (?:19|20)\d\d\W*$"
+)
+# ... or said in the opening ("we present some of the top issues … by taking a look at the
+# most popular blog posts")
+_ROUNDUP_TEXT = re.compile(
+    r"(?:look(?:ing)? (?:back )?at|present(?:ing)?|here are|these are|round(?:ing)? up)"
+    r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \d+)"
+    r" (?:blog )?(?:posts|stories|articles|billets)"
+)
+# A leader's farewell at the turn of the year is about the leader, not the year
+# (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
+# My Next Steps", "je quitte la présidence"
+_FAREWELL = re.compile(
+    r"(?<!\w)(?:(?:i|i'm|i am|i will|i'll|i would|i have decided to|i've decided to)"
+    r" (?:be )?(?:leaving|stepping down|step down|retiring|retire|moving on|departing)"
+    r"|(?:my|a personal note about my) next steps|je quitte|mon départ"
+    # a farewell, not to the year ("Farewell 2025!" is a year-end message's title)
+    r"|farewell(?! (?:to )?(?:(?:19|20)\d\d|the (?:old )?year|this year))"
+    r"|je passe le relais|my last (?:day|letter|message|year) as)(?!\w)"
+)
+# the organisation speaking of itself ("our wins", "ce que nous avons fait")
+_OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
+_OUR_YEAR = re.compile(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
+
+
+def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
+    """A staff review of one topic ("2023 in Review: encryption") is not the organisation
+    speaking to its supporters, unless a leader signs it or it is addressed to them (a
+    "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
+    nor is a list of the year's most-read stories."""
+    title = normalise(entry.title)
+    if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
+        return _not_one("topic", "a list of the year's stories, not a message to supporters")
+    if not _TOPIC_REVIEW.search(title):
+        return None
+    if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
+        return None
+    if _OURS.search(title) or _OUR_YEAR.search(normalise(entry.excerpt)):
+        return None
+    return _not_one("topic", "a staff review of one topic, not a message to supporters")
+
+
+def occasion(entry: Entry) -> Reason | None:
+    """A message for another occasion of the season (Human Rights Day, Write for Rights):
+    named in the title, or "on the occasion of" it in the opening, unless the title or the
+    opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
+    bilans"). Thanksgiving, a general meeting and one of a monthly or seasonal series named
+    in the title are ruled out unless the title itself says so."""
+    title, text = normalise(entry.title), normalise(entry.excerpt)
+    own = _SERIES.search(title) or _OWN_OCCASION.search(title)
+    named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
+    if named is None or _PATTERNS[0][2].search(title if own else f"{title}\n{text}"):
+        return None
+    if named.re is _SERIES:
+        return _not_one("occasion", f"one of a series (“{named.group(0).strip()}”)")
+    return _not_one("occasion", f"it is for another occasion (“{named.group(0)}”)")
+
+
+def silent(entry: Entry, reasons: list[Reason]) -> Reason | None:
+    """Evidence of a year-end message (a leader's letter, its readers) in a post that says
+    nothing of the year: no year, season, thanks, wishes or wins in its title or an opening
+    of at least SILENT_WORDS words."""
+    if len(entry.excerpt.split()) < SILENT_WORDS:
+        return None  # (a title alone, or a line: too little to tell)
+    if not any(r.points > 0 and r.signal != "season" for r in reasons):
+        return None
+    if _YEARLY.search(normalise(f"{entry.title}\n{entry.excerpt}")):
+        return None
+    return _not_one("silent", "it says nothing of the year, the season or thanks")
+
+
+def farewell(entry: Entry) -> Reason | None:
+    """A leader's farewell (title or opening), unless the title says it belongs to the
+    year's end ("Year-end letter: my last as director"); an opening's "at the end of the
+    year" is when the leader leaves."""
+    title, text = normalise(entry.title), normalise(entry.excerpt)
+    said = _FAREWELL.search(f"{title}\n{text}")
+    if said is None or _PATTERNS[0][2].search(title):
+        return None
+    return _not_one("farewell", f"a farewell (“{said.group(0)}”)")
+
+
+def off_season(entry: Entry) -> Reason | None:
+    """A year-end message is published at the turn of the year: a leader's letter in
+    March or August is not one (docs/labelling.md). Rules the kind out, for the rules and
+    the classifier alike (:func:`ruled_out`)."""
+    if turn_of_year(entry.published):
+        return None
+    month = entry.published.strftime("%B")
+    return Reason(
+        "year_end:off_season",
+        OFF_SEASON_POINTS,
+        f"year-end message? no: published in {month}, far from the turn of the year",
+    )
+
+
+def ruled_out(reasons: tuple[Reason, ...]) -> bool:
+    """The evidence says this is no year-end message, whatever else it says: published
+    far from the turn of the year, a staff review of one topic or a list of the year's
+    stories; or it says nothing of one (no facet or phrase: the season alone, or the
+    classifier's words alone, make no year-end message)."""
+    if any(r.signal in _RULING_OUT for r in reasons):
+        return True
+    return not any(r.points > 0 and r.signal != "season" for r in reasons)
