@@ -1,8 +1,9 @@
 """What rules a year-end message out, and the year-end facets that shapes of real posts in
-the eighth development set taught (the posts below are written for these tests, in the
-same shapes): a leader's letter that says nothing of the year, one of a monthly or seasonal
-series, Thanksgiving and a general meeting's minutes; a year's reflection, a look at the
-year, an opening that looks back from the year's end."""
+the eighth and ninth development sets taught (the posts below are written for these tests,
+in the same shapes): a leader's letter that says nothing of the year, one of a monthly or
+seasonal series or a newsletter, Thanksgiving and a general meeting's minutes, a list of the
+best-read articles; a year's reflection, a look at the year, an opening that looks back from
+the year's end, the year's wins, the bar's leader, French wishes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from digest.curate import load_rules, signals, year_end
 from digest.curate.not_year_end import SILENT_WORDS, ruled_out
 from digest.curate.scoring import classify
-from digest.kinds import YEAR_END
+from digest.kinds import GOOD_NEWS, YEAR_END
 from digest.models import Entry
 
 DECEMBER = datetime(2024, 12, 18, 12, tzinfo=UTC)
@@ -128,10 +129,81 @@ def test_thanksgiving_and_a_general_meeting_are_occasions_of_their_own(
             "en",
         ),
         ("Dear friend", "When 2024 began, few of us imagined what this year would hold.", "en"),
+        ("Riverside Tenants' 2024 victories", "Thank you to our members for your support.", "en"),
+        ("2024 - a difficult year for the valley", "It's been a hard year for our rivers.", "en"),
+        ("Clinic 2024 year-end highlights", "Our lawyers took 300 new cases.", "en"),
+        ("Words from the Chairman", "Happy New Year to every member of our association.", "en"),
+        ("Une année hors du commun", "L'année 2024 se termine. Merci à vous.", "fr"),
+        ("Le mot du bâtonnier", "Chers confrères, l'année 2024 est morte, vive 2025 !", "fr"),
+        ("Bonne et heureuse année 2025", "Par notre secrétaire général. Merci à tous.", "fr"),
+        ("Message des Fêtes de notre PDG", "Noël est une période spéciale de l'année.", "fr"),
+        ("Building on our work", "Happy New Year from all of us at the centre!", "en"),
+        ("It was a very good year", "For us 2024 was a good year, and we have you to thank.", "en"),
+        (
+            "Another hard year comes to an end",
+            "Thanks to our friends, the schools stayed open.",
+            "en",
+        ),
+        ("The president's New Year address", "Fellow members, a time to look back.", "en"),
+        ("Éditorial", "L'année se termine. Elle a été difficile pour nos familles.", "fr"),
     ],
 )
 def test_shapes_of_year_end_messages(title: str, text: str, language: str) -> None:
     assert kind_of(entry(title, text, DECEMBER, language)) == YEAR_END
+
+
+@pytest.mark.parametrize(
+    "title, text, when",
+    [
+        (
+            "The 10 best-read articles on our site in 2024",
+            "Thank you, readers, for a remarkable year.",
+            DECEMBER,
+        ),
+        (
+            "Our blog's year in review: top posts of the year",
+            "We wrote, you read. These are the top ten blog posts of the year by page views.",
+            DECEMBER,
+        ),
+        (
+            "Community Alliance annual newsletter",
+            "Dear friends, 2024 was a busy year for the alliance.",
+            datetime(2024, 11, 18, tzinfo=UTC),
+        ),
+        (
+            "January 2025: Chairman's message",
+            "First, I am sad to tell you of the loss of Ann, our treasurer, after a long"
+            " illness; she was a brave and kind woman and we will miss her very much at"
+            " every meeting of the club.",
+            datetime(2025, 1, 5, tzinfo=UTC),
+        ),
+        (
+            "Grateful hearts: a message from the director",
+            "Thanksgiving is upon us, and this has been a hard year for many families.",
+            datetime(2024, 11, 25, tzinfo=UTC),
+        ),
+    ],
+)
+def test_lists_newsletters_and_thanksgiving_openings(title: str, text: str, when: datetime) -> None:
+    assert ruled_out(year_end_reasons(entry(title, text, when)))
+
+
+def test_a_thanksgiving_opening_that_closes_the_year_is_a_year_end_message() -> None:
+    message = entry(
+        "President's message",
+        "With Thanksgiving near and the year's accomplishments behind us, thank you, friends.",
+        datetime(2024, 11, 20, tzinfo=UTC),
+    )
+    assert not ruled_out(year_end_reasons(message))
+
+
+def test_another_calendars_new_year_message_is_not_a_year_end_message() -> None:
+    greeting = entry(
+        "Garrison commander releases Lunar New Year message",
+        "Our allies will celebrate the Lunar New Year next week.",
+        datetime(2025, 1, 27, tzinfo=UTC),
+    )
+    assert kind_of(greeting) not in (YEAR_END, GOOD_NEWS)
 
 
 def test_a_french_salutation_in_the_singular_names_the_readers() -> None:

@@ -325,6 +325,14 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("Libération immédiate pour les syndicalistes détenus !", "fr", False),
         ("Le gouvernement doit obtenir la libération de notre compatriote", "fr", False),
         ("Les familles espèrent une libération prochaine des otages", "fr", False),
+        ("Tenants' union wins $90,000 in settlements from landlords", "en", True),
+        ("Regional court finds sedition law unconstitutional", "en", True),
+        ("Court decision upholds street vendors' protection ordinance", "en", True),
+        ("Prosecution backs down in the case of the bridge protesters", "en", True),
+        ("Le gouvernement annonce l'abandon du projet de mine à ciel ouvert", "fr", True),
+        ("La cour a ordonné jeudi l'arrêt des travaux du barrage", "fr", True),
+        ("Christmas opening times: all our food banks will reopen on 3 January", "en", False),
+        ("Groups call for the repeal of the sedition law", "en", False),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:

@@ -29,12 +29,22 @@ _OCCASION_TEXT = re.compile(
     rf"(?:{_OCCASION})"
     r"|happy thanksgiving|thanksgiving (?:holiday|weekend|break|luncheon|dinner|meal)"
 )
+# a date ("January 2023: Chairman's Message", "le 17 janvier 2009") is no word of the year
+_DATE = re.compile(
+    r"(?<!\w)(?:\d{1,2}(?:st|nd|rd|th|er)? )?(?:january|february|march|april|may|june|july"
+    r"|august|september|october|november|december|janvier|février|mars|avril|mai|juin"
+    r"|juillet|août|septembre|octobre|novembre|décembre)(?: \d{1,2},?)? (?:19|20)\d\d(?!\d)"
+)
+# in November, an opening that speaks of Thanksgiving ("Thanksgiving is upon us")
+_THANKSGIVING = re.compile(r"(?<!\w)thanksgiving(?!\w)")
 # one of a series named by its month or season ("November 2022: A Message of Gratitude",
 # "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
 _SERIES = re.compile(
-    r"^\W*(?:february|march|april|may|june|july|august|september|october|november|février"
-    r"|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|fall|autumn|spring|summer"
-    r"|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
+    r"^\W*(?:fall|autumn|spring|summer|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
+    r"|(?<!\w)(?:february|march|april|may|june|july|august|september|october|november|février"
+    r"|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre)\W{0,2} (?:19|20)\d\d(?!\d)"
+    # a newsletter (not a holiday or year-end edition, which the title's "what" says)
+    r"|(?<!\w)newsletter(?!\w)"
 )
 # ... and occasions that the opening's look at the year does not make a year-end message
 # ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year")
@@ -81,17 +91,20 @@ _TOPIC_REVIEW = re.compile(
 # "The 7 Most-Read Stories of 2015", "The Best Stories of 2015, Handpicked by …": a list of
 # the year's posts is a best-of listicle (docs/labelling.md), whoever it is addressed to
 _ROUNDUP = re.compile(
-    r"^\W*(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|best|top(?: \d+)?)"
+    r"^\W*(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|best(?:[- ]read)?"
+    r"|top(?: \d+)?)"
     r" (?:\w+ )?(?:stories|posts|articles|reads|billets)\b"
     r"|^\W*(?:les |nos )?(?:\d+ )?(?:articles|billets) les plus (?:lus|populaires)"
     r"|(?:stories|posts|articles|billets) (?:of|in|from|de|en) (?:19|20)\d\d\W*$"
+    r"|(?:top|best|most[- ](?:read|popular|viewed)) (?:[\w'-]+ ){0,2}(?:stories|posts|articles"
+    r"|billets) of (?:the year|(?:19|20)\d\d)"
 )
 # ... or said in the opening ("we present some of the top issues … by taking a look at the
 # most popular blog posts")
 _ROUNDUP_TEXT = re.compile(
     r"(?:look(?:ing)? (?:back )?at|present(?:ing)?|here are|these are|round(?:ing)? up)"
-    r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \d+)"
-    r" (?:blog )?(?:posts|stories|articles|billets)"
+    r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \w+)"
+    r" (?:\w+ )?(?:blog )?(?:posts|stories|articles|billets)"
 )
 # A leader's farewell at the turn of the year is about the leader, not the year
 # (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
@@ -131,10 +144,14 @@ def occasion(entry: Entry) -> Reason | None:
     named in the title, or "on the occasion of" it in the opening, unless the title or the
     opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
     bilans"). Thanksgiving, a general meeting and one of a monthly or seasonal series named
-    in the title are ruled out unless the title itself says so."""
+    in the title are ruled out unless the title itself says so; a November opening that
+    speaks of Thanksgiving is a Thanksgiving message unless it says it belongs to the
+    year's end."""
     title, text = normalise(entry.title), normalise(entry.excerpt)
     own = _SERIES.search(title) or _OWN_OCCASION.search(title)
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
+    if named is None and entry.published.month == 11:
+        named = _THANKSGIVING.search(text)
     if named is None or _PATTERNS[0][2].search(title if own else f"{title}\n{text}"):
         return None
     if named.re is _SERIES:
@@ -150,7 +167,8 @@ def silent(entry: Entry, reasons: list[Reason]) -> Reason | None:
         return None  # (a title alone, or a line: too little to tell)
     if not any(r.points > 0 and r.signal != "season" for r in reasons):
         return None
-    if _YEARLY.search(normalise(f"{entry.title}\n{entry.excerpt}")):
+    said = _DATE.sub(" ", normalise(f"{entry.title}\n{entry.excerpt}"))
+    if _YEARLY.search(said):
         return None
     return _not_one("silent", "it says nothing of the year, the season or thanks")
 

@@ -33,7 +33,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         "what",
         5.0,
         rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection|statement|update"
-        r"|wrap-?up|recap)s?"
+        r"|wrap-?up|recap|highlights|hi-?lights|review|roundup)s?"
         rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|editorial|mot)s?"
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
@@ -53,12 +53,15 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         # an opening sentence that closes the year ("Another year is now drawing to a
         # close", "L'année 2020 s'achève"), not a clause ("l'enquête ouverte en 2019 se
         # termine par un non-lieu"; "Procès : l'année se termine sans verdict")
-        r"|(?<![\w:] )(?:another year (?:has (?:passed|gone by|come and gone|ended)|is (?:now )?"
-        r"(?:drawing|coming) to (?:a close|an end)|is over)"
+        r"|(?<![\w:] )(?:another (?:[\w'-]+ )?year (?:has (?:passed|gone by|come and gone|ended)"
+        r"|is (?:now )?(?:drawing|coming) to (?:a close|an end)|comes to (?:a close|an end)"
+        r"|is over)"
         r"|(?:l'année )?(?:20\d\d|l'année|cette année) (?:s'achève|se termine|touche à sa fin"
+        r"|est morte"
         r"|tire à sa fin|est (?:enfin )?(?:finie|terminée|achevée))"
         r"|(?:19|20)\d\d aura été (?:une|l')année"
-        r"|(?:this|the) past year (?:was|has been)|it's been an? (?:\w+ ){0,2}year(?!s? since)"
+        r"|(?:this|the) past year (?:was|has been)"
+        r"|(?:it's been|it was) an? (?:\w+ ){0,2}year(?!s? since)"
         r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
         r"|what a difference a year makes"
         r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
@@ -67,10 +70,14 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
-        r"|bonne année|happy new year|the year ahead|l'année à venir"
+        r"|(?:19|20)\d\d (?:was|has been) (?:full of|filled with)|(?:it's|it is) almost (?:a new"
+        r" year|(?:19|20)\d\d)|(?:has had|have had|had) an? (?:[\w'-]+ ){0,2}(?:19|20)\d\d\b"
+        r"|reflect(?:ing)? (?:on|upon) (?:(?:19|20)\d\d|the year|this year|the past year)"
+        r"|bonne année|bonne et heureuse année|happy new year|the year ahead|l'année à venir"
+        r"|messages? (?:des fêtes|de noël|du nouvel an)|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:holiday|christmas|new year'?s?|festive)(?: seasons?'?s?)? (?:message|statement"
-        r"|greeting|letter|special|update|wrap-up|wish)(?:e?s)?"
+        r"|greeting|letter|special|update|wrap-up|wish|speech|address)(?:e?s)?"
         # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
         r"|(?:19|20)\d\d wrapped|a wrap (?:for|on) (?:19|20)\d\d|wrap(?:ping)? up (?:19|20)\d\d"
         # the season's wishes from the organisation ("La FTQ vous souhaite un heureux temps
@@ -94,15 +101,19 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         rf"|{_WINS}(?: [\w'-]+){{0,5}}? (?:19|20)\d\d\W*(?=\n)"  # at the title's end
         rf"|(?:this|last|the) year'?s (?:[\w'-]+ ){{0,3}}{_WINS}"
         rf"|(?:19|20)\d\d's (?:[\w'-]+ ){{0,3}}{_WINS}"
+        rf"|(?:19|20)\d\d (?:[\w'-]+ ){{0,2}}{_WINS}\W*(?=\n)"
         r"|highlights (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
         r"|(?:year[- ]?end|end[- ]of[- ]year|holiday) (?:edition|issue|newsletter|recap|roundup)"
         r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
         r"|ce que (?:nous avons|vous avez) (?:accompli|obtenu|gagné|réalisé)"
         r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
+        r"|^\W*(?:19|20)\d\d\W{1,3}(?:a|an|une) (?:[\w'-]+ )?(?:year|année)\b"  # a title
+        r"|(?:the|a|this) year gone by|a year like no other|l'année écoulée"
         r"|(?:an?|this|what an?) (?:incredible|extraordinary|remarkable|amazing|historic"
         r"|unforgettable|momentous|challenging|difficult|tumultuous|eventful) year"
         r"|(?:une|cette) année (?:exceptionnelle|historique|de combats|de mobilisations?"
-        r"|de victoires|difficile|intense|riche|mouvementée|éprouvante)"
+        r"|de victoires|difficile|intense|riche|mouvementée|éprouvante|hors (?:de l'ordinaire"
+        r"|du commun|norme)|pas comme les autres|sans précédent)"
         r"|thank you for (?:an?|this|the|another) (?:\w+ )?year|merci pour cette année"
         r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
@@ -115,7 +126,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         "who",
         3.0,
         r"secr[ée]taires?[- ]g[ée]n[ée]ral(?:e|es)?|secretary[- ]general|secretario general"
-        r"|general secretary|délégu[ée]e? général(?:e)?"
+        r"|general secretary|délégu[ée]e? général(?:e)?|bâtonni(?:er|ère)|\bpdg\b"
+        r"|^\W*(?:l')?(?:édito(?:rial)?|editorial)\W*(?=\n)"  # the title: the house's voice
         r"|secretaria general|executive director|directeur (?:exécutif|général)"
         r"|directrice (?:exécutive|générale)|director(?:a)? ejecutiv[oa]"
         r"|chief executive(?: officer)?|\bceo\b"
@@ -142,9 +154,10 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:the )?(?:past|last) (?:twelve|12) months|(?:les )?(?:douze|12) derniers mois"
         r"|as (?:this|the) (?:new )?year begins"
         r"|(?:à l'aube|au seuil) de (?:la nouvelle année|20\d\d)"
-        r"|(?:we|i) want to (?:thank|take a moment)|please (?:donate|give|support)"
+        r"|(?:we|i) want to (?:thank|take a moment)|to thank|please (?:donate|give|support)"
         r"|(?:donate|give) today|faites un don|soutenez-nous|par un don|\bdon\b(?!')"
         r"|in 20\d\d,? (?:the|our)|(?:in|of|for) 20\d\d$|شكرا|شكرًا|نشكر\w*"
+        r"|from all (?:of us|the staff|the team|the board) at|de (?:la part de )?toute l'équipe"
         r"|thanks to you|because of you|(?:you|your support) made (?:it |this |them )?possible"
         r"|grâce à (?:vous|votre|vos|toutes et tous)|together,? we|ensemble,? nous",
     ),
@@ -155,10 +168,10 @@ _AUTHORITY = (
 )
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
-_MESSAGE = r"(?:message|letter|lettre|mot|note|update|édito|éditorial|editorial)"
+_MESSAGE = r"(?:message|letter|lettre|mot|note|update|édito|éditorial|editorial|words?)"
 _LEADER = (
-    r"(?:president|présidente?|chair|director|directeur|directrice|secretary[- ]general"
-    r"|secrétaire générale?|ceo)"
+    r"(?:president|présidente?|chair(?:man|woman|person)?|director|directeur|directrice"
+    r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg)"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
@@ -197,6 +210,9 @@ _PATTERNS = tuple(
 _NOT = re.compile(
     r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report|rapport)"
     r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
+    # another calendar's new year ("Lunar New Year message", "le Nouvel An chinois")
+    r"|(?:lunar|chinese|jewish|islamic|persian|tamil|sinhala) new year'?s?"
+    r"|nouvel an (?:lunaire|chinois|juif|persan)"
     # the authorities' vœux, which a French association or union answers in January
     # ("Vœux du gouvernement : …"), or vœux addressed to them ("Vœux … au préfet")
     rf"|voeux (?:du |de |des |d')(?:la |l')?{_AUTHORITY}"
