@@ -11,7 +11,7 @@ import re
 
 from ..models import Entry, Reason
 from .rules import normalise
-from .year_end import _PATTERNS, _WINS, turn_of_year
+from .year_end import WINS, closes_the_year, turn_of_year
 
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
@@ -53,20 +53,19 @@ _OWN_OCCASION = re.compile(
     r"|annual general meeting)(?!\w)"
 )
 # what every year-end message speaks of, in the title or the opening: the year or its
-# number, the season, thanks, wishes or its wins. A leader's letter that says none of it is about
-# something else ("Letter From the President: Yesterday, Today, and the Future")
+# number, the season, thanks, wishes or its wins. A leader's letter that says none of it
+# is about something else ("Letter From the President: Yesterday, Today, and the Future")
 _YEARLY = re.compile(
     r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\w)(?:years?|yearly|annual\w*|annuel\w*|année\w*|años?"
     r"|nouvel an|l'an|holidays?|christmas|xmas|noël|fêtes?|festive|seasons?|saison\w*"
     r"|navidad|décembre|december|diciembre|janvier|january|enero|thank\w*|grateful|gratitude"
     r"|merci|remerci\w*|gracias|voeux|wish\w*|souhait\w*|عام|العام|سنة|السنة)(?!\w)"
-    rf"|(?<!\w){_WINS}(?!\w)"  # the year's wins, counted ("41 victoires pour …")
+    rf"|(?<!\w){WINS}(?!\w)"  # the year's wins, counted ("41 victoires pour …")
 )
 
 TOPIC_POINTS = -6.0
-SILENT_WORDS = 25
-
 OFF_SEASON_POINTS = -8.0
+SILENT_WORDS = 25  # an opening shorter than this is too little to call silent
 
 _RULING_OUT = (
     "year_end:topic",
@@ -152,7 +151,7 @@ def occasion(entry: Entry) -> Reason | None:
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None and entry.published.month == 11:
         named = _THANKSGIVING.search(text)
-    if named is None or _PATTERNS[0][2].search(title if own else f"{title}\n{text}"):
+    if named is None or closes_the_year(title if own else f"{title}\n{text}"):
         return None
     if named.re is _SERIES:
         return _not_one("occasion", f"one of a series (“{named.group(0).strip()}”)")
@@ -179,7 +178,7 @@ def farewell(entry: Entry) -> Reason | None:
     year" is when the leader leaves."""
     title, text = normalise(entry.title), normalise(entry.excerpt)
     said = _FAREWELL.search(f"{title}\n{text}")
-    if said is None or _PATTERNS[0][2].search(title):
+    if said is None or closes_the_year(title):
         return None
     return _not_one("farewell", f"a farewell (“{said.group(0)}”)")
 
@@ -199,10 +198,12 @@ def off_season(entry: Entry) -> Reason | None:
 
 
 def ruled_out(reasons: tuple[Reason, ...]) -> bool:
-    """The evidence says this is no year-end message, whatever else it says: published
-    far from the turn of the year, a staff review of one topic or a list of the year's
-    stories; or it says nothing of one (no facet or phrase: the season alone, or the
-    classifier's words alone, make no year-end message)."""
+    """The evidence says this is no year-end message, whatever else it says: one of the
+    reasons of this module (published far from the turn of the year, a staff review of one
+    topic or a list of the year's stories, another occasion or one of a series, a
+    farewell, a letter that says nothing of the year); or it says nothing of one (no facet
+    or phrase: the season alone, or the classifier's words alone, make no year-end
+    message)."""
     if any(r.signal in _RULING_OUT for r in reasons):
         return True
     return not any(r.points > 0 and r.signal != "season" for r in reasons)

@@ -18,7 +18,7 @@ from ..models import Entry, Reason
 from .rules import normalise
 
 # plural wins, never one: "victory in 2023" may be one court's ruling
-_WINS = (
+WINS = (
     r"(?:wins|victories|successes|achievements|accomplishments|good news"
     r"|(?:biggest|best|proudest) moments|victoires|succès|réussites|temps forts"
     r"|bonnes nouvelles|avancées)"
@@ -96,12 +96,12 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         # the organisation's own list of the year's wins ("Nos succès 2023", "Victoires pour
         # les droits humains en 2024", "This year's epic human rights wins", "10 of your
         # biggest moments in 2014"); a list of the year's *stories* is a roundup (_ROUNDUP)
-        rf"|{_WINS}(?: [\w'-]+){{0,5}}? (?:of|from|in|en|de|qui ont marqué|that marked)"
+        rf"|{WINS}(?: [\w'-]+){{0,5}}? (?:of|from|in|en|de|qui ont marqué|that marked)"
         r" (?:20\d\d|the year|this year|the past year|l'année|cette année)"
-        rf"|{_WINS}(?: [\w'-]+){{0,5}}? (?:19|20)\d\d\W*(?=\n)"  # at the title's end
-        rf"|(?:this|last|the) year'?s (?:[\w'-]+ ){{0,3}}{_WINS}"
-        rf"|(?:19|20)\d\d's (?:[\w'-]+ ){{0,3}}{_WINS}"
-        rf"|(?:19|20)\d\d (?:[\w'-]+ ){{0,2}}{_WINS}\W*(?=\n)"
+        rf"|{WINS}(?: [\w'-]+){{0,5}}? (?:19|20)\d\d\W*(?=\n)"  # at the title's end
+        rf"|(?:this|last|the) year'?s (?:[\w'-]+ ){{0,3}}{WINS}"
+        rf"|(?:19|20)\d\d's (?:[\w'-]+ ){{0,3}}{WINS}"
+        rf"|(?:19|20)\d\d (?:[\w'-]+ ){{0,2}}{WINS}\W*(?=\n)"
         r"|highlights (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
         r"|(?:year[- ]?end|end[- ]of[- ]year|holiday) (?:edition|issue|newsletter|recap|roundup)"
         r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
@@ -182,7 +182,7 @@ _TITLE_ONLY = re.compile(
     r"(?<!\w)(?:"
     r"(?:vous|you|ensemble|together|nous|we|we're|our|nos|notre)(?: [\w'-]+){0,6}"
     r" (?:en|in|of|de|for|pour) (?:19|20)\d\d(?!\d)"
-    rf"|^\W*\d+ (?:[\w'-]+ ){{0,3}}{_WINS}"
+    rf"|^\W*\d+ (?:[\w'-]+ ){{0,3}}{WINS}"
     r"|(?:19|20)\d\d\W.*(?:message|letter|note|lettre|mot) (?:from|de|du|d')"
     r"|^\W*(?:19|20)\d\d\W{1,3}(?:the|our|a|my|your) year in \w+"
     r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
@@ -207,6 +207,14 @@ _TITLE_ONLY = re.compile(
 _PATTERNS = tuple(
     (facet, points, re.compile(rf"(?<!\w)(?:{source})(?!\w)")) for facet, points, source in _FACETS
 )
+
+
+def closes_the_year(text: str) -> re.Match[str] | None:
+    """Where a normalised text says it belongs to the year's end (the strong "what":
+    "year-end message", "as 2025 draws to a close", "nos succès 2023")."""
+    return _PATTERNS[0][2].search(text)
+
+
 _NOT = re.compile(
     r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report|rapport)"
     r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
