@@ -323,6 +323,17 @@ def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decide
     assert "the classifier doubts it is good news (3% sure); the rules decide" in said
 
 
+def test_what_the_feed_files_under_a_kind_stays_that_kind() -> None:
+    """A feed's own category ("Death penalty") is the rules' evidence the model never
+    saw (it learned from posts without categories): it does not overrule it."""
+    model = load_model()
+    rows = [0.0] * len(STORY_KINDS)
+    rows[STORY_KINDS.index("other")] = 0.67
+    rows[STORY_KINDS.index("grim")] = 0.33
+    assert model.decide(rows, "grim", 0.0, filed=True) == "grim"
+    assert model.decide(rows, "grim", 0.0, filed=False) == "other"
+
+
 def test_a_kind_the_editors_taught_is_not_said_to_be_the_rules() -> None:
     model = load_model()
     before = {k: (0.97 if k == "grim" else 0.03 if k == GOOD_NEWS else 0.0) for k in STORY_KINDS}

@@ -267,6 +267,10 @@ def test_a_message_for_another_occasion_is_ruled_out(title: str, text: str) -> N
         ),
         ("A personal note about my next steps", "Dear friends, thank you for ten years."),
         ("Au revoir et merci", "Chers adhérents, je quitte la présidence de la ligue."),
+        (
+            "Le dernier mot de la présidente",
+            "Chères amies, chers amis, j'achève mon mandat avec gratitude : merci à toutes.",
+        ),
     ],
 )
 def test_a_farewell_is_ruled_out(title: str, text: str) -> None:

@@ -1,11 +1,12 @@
 """The learned story classifier, combined with the rules.
 
-A multinomial logistic regression over two blocks of features (see :mod:`.features`):
-the rule packs' evidence with the calendar, and the hashed tf-idf n-grams of the title and
-opening text. It is trained by tools/train_classifier on the real labelled corpus's train
-split and shipped as ``model/classifier.npz`` (weights, n-gram buckets and their idf,
-thresholds), with ``model/examples.json`` (the titles and opening lines of the training
-examples whose licence lets us ship them, for "reads like" explanations).
+A multinomial logistic regression over three blocks of features: the rule packs' evidence
+with the calendar, the hashed tf-idf n-grams of the title and opening text (see
+:mod:`.features`), and what they mean, a vector of e5's word vectors (:mod:`.meaning`). It
+is trained by tools/train_classifier on the real labelled corpus's train split and shipped
+as ``model/classifier.npz`` (weights, n-gram buckets and their idf, thresholds), with
+``model/examples.json`` (the titles and opening lines of the training examples whose
+licence lets us ship them, for "reads like" explanations) beside ``model/meaning.npz``.
 
 Pure: entries, their evidence and features come in, probabilities and decisions go out.
 numpy loads lazily.
@@ -71,6 +72,7 @@ class Model:
     default_idf: float = 1.0
     examples: tuple[Example, ...] = ()
     name: str = "classifier"
+    meaning_scale: float = 0.0  # the weight of the meaning block (0: not used; see .meaning)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @cached_property
@@ -87,8 +89,9 @@ class Model:
         rules_kinds: Sequence[str],
         grams: Sequence[Grams | None] | None = None,
     ) -> tuple[Any, Sparse | None]:
-        """The dense block (rule evidence and calendar) and the sparse block (n-grams;
-        `grams` are the entries' cached :func:`.features.grams_of`, where known)."""
+        """The dense block (rule evidence and calendar, then the meaning vectors of
+        :mod:`.meaning`) and the sparse block (n-grams; `grams` are the entries' cached
+        :func:`.features.grams_of`, where known)."""
         import numpy as np
 
         dense = np.zeros((len(entries), 0))
@@ -97,6 +100,10 @@ class Model:
                 rule_row(e, ev, k) for e, ev, k in zip(entries, evidence, rules_kinds, strict=True)
             ]
             dense = np.asarray(rows, dtype=np.float64).reshape(len(entries), -1) * self.rule_scale
+        if self.meaning_scale:
+            from .meaning import load_table
+
+            dense = np.hstack([dense, load_table().rows(entries) * self.meaning_scale])
         sparse = None
         if self.uses_text:
             sparse = self.vocabulary.rows(entries, grams)
@@ -129,8 +136,9 @@ class Model:
         ("year-end message … secretary general") decides alone, and where the rules rule
         a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
         the model cannot make it one. Where the feed itself files the entry under the
-        rules' kind (`filed`: a "Good news" category), the model does not overrule it: it
-        learned from posts without categories. Otherwise the likeliest of the rest."""
+        rules' kind (`filed`: a "Good news" or a "Death penalty" category), the model does
+        not overrule it: it learned from posts without categories. Otherwise the likeliest
+        of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
         if year_end_points is not None and 0 < self.year_end_certain <= year_end_points:
             return YEAR_END
@@ -143,6 +151,8 @@ class Model:
             if p[kind] >= cut or (filed and rules_kind == kind):
                 return kind
         rest = [k for k in STORY_KINDS if k not in (YEAR_END, GOOD_NEWS)]
+        if filed and rules_kind in rest:
+            return rules_kind
         return max(rest, key=lambda k: (p[k], -rest.index(k)))
 
     def cut(self, kind: str, rules_agree: bool) -> float:
@@ -251,6 +261,7 @@ def load_model() -> Model:
         default_idf=float(meta.get("default_idf", 1.0)),
         examples=examples,
         name=str(meta.get("name", "classifier")),
+        meaning_scale=float(meta.get("meaning_scale", 0.0)),
         meta=meta,
     )
 
@@ -268,6 +279,7 @@ def save_model(model: Model, folder: Any, extra: Mapping[str, Any] | None = None
         "year_end_certain": model.year_end_certain,
         "default_idf": round(model.default_idf, 6),
         "name": model.name,
+        "meaning_scale": model.meaning_scale,
         **(extra or {}),
     }
     arrays: dict[str, Any] = {

@@ -107,14 +107,18 @@ _ROUNDUP_TEXT = re.compile(
 )
 # A leader's farewell at the turn of the year is about the leader, not the year
 # (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
-# My Next Steps", "je quitte la présidence"
+# My Next Steps", "je quitte la présidence", a term's last word
 _FAREWELL = re.compile(
     r"(?<!\w)(?:(?:i|i'm|i am|i will|i'll|i would|i have decided to|i've decided to)"
     r" (?:be )?(?:leaving|stepping down|step down|retiring|retire|moving on|departing)"
     r"|(?:my|a personal note about my) next steps|je quitte|mon départ"
     # a farewell, not to the year ("Farewell 2025!" is a year-end message's title)
     r"|farewell(?! (?:to )?(?:(?:19|20)\d\d|the (?:old )?year|this year))"
-    r"|je passe le relais|my last (?:day|letter|message|year) as)(?!\w)"
+    r"|je passe le relais|my last (?:day|letter|message|year) as"
+    # the last word of a leader's term ("Mon dernier mot du bâtonnier", "j'achève mon mandat")
+    r"|mon dernier (?:mot|édito(?:rial)?|billet)|my last (?:word|column)"
+    r"|(?:achève|achever|termine|terminer|quitte|quitter) (?:mon|ce) mandat"
+    r"|(?:fin|terme) de mon mandat)(?!\w)"
 )
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
 _OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
