@@ -6,7 +6,7 @@ Spanish and Arabic words, 384 numbers each as int8): an entry's vector is the we
 of its words' vectors (rare words weigh more), scaled to unit length. So "libéré",
 "released" and "liberado" point the same way, and a message that thanks supporters for the
 year reads like another one in other words, without a transformer at run time: a table
-look-up, a thousand entries in a few milliseconds. Words outside the table count nothing.
+look-up, a thousand entries in about 40 ms. Words outside the table count nothing.
 
 Pure and deterministic; numpy and the table load lazily, once per process.
 """
