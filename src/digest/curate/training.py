@@ -38,8 +38,8 @@ class Recipe:
     name: str
     uses_rules: bool = True
     uses_text: bool = True
-    meaning: float = 0.0  # the weight of the meaning vectors (.meaning; 0: not used)
     rule_scale: float = 1.0
+    meaning_scale: float = 0.0  # the weight of the meaning vectors (.meaning; 0: not used)
     l2: float = 1e-4
     balance: float = 0.5
     steps: int = 300
@@ -71,8 +71,8 @@ class Recipe:
 # 0.80; year-end messages en 0.93 -> 0.94, fr 0.69 -> 0.87; weight 2 about the same with
 # two English year-end leads fewer, weight 8 lower).
 RECIPES = {
-    "classifier": Recipe("classifier", uses_rules=False, meaning=4.0),
-    "combined": Recipe("combined", good_news_overrule=0.0, meaning=4.0),
+    "classifier": Recipe("classifier", uses_rules=False, meaning_scale=4.0),
+    "combined": Recipe("combined", good_news_overrule=0.0, meaning_scale=4.0),
 }
 # Year-end messages aimed at 0.95 until the twelfth round: with about 55 posts the rules
 # call year-end messages, 0.95 hung on one post (three holiday-season posts of new
@@ -118,7 +118,7 @@ def _fit_model(recipe: Recipe, posts: Sequence[Post]) -> Model:
         idf=idf,
         default_idf=default,
         name=recipe.name,
-        meaning_scale=recipe.meaning,
+        meaning_scale=recipe.meaning_scale,
     )
     dense, sparse = blank.design(*_inputs(posts))
     weights = [recipe.fictional if p.id.startswith(FICTIONAL) else 1.0 for p in posts]
