@@ -53,3 +53,26 @@ def test_the_shipped_model_reads_the_meaning_block() -> None:
     model = load_model()
     assert model.meaning_scale > 0
     assert model.fitted.weights.shape[0] == len(RULE_FEATURES) + load_table().dims
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=400), st.integers(0, 2**32 - 1))
+def test_the_words_parts_add_up_to_the_row(title: str, text: str, seed: int) -> None:
+    import numpy as np
+
+    table = load_table()
+    direction = np.random.default_rng(seed).normal(size=table.dims)
+    entry = _entry(title, text)
+    (row,) = table.rows([entry])
+    assert math.isclose(
+        sum(table.parts(entry, direction).values()), float(row @ direction), abs_tol=1e-9
+    )
+
+
+def test_explain_quotes_the_words_the_meaning_vectors_weighed_as_written() -> None:
+    entry = _entry(
+        "Periodista liberado tras dos años de prisión",
+        "El tribunal ordenó su liberación inmediata.",
+    )
+    said = load_model().words_for(entry, "good_news")
+    assert "liberado" in said and "liberación" in said  # no n-gram of these was trained

@@ -197,6 +197,9 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("Worth celebrating: 2025's free speech wins", "en", "Feed A"),
         ("L'année 2025 est enfin terminée", "fr", "Feed A"),
         ("Le syndicat vous souhaite un joyeux temps des Fêtes !", "fr", "Feed A"),
+        ("Edito du Président – décembre 2025", "fr", "Feed A"),
+        ("2025 Executive Director Reflection", "en", "Feed A"),
+        ("Thank you for supporting the shelter this Christmas", "en", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -337,6 +340,9 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("La cour a ordonné jeudi l'arrêt des travaux du barrage", "fr", True),
         ("Christmas opening times: all our food banks will reopen on 3 January", "en", False),
         ("Groups call for the repeal of the sedition law", "en", False),
+        ("Court Update: Ten More Protester Cases Dismissed", "en", True),
+        ("Supreme Court rules anti-protest laws constitutionally invalid", "en", True),
+        ("Beaucoup de bruit pour une double relaxe", "fr", True),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
@@ -366,6 +372,8 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
         ("A time for reflection", "Another year has passed. Thank you, friends.", "en"),
         ("What we are grateful for", "As 2025 begins to wind down, we thank our readers.", "en"),
         ("A decade together", "As we enter the new decade, we'd like to thank you.", "en"),
+        ("Le mot du bureau", "Une année qui s'achève est l'occasion de remercier nos amis.", "fr"),
+        ("Cap sur 2026", "2025 laissera le souvenir d'une année particulière. Merci !", "fr"),
     ],
 )
 def test_an_opening_that_closes_the_year_makes_a_year_end_message(

@@ -15,6 +15,7 @@ numpy loads lazily.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .learn import Fitted, Sparse
 
 MODEL_DIR = "model"
+_WORD = re.compile(r"\w+")
 # Words too common to be shown as a reason (the model may still weigh them).
 _PLAIN = frozenset(
     " ".join(
@@ -161,29 +163,42 @@ class Model:
         return self.thresholds.get(f"{kind}:rules", plain) if rules_agree else plain
 
     def words_for(self, entry: Entry, kind: str, k: int = 4) -> list[str]:
-        """The words and word pairs of this entry that pushed it most towards `kind`
-        (for --explain): tf-idf weight times the kind's weight, against the average."""
+        """The words and word pairs of this entry that pushed it most towards `kind` (for
+        --explain): each one's part in the kind's logit against the average kind, from its
+        tf-idf n-grams and, where the model reads meaning vectors, from its word's vector
+        (:meth:`.meaning.Table.parts`), added up per word."""
+        column = self.fitted.kinds.index(kind)
+        pushes: dict[str, float] = {}
+        for gram, push in self._gram_parts(entry, column) + self._meaning_parts(entry, column):
+            pushes[gram] = pushes.get(gram, 0.0) + push
+        ranked = sorted((-round(p, 6), w) for w, p in pushes.items() if p > 0 and _telling(w))
+        return [_as_written(entry, w) for _, w in ranked[:k]]
+
+    def _gram_parts(self, entry: Entry, column: int) -> list[tuple[str, float]]:
         from .words import bucket, words
 
         if not self.uses_text or self.fitted.sparse_weights is None:
             return []
-        column = self.fitted.kinds.index(kind)
         weights = self.vocabulary.rows([entry])
         value = dict(zip(weights.cols.tolist(), weights.data.tolist(), strict=True))
-        scored = []
-        for gram in words(entry):
+        out = []
+        for gram in sorted(set(words(entry))):
             found = self.vocabulary.column(bucket(gram))
-            if found is None or found not in value or not _telling(gram):
-                continue  # unknown to the model, or too common to tell a reader anything
+            if found is None or found not in value:
+                continue  # unknown to the model
             row = self.fitted.sparse_weights[found].astype(float)
-            push = value[found] * (row[column] - row.mean())
-            if push > 0:
-                scored.append((-round(float(push), 6), _show(gram)))
-        out: list[str] = []
-        for _, gram in sorted(set(scored)):
-            if gram not in out:
-                out.append(gram)
-        return out[:k]
+            out.append((_show(gram), value[found] * float(row[column] - row.mean())))
+        return out
+
+    def _meaning_parts(self, entry: Entry, column: int) -> list[tuple[str, float]]:
+        if not self.meaning_scale:
+            return []
+        from .meaning import load_table
+
+        table = load_table()
+        block = self.fitted.weights[-table.dims :].astype(float)  # the dense block's end
+        direction = self.meaning_scale * (block[:, column] - block.mean(axis=1))
+        return list(table.parts(entry, direction).items())
 
     def nearest(self, entry: Entry, k: int = 3, floor: float = 0.1) -> list[tuple[Example, float]]:
         """The k shipped examples most like this entry, best first: the cosine of their
@@ -215,6 +230,16 @@ def _telling(gram: str) -> bool:
     """A word worth quoting: four letters or more and not a plain function word; a pair
     when either word is."""
     return any(len(w) >= 4 and w not in _PLAIN and not w.startswith("<") for w in gram.split())
+
+
+def _as_written(entry: Entry, gram: str) -> str:
+    """A folded gram with its words spelt as in the entry ("liberacion" -> "liberación")."""
+    from .words import TEXT_CHARS, fold
+
+    written: dict[str, str] = {}
+    for word in _WORD.findall(f"{entry.title} {entry.excerpt[:TEXT_CHARS]}".lower()):
+        written.setdefault(fold(word), word)
+    return " ".join(written.get(w, w) for w in gram.split())
 
 
 def _show(gram: str) -> str:

@@ -58,6 +58,27 @@ class Table:
         unit: npt.NDArray[np.float64] = out / norms
         return unit
 
+    def parts(self, entry: Entry, direction: Any) -> dict[str, float]:
+        """Each known word's part in ``rows([entry])[0] @ direction``, by folded word. The
+        row is the weighted sum of its words' vectors divided by one norm, so the parts add
+        up to the whole exactly: what --explain quotes as the words that weighed."""
+        import numpy as np
+
+        text = (fold(entry.title), fold(entry.excerpt[:TEXT_CHARS]))
+        known = [w for part in text for w in _WORD.findall(part) if w in self.index]
+        if not known:
+            return {}
+        rows = np.asarray([self.index[w] for w in known], dtype=np.int64)
+        by = (self.weight[rows] * self.scale[rows]).astype(np.float64)
+        vectors = self.vectors[rows].astype(np.float64) * by[:, None]
+        norm = float(np.linalg.norm(vectors.sum(axis=0)))
+        if norm == 0:
+            return {}
+        out: dict[str, float] = {}
+        for word, part in zip(known, (vectors @ direction / norm).tolist(), strict=True):
+            out[word] = out.get(word, 0.0) + part
+        return out
+
 
 def _lookup(index: dict[str, int], *parts: str) -> list[int]:
     return [index[w] for part in parts for w in _WORD.findall(part) if w in index]

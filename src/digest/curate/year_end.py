@@ -34,7 +34,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         5.0,
         rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection|statement|update"
         r"|wrap-?up|recap|highlights|hi-?lights|review|roundup)s?"
-        rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|editorial|mot)s?"
+        rf"|(?:message|letter|lettre|mensaje|carta|[ée]dito|[ée]ditorial|mot)s?"
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
@@ -49,7 +49,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"winds? down|as we wind down (?:20\d\d|the year|this (?:\w+ )?year)"
         r"|(?:as we|we) (?:near|approach|reach|come close to|move towards) the end of"
         r" (?:20\d\d|the year|this year)"
-        r"|alors que (?:20\d\d|l'année|cette année) s'achève|l'année qui s'achève"
+        r"|alors que (?:20\d\d|l'année|cette année) s'achève"
+        r"|(?:l'|une |cette )année qui (?:s'achève|se termine|touche à sa fin)"
         # an opening sentence that closes the year ("Another year is now drawing to a
         # close", "L'année 2020 s'achève"), not a clause ("l'enquête ouverte en 2019 se
         # termine par un non-lieu"; "Procès : l'année se termine sans verdict")
@@ -59,7 +60,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:l'année )?(?:20\d\d|l'année|cette année) (?:s'achève|se termine|touche à sa fin"
         r"|est morte"
         r"|tire à sa fin|est (?:enfin )?(?:finie|terminée|achevée))"
-        r"|(?:19|20)\d\d aura été (?:une|l')année"
+        r"|(?:19|20)\d\d (?:aura été|laissera (?:le souvenir d')?)(?:une|l')année"
         r"|(?:this|the) past year (?:was|has been)"
         r"|(?:it's been|it was) an? (?:\w+ ){0,2}year(?!s? since)"
         r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
@@ -115,25 +116,30 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|de victoires|difficile|intense|riche|mouvementée|éprouvante|hors (?:de l'ordinaire"
         r"|du commun|norme)|pas comme les autres|sans précédent)"
         r"|thank you for (?:an?|this|the|another) (?:\w+ )?year|merci pour cette année"
+        # the season's thanks to supporters ("Thank you so much for your generous support
+        # this Christmas", "Thank you for supporting Crisis this Christmas")
+        r"|thank(?:s| you)(?: so much)? for (?:(?:all )?your (?:[\w'-]+ ){0,2}(?:support|generosity"
+        r"|gifts?|donations?)|supporting (?:[\w'-]+ ){1,3}?)(?:this|in) (?:christmas|holiday"
+        r" season|festive season|year|(?:19|20)\d\d)"
         r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
     (
         "what",
         2.0,
-        r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan|édito|éditorial)\b",
+        r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan|[ée]dito|[ée]ditorial)\b",
     ),
     (
         "who",
         3.0,
         r"secr[ée]taires?[- ]g[ée]n[ée]ral(?:e|es)?|secretary[- ]general|secretario general"
         r"|general secretary|délégu[ée]e? général(?:e)?|bâtonni(?:er|ère)|\bpdg\b"
-        r"|^\W*(?:l')?(?:édito(?:rial)?|editorial)\W*(?=\n)"  # the title: the house's voice
+        r"|^\W*(?:l')?[ée]dito(?:rial)?\W*(?=\n)"  # the title: the house's voice
         r"|secretaria general|executive director|directeur (?:exécutif|général)"
         r"|directrice (?:exécutive|générale)|director(?:a)? ejecutiv[oa]"
         r"|chief executive(?: officer)?|\bceo\b"
-        r"|(?:our|notre|nuestr[oa]) (?:president|présidente?|presidenta?|chair|director|directeur"
-        r"|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
-        r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
+        r"|(?:our|notre|nuestr[oa]) (?:president|pr[ée]sidente?|presidenta?|chair|director"
+        r"|directeur|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
+        r"|pr[ée]sident(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
         r"|الأمين العام|الأمينة العامة|المدير التنفيذي|المديرة التنفيذية",
     ),
     (
@@ -168,9 +174,12 @@ _AUTHORITY = (
 )
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
-_MESSAGE = r"(?:message|letter|lettre|mot|note|update|édito|éditorial|editorial|words?)"
+_MESSAGE = (
+    r"(?:message|letter|lettre|mot|note|update|[ée]dito|[ée]ditorial|words?|reflections?"
+    r"|r[ée]flexions?)"
+)
 _LEADER = (
-    r"(?:president|présidente?|chair(?:man|woman|person)?|director|directeur|directrice"
+    r"(?:president|pr[ée]sidente?|chair(?:man|woman|person)?|director|directeur|directrice"
     r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg)"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
