@@ -43,6 +43,11 @@ _SERIES = re.compile(
     r"^\W*(?:fall|autumn|spring|summer|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
     r"|(?<!\w)(?:february|march|april|may|june|july|august|september|october|november|février"
     r"|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre)\W{0,2} (?:19|20)\d\d(?!\d)"
+    # ... or by the month it looks back on ("15 victoires obtenues en mars", "Our wins in
+    # October"; not "may": "in May" is rarer than "… that may")
+    r"|(?<!\w)(?:in|en|of|de|for|d') (?:february|march|april|june|july|august|september"
+    r"|october|november|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
+    r"|novembre)(?!\w)"
     # a newsletter (not a holiday or year-end edition, which the title's "what" says)
     r"|(?<!\w)newsletter(?!\w)"
 )

@@ -93,6 +93,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         # an opening that looks back from the year's end ("With the year coming to an end",
         # "When 2020 began, few could have imagined …")
         r"|(?:as|with) (?:the|this) year (?:coming|drawing|nearing) (?:to )?(?:a close|an end"
+        r"|its end)|with (?:19|20)\d\d (?:coming|drawing|nearing) (?:to )?(?:a close|an end"
         r"|its end)|when (?:(?:19|20)\d\d|this year|the year) (?:began|started)"
         # the organisation's own list of the year's wins ("Nos succès 2023", "Victoires pour
         # les droits humains en 2024", "This year's epic human rights wins", "10 of your
