@@ -222,6 +222,11 @@ def test_a_title_that_names_a_year_end_message_makes_one_in_season(
             "A",
         ),
         (
+            "What a year! Annual Report 2024 - 2025 is now available",
+            "This year we celebrated 40 years of working for tenants' rights.",
+            "Feed A",
+        ),
+        (
             "15 victoires obtenues en mars dans le domaine des droits humains !",
             "Mars s'est avéré un très bon mois : des militants ont été libérés. Merci !",
             "A",
@@ -354,6 +359,15 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("Statut de réfugiés pour des militants ivoiriens", "fr", True),
         ("La CEDH condamne la France pour traitements inhumains", "fr", True),
         (
+            "Cases dropped against 146 protesters over failure to read injunction at arrests",
+            "en",
+            True,
+        ),
+        ("Part 2. Deportation Stopped", "en", True),
+        ("High Court declares security law null and void", "en", True),
+        ("Supreme Court grants immediate bail to detained journalist", "en", True),
+        ("Officials Must Use Clemency Power Now", "en", False),
+        (
             "Face au refus du Conseil d'Etat de suspendre la décision, un recours est déposé",
             "fr",
             False,
@@ -394,6 +408,12 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
             "With 2025 drawing to a close, we thank our readers.",
             "en",
         ),
+        (
+            "Thanks to all the Unsung Heroes",
+            "The end of another successful year of welcoming people seeking sanctuary draws near.",
+            "en",
+        ),
+        ("Review of 2025", "At our meeting we reviewed our activities in 2025.", "en"),
     ],
 )
 def test_an_opening_that_closes_the_year_makes_a_year_end_message(

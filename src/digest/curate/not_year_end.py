@@ -125,6 +125,12 @@ _FAREWELL = re.compile(
     r"|(?:achève|achever|termine|terminer|quitte|quitter) (?:mon|ce) mandat"
     r"|(?:fin|terme) de mon mandat)(?!\w)"
 )
+# an annual report's launch ("What a year! TU Annual Report 2015 - 2016 is now available",
+# "Rapport moral 2016 du président"), unless the title calls it a letter or a message
+_REPORT = re.compile(
+    r"(?<!\w)(?:annual report|impact report|rapport (?:annuel|d'activités?|moral))(?!\w)"
+)
+_LETTER = re.compile(r"(?<!\w)(?:message|letter|lettre|mot|note|[ée]dito(?:rial)?)(?!\w)")
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
 _OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
 _OUR_YEAR = re.compile(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
@@ -134,10 +140,12 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     """A staff review of one topic ("2023 in Review: encryption") is not the organisation
     speaking to its supporters, unless a leader signs it or it is addressed to them (a
     "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
-    nor is a list of the year's most-read stories."""
+    nor is a list of the year's most-read stories, nor an annual report's launch."""
     title = normalise(entry.title)
     if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
         return _not_one("topic", "a list of the year's stories, not a message to supporters")
+    if _REPORT.search(title) and not _LETTER.search(title):
+        return _not_one("topic", "an annual report, not a letter to supporters")
     if not _TOPIC_REVIEW.search(title):
         return None
     if any(r.signal in ("year_end:who", "year_end:whom") for r in found):

@@ -94,7 +94,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         # "When 2020 began, few could have imagined …")
         r"|(?:as|with) (?:the|this) year (?:coming|drawing|nearing) (?:to )?(?:a close|an end"
         r"|its end)|with (?:19|20)\d\d (?:coming|drawing|nearing) (?:to )?(?:a close|an end"
-        r"|its end)|when (?:(?:19|20)\d\d|this year|the year) (?:began|started)"
+        r"|its end)|(?:the|at the) end of another (?:[\w'-]+ )?year"
+        r"|when (?:(?:19|20)\d\d|this year|the year) (?:began|started)"
         # the organisation's own list of the year's wins ("Nos succès 2023", "Victoires pour
         # les droits humains en 2024", "This year's epic human rights wins", "10 of your
         # biggest moments in 2014"); a list of the year's *stories* is a roundup (_ROUNDUP)
@@ -195,6 +196,9 @@ _TITLE_ONLY = re.compile(
     rf"|^\W*\d+ (?:[\w'-]+ ){{0,3}}{WINS}"
     r"|(?:19|20)\d\d\W.*(?:message|letter|note|lettre|mot) (?:from|de|du|d')"
     r"|^\W*(?:19|20)\d\d\W{1,3}(?:the|our|a|my|your) year in \w+"
+    # the organisation's review of its year as the whole title ("Review of 2013", "The ORG
+    # Review of 2022"); not a review of one topic ("A review of 2022's executions")
+    r"|^\W*(?:(?:the|our|a) )?(?:[\w'-]+ )?review of (?:the year|(?:19|20)\d\d)\W*$"
     r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
     rf"|(?<!open ){_MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
     rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{_MESSAGE}(?! ouverte)"
