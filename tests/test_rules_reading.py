@@ -200,6 +200,8 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("Edito du Président – décembre 2025", "fr", "Feed A"),
         ("2025 Executive Director Reflection", "en", "Feed A"),
         ("Thank you for supporting the shelter this Christmas", "en", "Feed A"),
+        ("A Christmas Thank you", "en", "Feed A"),
+        ("Goodwill and Seasonal Message", "en", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(
@@ -367,6 +369,18 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("High Court declares security law null and void", "en", True),
         ("Supreme Court grants immediate bail to detained journalist", "en", True),
         ("Officials Must Use Clemency Power Now", "en", False),
+        ("Tenants Win Injunction Prohibiting Evictions", "en", True),
+        ("Judge Orders Landlord to Stop Harassing Tenants", "en", True),
+        ("Le tribunal correctionnel de Nouakchott relaxe des militants", "fr", True),
+        ("Le roi a accordé la grâce royale à 23 condamnés à mort", "fr", True),
+        ("Deux journalistes libérés, mais trois autres demeurent emprisonnés", "fr", False),
+        ("Déclaration de l'Action des chrétiens pour l'abolition de la torture", "fr", False),
+        ("Una jueza ordena la liberación de tres indígenas acusados de terrorismo", "es", True),
+        ("Archivan querella contra dos periodistas", "es", True),
+        ("El Gobierno derogará dos leyes de la selva", "es", False),
+        ("مصر ترفع حظر السفر على الناشط", "ar", True),
+        ("القضاء الإداري يوقف تنفيذ القرار", "ar", True),
+        ("المجلس الدستوري يلغي فقرة من قانون الرموز", "ar", True),
         (
             "Face au refus du Conseil d'Etat de suspendre la décision, un recours est déposé",
             "fr",
@@ -414,6 +428,17 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
             "en",
         ),
         ("Review of 2025", "At our meeting we reviewed our activities in 2025.", "en"),
+        (
+            "2025: un año de logros",
+            "Estimados amigos: les escribo con una breve reflexión sobre este año que culmina.",
+            "es",
+        ),
+        ("Os deseamos feliz Navidad y próspero año nuevo 2026", "", "es"),
+        (
+            "تهنئة بمناسبة العام الجديد 2026",
+            "نتوجه بالتحية إلى أعضائنا مع حلول العام الجديد",
+            "ar",
+        ),
     ],
 )
 def test_an_opening_that_closes_the_year_makes_a_year_end_message(

@@ -77,8 +77,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|bonne année|bonne et heureuse année|happy new year|the year ahead|l'année à venir"
         r"|messages? (?:des fêtes|de noël|du nouvel an)|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
-        r"|(?:holiday|christmas|new year'?s?|festive)(?: seasons?'?s?)? (?:message|statement"
-        r"|greeting|letter|special|update|wrap-up|wish|speech|address)(?:e?s)?"
+        r"|(?:holiday|christmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
+        r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address)(?:e?s)?"
         # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
         r"|(?:19|20)\d\d wrapped|a wrap (?:for|on) (?:19|20)\d\d|wrap(?:ping)? up (?:19|20)\d\d"
         # the season's wishes from the organisation ("La FTQ vous souhaite un heureux temps
@@ -110,7 +110,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
         r"|ce que (?:nous avons|vous avez) (?:accompli|obtenu|gagné|réalisé)"
         r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
-        r"|^\W*(?:19|20)\d\d\W{1,3}(?:a|an|une) (?:[\w'-]+ )?(?:year|année)\b"  # a title
+        r"|^\W*(?:19|20)\d\d\W{1,3}(?:a|an|une|un) (?:[\w'-]+ )?(?:year|année|año)\b"  # a title
         r"|(?:the|a|this) year gone by|a year like no other|l'année écoulée"
         r"|(?:an?|this|what an?) (?:incredible|extraordinary|remarkable|amazing|historic"
         r"|unforgettable|momentous|challenging|difficult|tumultuous|eventful) year"
@@ -151,13 +151,15 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|sympathisant(?:e|·e)?s|adhérent(?:e|·e)?s|lect(?:eurs|rices)|communauté"
         r"|ami(?:e|·e)?s|donat(?:eur|rice)s|membres|simpatizantes|soci[oa]s|amig[oa]s"
         r"|dear \w+|cher(?:e|·e)?s \w+|(?:^|(?<=\n))\W*ch(?:er|ère)(?:·e)?s? \w+"
-        r"|أعضاء\w*|داعمي\w*|أصدقاء\w*|مؤيدي\w*",
+        r"|querid[oa]s \w+|estimad[oa]s \w+|lector(?:es|as)|miembros"
+        r"|أعضاء\w*|داعمي\w*|أصدقاء\w*|مؤيدي\w*|مناصر\w*|شركاؤنا|شركائنا",
     ),
     (
         "how",
         2.0,
         r"thank(?:s| you)|grateful|gratitude|looking back|look back|merci|remerci\w*"
-        r"|reconnaissan\w*|gracias|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
+        r"|reconnaissan\w*|gracias|agradec\w*|todo el año"
+        r"|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
         r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)"
         r"|(?:the )?(?:past|last) (?:twelve|12) months|(?:les )?(?:douze|12) derniers mois"
         r"|as (?:this|the) (?:new )?year begins"
@@ -210,11 +212,13 @@ _TITLE_ONLY = re.compile(
     r"|members|friends|donors|sympathisant\S*|adhérent\S*|donat\S*|ami\S*|membres)"
     r"(?=\W*$|\W*[:,!—–-]| and | et )"
     r"|^\W*(?:merci|thank you|thanks|gracias)(?: (?:à|a) (?:vous|tous|toutes))?\W*$"
+    r"|^\W*(?:a )?(?:christmas|holiday|festive|new year'?s?) thank(?:s| you)\W*$"
     # the season's greetings as the title, not in a headline's question or story ("No merry
     # Christmas for …", "Joyeux Noël en prison : …"); in a text they open any speech
     r"|^(?![^\n]*[?:])\W*(?:(?:we )?(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?"
-    r"|(?:merry|peaceful|happy|joyous|blessed) |joyeux |joyeuses |bonnes |feliz )(?:christmas"
-    r"|holiday season|holidays|new year|noël|fêtes(?: de fin d'année)?|navidad)"
+    r"|(?:merry|peaceful|happy|joyous|blessed) |joyeux |joyeuses |bonnes "
+    r"|(?:(?:os|les|te) deseamos )?(?:feliz|felices) )(?:christmas"
+    r"|holiday season|holidays|new year|noël|fêtes(?: de fin d'année)?|navidad|fiestas)"
     r"(?! (?:in|en|for|pour|behind|derrière|under|sous|without|sans) )"
     r")(?!\w)"
 )
