@@ -15,7 +15,6 @@ numpy loads lazily.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from .learn import Fitted, Sparse
 
 MODEL_DIR = "model"
-_WORD = re.compile(r"\w+")
 # Words too common to be shown as a reason (the model may still weigh them).
 _PLAIN = frozenset(
     " ".join(
@@ -171,8 +169,10 @@ class Model:
         pushes: dict[str, float] = {}
         for gram, push in self._gram_parts(entry, column) + self._meaning_parts(entry, column):
             pushes[gram] = pushes.get(gram, 0.0) + push
+        from .words import as_written
+
         ranked = sorted((-round(p, 6), w) for w, p in pushes.items() if p > 0 and _telling(w))
-        return [_as_written(entry, w) for _, w in ranked[:k]]
+        return as_written(entry, [w for _, w in ranked[:k]])
 
     def _gram_parts(self, entry: Entry, column: int) -> list[tuple[str, float]]:
         from .words import bucket, words
@@ -230,16 +230,6 @@ def _telling(gram: str) -> bool:
     """A word worth quoting: four letters or more and not a plain function word; a pair
     when either word is."""
     return any(len(w) >= 4 and w not in _PLAIN and not w.startswith("<") for w in gram.split())
-
-
-def _as_written(entry: Entry, gram: str) -> str:
-    """A folded gram with its words spelt as in the entry ("liberacion" -> "liberación")."""
-    from .words import TEXT_CHARS, fold
-
-    written: dict[str, str] = {}
-    for word in _WORD.findall(f"{entry.title} {entry.excerpt[:TEXT_CHARS]}".lower()):
-        written.setdefault(fold(word), word)
-    return " ".join(written.get(w, w) for w in gram.split())
 
 
 def _show(gram: str) -> str:

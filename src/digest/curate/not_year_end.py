@@ -39,15 +39,17 @@ _DATE = re.compile(
 _THANKSGIVING = re.compile(r"(?<!\w)thanksgiving(?!\w)")
 # one of a series named by its month or season ("November 2022: A Message of Gratitude",
 # "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
+# the months far from the turn of the year, but "may" ("in May" is rarer than "… that may")
+_OFF_MONTHS = (
+    r"february|march|april|june|july|august|september|october|november|février|mars|avril"
+    r"|mai|juin|juillet|août|septembre|octobre|novembre"
+)
 _SERIES = re.compile(
     r"^\W*(?:fall|autumn|spring|summer|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
-    r"|(?<!\w)(?:february|march|april|may|june|july|august|september|october|november|février"
-    r"|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre)\W{0,2} (?:19|20)\d\d(?!\d)"
+    rf"|(?<!\w)(?:may|{_OFF_MONTHS})\W{{0,2}} (?:19|20)\d\d(?!\d)"
     # ... or by the month it looks back on ("15 victoires obtenues en mars", "Our wins in
-    # October"; not "may": "in May" is rarer than "… that may")
-    r"|(?<!\w)(?:in|en|of|de|for|d') (?:february|march|april|june|july|august|september"
-    r"|october|november|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
-    r"|novembre)(?!\w)"
+    # October")
+    rf"|(?<!\w)(?:in|en|of|de|for|d') (?:{_OFF_MONTHS})(?!\w)"
     # a newsletter (not a holiday or year-end edition, which the title's "what" says)
     r"|(?<!\w)newsletter(?!\w)"
 )

@@ -54,6 +54,15 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLDING)
 
 
+def as_written(entry: Entry, grams: Sequence[str]) -> list[str]:
+    """Folded grams with their words spelt as in the entry ("liberacion" -> "liberación"),
+    for explanations."""
+    written: dict[str, str] = {}
+    for word in _WORD.findall(f"{entry.title} {entry.excerpt[:TEXT_CHARS]}".lower()):
+        written.setdefault(fold(word), word)
+    return [" ".join(written.get(w, w) for w in gram.split()) for gram in grams]
+
+
 def tokens(text: str) -> list[str]:
     out = []
     for word in _WORD.findall(fold(text)):
