@@ -11,7 +11,7 @@ import re
 
 from ..models import Entry, Reason
 from .rules import normalise
-from .year_end import WINS, closes_the_year, turn_of_year
+from .year_end import MESSAGE, WINS, closes_the_year, turn_of_year
 
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
@@ -132,7 +132,7 @@ _FAREWELL = re.compile(
 _REPORT = re.compile(
     r"(?<!\w)(?:annual report|impact report|rapport (?:annuel|d'activités?|moral))(?!\w)"
 )
-_LETTER = re.compile(r"(?<!\w)(?:message|letter|lettre|mot|note|[ée]dito(?:rial)?)(?!\w)")
+_LETTER = re.compile(rf"(?<!\w){MESSAGE}(?!\w)")  # what a leader's message is called
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
 _OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
 _OUR_YEAR = re.compile(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")

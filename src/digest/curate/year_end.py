@@ -178,7 +178,7 @@ _AUTHORITY = (
 )
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
-_MESSAGE = (
+MESSAGE = (
     r"(?:message|letter|lettre|mot|note|update|[ée]dito|[ée]ditorial|words?|reflections?"
     r"|r[ée]flexions?)"
 )
@@ -202,8 +202,8 @@ _TITLE_ONLY = re.compile(
     # Review of 2022"); not a review of one topic ("A review of 2022's executions")
     r"|^\W*(?:(?:the|our|a) )?(?:[\w'-]+ )?review of (?:the year|(?:19|20)\d\d)\W*$"
     r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
-    rf"|(?<!open ){_MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
-    rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{_MESSAGE}(?! ouverte)"
+    rf"|(?<!open ){MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
+    rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{MESSAGE}(?! ouverte)"
     rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
     r" (?:out )?(?:l'année|the year|the new year|20\d\d)"
