@@ -75,4 +75,6 @@ def test_explain_quotes_the_words_the_meaning_vectors_weighed_as_written() -> No
         "El tribunal ordenó su liberación inmediata.",
     )
     said = load_model().words_for(entry, "good_news")
-    assert "liberado" in said and "liberación" in said  # no n-gram of these was trained
+    # the corpus holds no Spanish good news: these words weigh through the meaning vectors,
+    # and are quoted as the story spells them ("prisión", not "prision")
+    assert "liberado" in said and "prisión" in said

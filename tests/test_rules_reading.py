@@ -531,3 +531,24 @@ def test_phrases_over_the_same_words_are_one_piece_of_evidence() -> None:
     assert len(review[YEAR_END]) == 1  # "year in review" and "* in review"
     apart = rules.match(["sentence vacated and charges dropped against his co-defendant"])
     assert len(apart[GOOD_NEWS]) == 2  # two outcomes in different words both count
+
+
+@pytest.mark.parametrize(
+    "title, language, good",
+    [
+        ("Prosecution against opposition blogger stopped", "en", True),
+        ("Prosecution of the editor dropped after two years", "en", True),
+        ("News site blocked, unblocked and blocked again", "en", False),
+        ("La Cour de cassation casse le jugement ordonnant le filtrage", "fr", True),
+        ("Le tribunal a cassé la condamnation du militant", "fr", True),
+        ("La Cour de cassation confirme le jugement contre le blogueur", "fr", False),
+    ],
+)
+def test_a_prosecution_stopped_a_judgment_quashed_and_a_ban_come_back(
+    title: str, language: str, good: bool
+) -> None:
+    """Shapes of the corpus's seventeenth round: a prosecution that stops, a court that
+    "casse" a judgment (not any sentence naming the Cour de cassation), and a ban lifted
+    then back, which is no outcome."""
+    found = signals.kind_evidence(entry(title), load_rules(language))
+    assert (GOOD_NEWS in found) == good, found
