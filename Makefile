@@ -26,8 +26,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# digest build exits 3 when the issue is already built and up to date: not a failure here
 demo: $(STAMP)
-	@# exit 3 means the issue is already built and up to date: not a failure here
 	$(BIN)/digest build --as-of $(DEMO_AS_OF) || [ $$? -eq 3 ]
 	@echo
 	@echo "Open out/2025-W51/newsletter.html in a browser; newsletter.txt, newsletter.eml and manifest.json are beside it."

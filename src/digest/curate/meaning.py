@@ -48,9 +48,9 @@ class Table:
 
         out = np.zeros((len(entries), self.dims))
         for r, entry in enumerate(entries):
-            found = _lookup(self.index, fold(entry.title), fold(entry.excerpt[:TEXT_CHARS]))
+            found = self._known(entry)
             if found:
-                rows = np.asarray(found, dtype=np.int64)
+                rows = np.asarray([self.index[w] for w in found], dtype=np.int64)
                 by = (self.weight[rows] * self.scale[rows]).astype(np.float64)
                 out[r] = by @ self.vectors[rows]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -64,8 +64,7 @@ class Table:
         up to the whole exactly: what --explain quotes as the words that weighed."""
         import numpy as np
 
-        text = (fold(entry.title), fold(entry.excerpt[:TEXT_CHARS]))
-        known = [w for part in text for w in _WORD.findall(part) if w in self.index]
+        known = self._known(entry)
         if not known:
             return {}
         rows = np.asarray([self.index[w] for w in known], dtype=np.int64)
@@ -79,9 +78,10 @@ class Table:
             out[word] = out.get(word, 0.0) + part
         return out
 
-
-def _lookup(index: dict[str, int], *parts: str) -> list[int]:
-    return [index[w] for part in parts for w in _WORD.findall(part) if w in index]
+    def _known(self, entry: Entry) -> list[str]:
+        """The entry's folded words that the table knows, in order, repeats kept."""
+        text = (fold(entry.title), fold(entry.excerpt[:TEXT_CHARS]))
+        return [w for part in text for w in _WORD.findall(part) if w in self.index]
 
 
 @lru_cache(maxsize=1)

@@ -37,13 +37,13 @@ _DATE = re.compile(
 )
 # in November, an opening that speaks of Thanksgiving ("Thanksgiving is upon us")
 _THANKSGIVING = re.compile(r"(?<!\w)thanksgiving(?!\w)")
-# one of a series named by its month or season ("November 2022: A Message of Gratitude",
-# "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
 # the months far from the turn of the year, but "may" ("in May" is rarer than "… that may")
 _OFF_MONTHS = (
     r"february|march|april|june|july|august|september|october|november|février|mars|avril"
     r"|mai|juin|juillet|août|septembre|octobre|novembre"
 )
+# one of a series named by its month or season ("November 2022: A Message of Gratitude",
+# "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
 _SERIES = re.compile(
     r"^\W*(?:fall|autumn|spring|summer|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
     rf"|(?<!\w)(?:may|{_OFF_MONTHS})\W{{0,2}} (?:19|20)\d\d(?!\d)"
