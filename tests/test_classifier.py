@@ -323,6 +323,33 @@ def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decide
     assert "the classifier doubts it is good news (3% sure); the rules decide" in said
 
 
+def test_good_news_found_in_the_opening_only_is_overruled_where_the_model_knows_the_language():
+    """"victories" in a round-up's standing blurb: the rules' only sign of good news is in
+    the opening text, and the model, sure it is not, overrules them in English; not in a
+    language whose good news it never learned, nor where the title says it."""
+    model = load_model()
+    rows = [0.0] * len(STORY_KINDS)
+    rows[STORY_KINDS.index(GOOD_NEWS)] = 0.02
+    rows[STORY_KINDS.index("other")] = 0.98
+    assert 0.02 < model.cut(GOOD_NEWS, True, opening_only=True, language="en") <= 0.5
+    assert model.decide(rows, GOOD_NEWS, 0.0, False, True, "en") == "other"
+    assert model.decide(rows, GOOD_NEWS, 0.0, False, True, "es") == GOOD_NEWS
+    assert model.decide(rows, GOOD_NEWS, 0.0, False, True, None) == GOOD_NEWS
+    assert model.decide(rows, GOOD_NEWS, 0.0, False, False, "en") == GOOD_NEWS
+    item = _entry(
+        "Netizen Report: The Rising Cost of Internet Shutdowns",
+        "The Netizen Report offers an international snapshot of challenges, victories,"
+        " and emerging trends in Internet rights around the world.",
+    )
+    evidence = signals.kind_evidence(item, load_rules("en"))
+    verdict = Verdict("other", dict(zip(STORY_KINDS, rows, strict=True)))
+    said = [
+        r.text
+        for r in score(item, now=NOW, evidence=evidence, verdict=verdict, model=model).reasons
+    ]
+    assert any("opening text only" in t and "victories" in t for t in said), said
+
+
 def test_what_the_feed_files_under_a_kind_stays_that_kind() -> None:
     """A feed's own category ("Death penalty") is the rules' evidence the model never
     saw (it learned from posts without categories): it does not overrule it."""

@@ -76,24 +76,25 @@ def test_softmax_rows_are_probabilities() -> None:
             [0.9, 0.8, 0.2, 0.1],
             [True, True, False, False],
             [True, False, False, False],
-            (0.05, 0.8, 0.8),
+            (0.05, 0.8, 0.8, 0.05),
         ),
         # nothing true: no cut reaches the target; the fallback is the default pair
-        ([0.9, 0.1], [False, False], [False, False], (0.5, 0.5, 0.5)),
+        ([0.9, 0.1], [False, False], [False, False], (0.5, 0.5, 0.5, 0.5)),
     ],
 )
 def test_thresholds_reach_the_target_precision(
     scores: list[float],
     truth: list[bool],
     agree: list[bool],
-    expected: tuple[float, float] | None,
+    expected: tuple[float, ...] | None,
 ) -> None:
     got = thresholds(scores, truth, agree, [False] * len(scores), 0.9)
     if expected is not None:
         assert got == expected
         return
-    with_rules, alone, near = got
-    assert near == alone  # no post nearly agreed on: the third cut is the second
+    with_rules, alone, near, text = got
+    assert near == alone  # no post nearly agreed on: the near cut is the plain one
+    assert text == with_rules  # none agreed on the opening text only
     picked = [
         (a and s >= with_rules) or (not a and s >= alone)
         for s, a in zip(scores, agree, strict=True)
@@ -109,9 +110,28 @@ def test_thresholds_where_the_rules_nearly_agree() -> None:
     truth = [True, True, False, False]
     agree = [True, False, False, False]
     near = [False, True, False, False]
-    with_rules, alone, cut = thresholds(scores, truth, agree, [False] * 4, 0.9, near=near)
+    with_rules, alone, cut, _ = thresholds(scores, truth, agree, [False] * 4, 0.9, near=near)
     assert cut <= 0.6 < 0.7 < alone and with_rules <= 0.9
     assert cut >= 0.5  # never below the likelier half
+
+
+def test_where_the_rules_agree_on_the_opening_only_the_model_may_overrule_them() -> None:
+    # the rules call all four good news; two on a phrase of the opening text alone, one
+    # of which ("victories" in a round-up's blurb) the model rightly doubts
+    scores = [0.02, 0.3, 0.01, 0.9]
+    truth = [False, True, True, True]
+    agree = [True, True, True, True]
+    opening = [True, True, False, False]
+    cuts = thresholds(
+        scores, truth, agree, [False] * 4, 0.9, most_where_agreed=0.0, opening_only=opening
+    )
+    assert cuts.rules == 0.0  # a phrase of the title: never overruled
+    assert 0.02 < cuts.text <= 0.3  # the doubted blurb out, the real one in
+    never = thresholds(
+        scores, truth, agree, [False] * 4, 0.9, most_where_agreed=0.0, opening_only=opening,
+        most_where_opening=0.0,
+    )
+    assert never.text == 0.0
 
 
 def test_training_is_deterministic_and_ships_only_open_titles(posts, model) -> None:
@@ -139,6 +159,7 @@ def test_thresholds_chosen_by_cross_validation(posts) -> None:
     assert set(chosen) == {
         GOOD_NEWS,
         f"{GOOD_NEWS}:rules",
+        f"{GOOD_NEWS}:text:en",  # the languages it learned enough good news in
         YEAR_END,
         f"{YEAR_END}:rules",
         f"{YEAR_END}:near",

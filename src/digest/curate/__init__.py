@@ -58,7 +58,7 @@ def curate(
     (without it the rules alone decide each story's kind)."""
     history = _History(recent)
     evidence = [signals.kind_evidence(e, rules) for e in entries]
-    judged = verdicts(entries, evidence, reading) if reading and entries else None
+    judged = verdicts(entries, evidence, reading, language) if reading and entries else None
     scored = []
     for i, e in enumerate(entries):
         earlier = history.similar(e)

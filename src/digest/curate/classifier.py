@@ -63,7 +63,8 @@ class Model:
     fitted: Fitted
     uses_rules: bool
     uses_text: bool
-    thresholds: dict[str, float]  # "good_news", "good_news:rules" (when the rules agree)...
+    thresholds: dict[str, float]  # "good_news", "good_news:rules" (the rules agree),
+    # "good_news:text:en" (they agree on the opening text only, an English entry)...
     points: float  # score points the model adds at probability 1
     rule_scale: float = 1.0
     year_end_certain: float = 0.0  # rules' year-end points that decide alone (0: never)
@@ -126,11 +127,16 @@ class Model:
         rules_kind: str = OTHER,
         year_end_points: float | None = 0.0,
         filed: bool = False,
+        opening_only: bool = False,
+        language: str | None = None,
     ) -> str:
         """Year-end messages first, then good news, each with two thresholds chosen by
         cross-validation for precision: a lower one where the rules say that kind (0 for
-        the shipped recipe's good news: the model does not overrule them), a higher one
-        where they do not (the model finds what the rules missed); for year-end messages
+        the shipped recipe's good news where a phrase of the title says so: the model
+        does not overrule them; a cut of its own where the rules' phrases are in the
+        opening text only, `opening_only`: "victories" in a round-up's standing blurb, in
+        the languages whose good news it learned), a
+        higher one where they do not (the model finds what the rules missed); for year-end messages
         a third one where the rules' points are one facet short (year_end.near: "L'année
         2020 s'achève" in December); rules' year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
@@ -145,7 +151,7 @@ class Model:
         for kind in (YEAR_END, GOOD_NEWS):
             if kind == YEAR_END and year_end_points is None:
                 continue
-            cut = self.cut(kind, rules_kind == kind)
+            cut = self.cut(kind, rules_kind == kind, opening_only, language)
             if kind == YEAR_END and rules_kind != kind and near(year_end_points):
                 cut = self.thresholds.get(f"{kind}:near", cut)
             if p[kind] >= cut or (filed and rules_kind == kind):
@@ -155,10 +161,23 @@ class Model:
             return rules_kind
         return max(rest, key=lambda k: (p[k], -rest.index(k)))
 
-    def cut(self, kind: str, rules_agree: bool) -> float:
-        """The probability from which an entry is of `kind`."""
+    def cut(
+        self,
+        kind: str,
+        rules_agree: bool,
+        opening_only: bool = False,
+        language: str | None = None,
+    ) -> float:
+        """The probability from which an entry is of `kind` (where the rules agree on
+        phrases of the opening text only, the language's ``:text:`` cut if the model has
+        one)."""
         plain = self.thresholds.get(kind, 0.5)
-        return self.thresholds.get(f"{kind}:rules", plain) if rules_agree else plain
+        if not rules_agree:
+            return plain
+        agreed = self.thresholds.get(f"{kind}:rules", plain)
+        if not opening_only or not language:
+            return agreed
+        return self.thresholds.get(f"{kind}:text:{language}", agreed)
 
     def words_for(self, entry: Entry, kind: str, k: int = 4) -> list[str]:
         """The words and word pairs of this entry that pushed it most towards `kind` (for

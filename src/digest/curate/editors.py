@@ -91,6 +91,8 @@ class Cut:
         cuts = dict(model.thresholds)
         cuts[GOOD_NEWS] = min(model.cut(GOOD_NEWS, False), self.value)
         cuts[f"{GOOD_NEWS}:rules"] = min(model.cut(GOOD_NEWS, True), self.value)
+        for key in [k for k in cuts if k.startswith(f"{GOOD_NEWS}:text:")]:
+            cuts[key] = min(cuts[key], self.value)
         return replace(model, thresholds=cuts)
 
     @property
@@ -271,6 +273,8 @@ def lessons(
     labels: Sequence[EditorLabel],
     rules_kinds: Sequence[str] | None = None,
     year_end_points: Sequence[float | None] | None = None,
+    opening_only: Sequence[bool] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> dict[str, Lesson]:
     """For each entry the newsletter's labels change, its lesson (by entry key). Its kind
     probabilities are pulled towards the kinds of the similar labelled stories (each by
@@ -298,11 +302,15 @@ def lessons(
         if rules_kinds is not None and year_end_points is not None:
             said, points = rules_kinds[i], year_end_points[i]
             # similar labels mostly filed under a kind count as the rules saying it
-            said = _agreed(near) or said
-            kind = taught.decide(list(after.values()), said, points)
-            plain = model.decide(list(before.values()), said, points)
+            agreed = _agreed(near)
+            weak = bool(opening_only and opening_only[i]) and agreed is None
+            said = agreed or said
+            lang = languages[i] if languages else None
+            kind = taught.decide(list(after.values()), said, points, False, weak, lang)
+            plain = model.decide(list(before.values()), said, points, False, weak, lang)
             kind_before = plain if kind != plain else None
-            used = cut if kind != model.decide(list(after.values()), said, points) else None
+            again = model.decide(list(after.values()), said, points, False, weak, lang)
+            used = cut if kind != again else None
         if after is before and kind_before is None:
             continue
         out[entry.key] = Lesson(

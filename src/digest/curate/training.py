@@ -9,11 +9,12 @@ probabilities) and the weight of its term in the score.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..kinds import GOOD_NEWS, STORY_KINDS, YEAR_END
 from . import signals
@@ -22,7 +23,7 @@ from .evaluate import Post, Quality, measure, ranker
 from .features import Evidence
 from .learn import fit, folds
 from .rules import load_rules
-from .scoring import Reading, classify, year_end_standing
+from .scoring import Reading, classify, opening_only, year_end_standing
 from .year_end import near as nearly
 
 SHIPPABLE = ("CC-BY", "CC-BY-SA", "CC0", "PD", "PUBLIC-DOMAIN")  # licences whose titles we ship
@@ -51,6 +52,9 @@ class Recipe:
     # the highest cut where the rules find good news: above it the model overrules them
     # (0: never; see RECIPES)
     good_news_overrule: float = 0.5
+    # the same where the rules' good news is phrases of the opening text only
+    # (scoring.opening_only)
+    good_news_overrule_text: float = 0.5
 
 
 # Chosen by 5-fold cross-validation on the train split, windowed as bench/quality measures
@@ -79,6 +83,10 @@ RECIPES = {
 # organisations read as messages took the cut where the rules agree from 0.05 to 0.95,
 # and the recall of a fresh development set from 19 to 12 of 25 English messages).
 TARGETS = {GOOD_NEWS: 0.85, YEAR_END: 0.90}
+# The model overrules the rules' good news found in the opening text only in the languages
+# of which it learned at least this many good-news posts (English and French, not yet
+# Spanish or Arabic: it reads every Spanish story as unlikely good news).
+LEARNED_GOOD_NEWS = 20
 
 
 @lru_cache(maxsize=8192)
@@ -207,6 +215,7 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
     for kind in (YEAR_END, GOOD_NEWS):
         column = STORY_KINDS.index(kind)
         agree = [_evidence(posts[i])[1] == kind for i in real]
+        weak = [a and opening_only(evidence(posts[i]), kind) for a, i in zip(agree, real)]
         certain = [False] * len(real)
         # the rules rule these out: never picked (Model.decide)
         blocked = [kind == YEAR_END and points is None for points in standing]
@@ -230,11 +239,27 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
             # evidence editors are shown)
             most_where_agreed=recipe.good_news_overrule if kind == GOOD_NEWS else 0.95,
             near=near,
+            opening_only=weak if kind == GOOD_NEWS else None,
+            most_where_opening=recipe.good_news_overrule_text,
         )
-        chosen[f"{kind}:rules"], chosen[kind] = cuts[0], cuts[1]
+        chosen[f"{kind}:rules"], chosen[kind] = cuts.rules, cuts.alone
         if near is not None:
-            chosen[f"{kind}:near"] = cuts[2]
+            chosen[f"{kind}:near"] = cuts.near
+        if kind == GOOD_NEWS:  # only in languages the model learned enough good news in
+            learned = Counter(posts[i].lang for i in real if posts[i].label == kind)
+            for lang in sorted(k for k, n in learned.items() if n >= LEARNED_GOOD_NEWS):
+                chosen[f"{kind}:text:{lang}"] = cuts.text
     return chosen
+
+
+class Cuts(NamedTuple):
+    """A kind's cuts (see Model.decide): where the rules agree, where they do not, where
+    they nearly do, and where they agree on phrases of the opening text only."""
+
+    rules: float
+    alone: float
+    near: float
+    text: float
 
 
 def thresholds(
@@ -246,29 +271,42 @@ def thresholds(
     blocked: Sequence[bool] | None = None,
     most_where_agreed: float = 0.95,
     near: Sequence[bool] | None = None,
-) -> tuple[float, float, float]:
-    """(cut where the rules agree, cut elsewhere, cut where the rules nearly agree: `near`)
-    on a 0.05 grid up to 0.95 (where the rules agree, up to `most_where_agreed`; 0 when
-    it is below the grid: the model never overrules them); posts the rules make certain
-    are always in. Where the rules do not say the kind the model must find it the likelier
-    half (a cut from 0.5): a lower cut would rest on a post or two of the train split.
-    Without `near`, the third cut is the second."""
+    opening_only: Sequence[bool] | None = None,
+    most_where_opening: float = 0.5,
+) -> Cuts:
+    """The cuts on a 0.05 grid up to 0.95 (where the rules agree, up to
+    `most_where_agreed`; 0 when that is below the grid: the model never overrules them;
+    where they agree on the opening text only, the highest cut up to `most_where_opening`
+    that drops none of the kind's posts); posts the rules make certain are always in. Where the rules do not say the
+    kind the model must find it the likelier half (a cut from 0.5): a lower cut would
+    rest on a post or two of the train split. Without `near`, the near cut is the one
+    where the rules do not agree; without `opening_only`, the text cut is the one where
+    they do."""
     import numpy as np
 
     s = np.asarray(scores)
     y = np.asarray(truth, dtype=bool)
-    a = np.asarray(agree, dtype=bool)
     c = np.asarray(certain, dtype=bool)
     b = np.asarray(blocked if blocked is not None else [False] * len(s), dtype=bool)
-    n = np.asarray(near if near is not None else [False] * len(s), dtype=bool) & ~a
+    t = np.array(opening_only if opening_only is not None else [False] * len(s), dtype=bool)
+    a = np.array(agree, dtype=bool)
+    t &= a
+    a &= ~t
+    n = np.asarray(near if near is not None else [False] * len(s), dtype=bool) & ~a & ~t
     grid = [step / 100 for step in range(5, 100, 5)]
     upper = [g for g in grid if g >= 0.5]
-    best: tuple[tuple[int, int, float, float, float], tuple[float, float, float]] | None = None
+    agreed = [g for g in grid if g <= most_where_agreed] or [0.0]
+    # where the rules agree on the opening text only, the model overrules them up to the
+    # highest cut below which no post of the kind fell: only where it was never wrong
+    safe = [g for g in grid if g <= most_where_opening and not (t & y & (s < g)).any()]
+    opening = max(safe, default=0.0) if t.any() else None
+    best: tuple[tuple[int, int, float, float, float], Cuts] | None = None
     fallback: tuple[float, float, float, float] | None = None
-    for ra in [g for g in grid if g <= most_where_agreed] or [0.0]:
+    for ra in agreed:
+        rt = ra if opening is None else opening
         for rb in upper:
             for rn in upper if near is not None else (rb,):
-                cut = np.where(a, ra, np.where(n, rn, rb))
+                cut = np.where(a, ra, np.where(t, rt, np.where(n, rn, rb)))
                 picked = (c | (s >= cut)) & ~b
                 tp = int((picked & y).sum())
                 fp = int((picked & ~y).sum())
@@ -280,13 +318,16 @@ def thresholds(
                 # evidence decides) and the higher cut where they do not
                 key = (tp, -fp, -ra, -rn if near is not None else 0.0, rb)
                 if tp / (tp + fp) >= target and (best is None or key > best[0]):
-                    best = (key, (ra, rb, rn))
+                    best = (key, Cuts(ra, rb, rn, rt))
                 f = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)
                 if fallback is None or (f, ra, rb, rn) > fallback:
                     fallback = (f, ra, rb, rn)
     if best is not None:
         return best[1]
-    return (fallback[1], fallback[2], fallback[3]) if fallback else (0.5, 0.5, 0.5)
+    if fallback is None:
+        return Cuts(0.5, 0.5, 0.5, 0.5)
+    ra = fallback[1]
+    return Cuts(ra, fallback[2], fallback[3], ra if opening is None else opening)
 
 
 def cross_validate(
