@@ -324,7 +324,7 @@ def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decide
 
 
 def test_good_news_found_in_the_opening_only_is_overruled_where_the_model_knows_the_language():
-    """"victories" in a round-up's standing blurb: the rules' only sign of good news is in
+    """ "victories" in a round-up's standing blurb: the rules' only sign of good news is in
     the opening text, and the model, sure it is not, overrules them in English; not in a
     language whose good news it never learned, nor where the title says it."""
     model = load_model()

@@ -128,7 +128,13 @@ def test_where_the_rules_agree_on_the_opening_only_the_model_may_overrule_them()
     assert cuts.rules == 0.0  # a phrase of the title: never overruled
     assert 0.02 < cuts.text <= 0.3  # the doubted blurb out, the real one in
     never = thresholds(
-        scores, truth, agree, [False] * 4, 0.9, most_where_agreed=0.0, opening_only=opening,
+        scores,
+        truth,
+        agree,
+        [False] * 4,
+        0.9,
+        most_where_agreed=0.0,
+        opening_only=opening,
         most_where_opening=0.0,
     )
     assert never.text == 0.0
