@@ -135,10 +135,10 @@ class Model:
         the shipped recipe's good news where a phrase of the title says so: the model
         does not overrule them; a cut of its own where the rules' phrases are in the
         opening text only, `opening_only`: "victories" in a round-up's standing blurb, in
-        the languages whose good news it learned), a
-        higher one where they do not (the model finds what the rules missed); for year-end messages
-        a third one where the rules' points are one facet short (year_end.near: "L'année
-        2020 s'achève" in December); rules' year-end evidence past ``year_end_certain``
+        the languages whose good news it learned), a higher one where they do not (the
+        model finds what the rules missed); for year-end messages a third one where the
+        rules' points are one facet short (year_end.near: "L'année 2020 s'achève" in
+        December); rules' year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
         a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
         the model cannot make it one. Where the feed itself files the entry under the

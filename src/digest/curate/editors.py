@@ -306,10 +306,16 @@ def lessons(
             weak = bool(opening_only and opening_only[i]) and agreed is None
             said = agreed or said
             lang = languages[i] if languages else None
-            kind = taught.decide(list(after.values()), said, points, False, weak, lang)
-            plain = model.decide(list(before.values()), said, points, False, weak, lang)
+            kind = taught.decide(
+                list(after.values()), said, points, opening_only=weak, language=lang
+            )
+            plain = model.decide(
+                list(before.values()), said, points, opening_only=weak, language=lang
+            )
             kind_before = plain if kind != plain else None
-            again = model.decide(list(after.values()), said, points, False, weak, lang)
+            again = model.decide(
+                list(after.values()), said, points, opening_only=weak, language=lang
+            )
             used = cut if kind != again else None
         if after is before and kind_before is None:
             continue

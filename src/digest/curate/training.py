@@ -222,9 +222,12 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
     for kind in (YEAR_END, GOOD_NEWS):
         column = STORY_KINDS.index(kind)
         agree = [_evidence(posts[i])[1] == kind for i in real]
-        weak = [
-            a and opening_only(evidence(posts[i]), kind) for a, i in zip(agree, real, strict=True)
-        ]
+        weak = None  # where the rules agree on the opening text only, if it has a cut
+        if kind == GOOD_NEWS and text_cut is not None:
+            weak = [
+                a and opening_only(evidence(posts[i]), kind)
+                for a, i in zip(agree, real, strict=True)
+            ]
         certain = [False] * len(real)
         # the rules rule these out: never picked (Model.decide)
         blocked = [kind == YEAR_END and points is None for points in standing]
@@ -248,13 +251,13 @@ def choose_thresholds(recipe: Recipe, posts: Sequence[Post]) -> dict[str, float]
             # evidence editors are shown)
             most_where_agreed=recipe.good_news_overrule if kind == GOOD_NEWS else 0.95,
             near=near,
-            opening_only=weak if kind == GOOD_NEWS and text_cut is not None else None,
+            opening_only=weak,
             most_where_opening=text_cut or 0.0,
         )
         chosen[f"{kind}:rules"], chosen[kind] = cuts.rules, cuts.alone
         if near is not None:
             chosen[f"{kind}:near"] = cuts.near
-        if kind == GOOD_NEWS and text_cut is not None:  # in languages it learned enough in
+        if weak is not None:  # in the languages it learned enough good news in
             learned = Counter(posts[i].lang for i in real if posts[i].label == kind)
             for lang in sorted(k for k, n in learned.items() if n >= LEARNED_GOOD_NEWS):
                 chosen[f"{kind}:text:{lang}"] = cuts.text
