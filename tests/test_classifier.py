@@ -17,7 +17,7 @@ import pytest
 from digest.config import DEFAULT_SECTIONS
 from digest.curate import Reading, curate, load_rules, signals
 from digest.curate.cache import features_for
-from digest.curate.classifier import load_model
+from digest.curate.classifier import RulesSay, load_model
 from digest.curate.editors import EditorLabel, Lesson, lessons
 from digest.curate.rules import compile_phrase
 from digest.curate.scoring import Verdict, classify, score
@@ -312,7 +312,7 @@ def test_the_rules_good_news_stays_good_news_and_the_explanation_says_who_decide
     rows = [0.0] * len(STORY_KINDS)
     rows[STORY_KINDS.index(GOOD_NEWS)] = 0.03
     rows[STORY_KINDS.index("grim")] = 0.97
-    assert model.decide(rows, GOOD_NEWS, 0.0) == GOOD_NEWS
+    assert model.decide(rows, RulesSay(GOOD_NEWS)) == GOOD_NEWS
     item = _entry("Court declares the surveillance programme illegal")
     evidence = signals.kind_evidence(item, load_rules("en"))
     verdict = Verdict(GOOD_NEWS, dict(zip(STORY_KINDS, rows, strict=True)))
@@ -332,10 +332,10 @@ def test_good_news_found_in_the_opening_only_is_overruled_where_the_model_knows_
     rows[STORY_KINDS.index(GOOD_NEWS)] = 0.02
     rows[STORY_KINDS.index("other")] = 0.98
     assert 0.02 < model.cut(GOOD_NEWS, True, opening_only=True, language="en") <= 0.5
-    assert model.decide(rows, GOOD_NEWS, 0.0, False, True, "en") == "other"
-    assert model.decide(rows, GOOD_NEWS, 0.0, False, True, "es") == GOOD_NEWS
-    assert model.decide(rows, GOOD_NEWS, 0.0, False, True, None) == GOOD_NEWS
-    assert model.decide(rows, GOOD_NEWS, 0.0, False, False, "en") == GOOD_NEWS
+    assert model.decide(rows, RulesSay(GOOD_NEWS, opening_only=True, language="en")) == "other"
+    assert model.decide(rows, RulesSay(GOOD_NEWS, opening_only=True, language="es")) == GOOD_NEWS
+    assert model.decide(rows, RulesSay(GOOD_NEWS, opening_only=True, language=None)) == GOOD_NEWS
+    assert model.decide(rows, RulesSay(GOOD_NEWS, opening_only=False, language="en")) == GOOD_NEWS
     item = _entry(
         "Netizen Report: The Rising Cost of Internet Shutdowns",
         "The Netizen Report offers an international snapshot of challenges, victories,"
@@ -357,8 +357,8 @@ def test_what_the_feed_files_under_a_kind_stays_that_kind() -> None:
     rows = [0.0] * len(STORY_KINDS)
     rows[STORY_KINDS.index("other")] = 0.67
     rows[STORY_KINDS.index("grim")] = 0.33
-    assert model.decide(rows, "grim", 0.0, filed=True) == "grim"
-    assert model.decide(rows, "grim", 0.0, filed=False) == "other"
+    assert model.decide(rows, RulesSay("grim", filed=True)) == "grim"
+    assert model.decide(rows, RulesSay("grim")) == "other"
 
 
 def test_a_kind_the_editors_taught_is_not_said_to_be_the_rules() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from digest.config import DEFAULT_SECTIONS
 from digest.curate import Curated, Reading, curate, load_rules
-from digest.curate.classifier import load_model
+from digest.curate.classifier import RulesSay, load_model
 from digest.curate.editors import (
     FLOOR,
     Cut,
@@ -173,8 +173,8 @@ def test_the_newsletter_cut_comes_down_only_on_enough_net_corrections() -> None:
     # an entry the classifier gives 85% (the rules not agreeing) becomes good news here
     entry = _entry("A story the rules do not read")
     row = [[gave(0.85)[k] for k in STORY_KINDS]]
-    assert model.decide(row[0], OTHER) != GOOD_NEWS
-    lesson = lessons(model, [entry], row, moved, [OTHER], [0.0])[entry.key]
+    assert model.decide(row[0], RulesSay(OTHER)) != GOOD_NEWS
+    lesson = lessons(model, [entry], row, moved, [RulesSay(OTHER)])[entry.key]
     assert lesson.kind == GOOD_NEWS and lesson.kind_before == OTHER and lesson.cut == cut
     assert lesson.text == cut.text
 
@@ -256,7 +256,7 @@ def test_a_feed_whose_stories_the_editors_filed_under_good_news_rises() -> None:
     )
     row = [[0.1 if k == GOOD_NEWS else 0.225 for k in STORY_KINDS]] * 2
     filed = [_feed_label(i) for i in range(3)]
-    taught = lessons(model, [mine, other], row, filed, [OTHER] * 2, [0.0] * 2)
+    taught = lessons(model, [mine, other], row, filed, [RulesSay(OTHER)] * 2)
     assert other.key not in taught  # another feed's story is left alone
     lesson = taught[mine.key]
     assert lesson.feeds == (FeedLesson(VOA[1], GOOD_NEWS, 3, 0),)
@@ -264,7 +264,7 @@ def test_a_feed_whose_stories_the_editors_filed_under_good_news_rises() -> None:
     assert p == round(1 / (1 + 9 / 4), 4)  # odds 1:9 times (3 + 1) / (0 + 1)
     assert round(sum(lesson.probabilities.values()), 3) == 1.0
     assert "editors filed 3 of Voice of the Valley's stories under good news" in lesson.said()
-    more = lessons(model, [mine], row[:1], [*filed, _feed_label(9)], [OTHER], [0.0])
+    more = lessons(model, [mine], row[:1], [*filed, _feed_label(9)], [RulesSay(OTHER)])
     assert more[mine.key].probabilities[GOOD_NEWS] > p
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..kinds import GOOD_NEWS, OTHER, STORY_KINDS, YEAR_END
 from ..models import Entry
@@ -45,6 +45,22 @@ _PLAIN = frozenset(
         )
     ).split()
 )
+
+
+class RulesSay(NamedTuple):
+    """What the rules say of one entry, as :meth:`Model.decide` weighs it: their kind;
+    its year-end points (None: ruled out, see scoring.year_end_standing); whether the
+    feed itself files it under that kind (`filed`: a "Good news" category); whether their
+    evidence of that kind is in the opening text only; the entry's language."""
+
+    kind: str = OTHER
+    year_end_points: float | None = 0.0
+    filed: bool = False
+    opening_only: bool = False
+    language: str | None = None
+
+
+NOTHING_SAID = RulesSay()
 
 
 @dataclass(frozen=True)
@@ -121,31 +137,24 @@ class Model:
         dense, sparse = self.design(entries, evidence, rules_kinds, grams)
         return self.fitted.probabilities(dense, sparse)
 
-    def decide(
-        self,
-        probabilities: Sequence[float],
-        rules_kind: str = OTHER,
-        year_end_points: float | None = 0.0,
-        filed: bool = False,
-        opening_only: bool = False,
-        language: str | None = None,
-    ) -> str:
+    def decide(self, probabilities: Sequence[float], rules: RulesSay = NOTHING_SAID) -> str:
         """Year-end messages first, then good news, each with two thresholds chosen by
         cross-validation for precision: a lower one where the rules say that kind (0 for
         the shipped recipe's good news where a phrase of the title says so: the model
         does not overrule them; a cut of its own where the rules' phrases are in the
-        opening text only, `opening_only`: "victories" in a round-up's standing blurb, in
-        the languages whose good news it learned), a higher one where they do not (the
-        model finds what the rules missed); for year-end messages a third one where the
-        rules' points are one facet short (year_end.near: "L'année 2020 s'achève" in
-        December); rules' year-end evidence past ``year_end_certain``
+        opening text only, ``rules.opening_only``: "victories" in a round-up's standing
+        blurb, in the languages whose good news it learned), a higher one where they do
+        not (the model finds what the rules missed); for year-end messages a third one
+        where the rules' points are one facet short (year_end.near: "L'année 2020
+        s'achève" in December). Rules' year-end evidence past ``year_end_certain``
         ("year-end message … secretary general") decides alone, and where the rules rule
-        a year-end message out (``year_end_points`` None: see scoring.year_end_standing)
-        the model cannot make it one. Where the feed itself files the entry under the
-        rules' kind (`filed`: a "Good news" or a "Death penalty" category), the model does
-        not overrule it: it learned from posts without categories. Otherwise the likeliest
-        of the rest."""
+        a year-end message out (``rules.year_end_points`` None) the model cannot make it
+        one. Where the feed itself files the entry under the rules' kind
+        (``rules.filed``: a "Good news" or a "Death penalty" category), the model does
+        not overrule it: it learned from posts without categories. Otherwise the
+        likeliest of the rest."""
         p = dict(zip(STORY_KINDS, probabilities, strict=True))
+        rules_kind, year_end_points, filed, opening_only, language = rules
         if year_end_points is not None and 0 < self.year_end_certain <= year_end_points:
             return YEAR_END
         for kind in (YEAR_END, GOOD_NEWS):

@@ -48,7 +48,7 @@ from ..store.curation import LabelRow
 
 if TYPE_CHECKING:
     from ..store import Store
-    from .classifier import Model
+    from .classifier import Model, RulesSay
     from .features import Vocabulary
     from .scoring import Verdict
 
@@ -271,18 +271,15 @@ def lessons(
     entries: Sequence[Entry],
     rows: Any,
     labels: Sequence[EditorLabel],
-    rules_kinds: Sequence[str] | None = None,
-    year_end_points: Sequence[float | None] | None = None,
-    opening_only: Sequence[bool] | None = None,
-    languages: Sequence[str] | None = None,
+    rules: Sequence[RulesSay] | None = None,
 ) -> dict[str, Lesson]:
     """For each entry the newsletter's labels change, its lesson (by entry key). Its kind
     probabilities are pulled towards the kinds of the similar labelled stories (each by
-    STRENGTH times its cosine; several agreeing labels pull harder); with the entries'
-    rules kinds and year-end standing (None: ruled out), its kind is decided again with
-    the newsletter's good-news cut (:func:`newsletter_cut`), similar labels that mostly
-    agree on a kind counting as the rules saying that kind (the lower of the model's two
-    cuts)."""
+    STRENGTH times its cosine; several agreeing labels pull harder); with what the rules
+    say of each entry, its kind is decided again with the newsletter's good-news cut
+    (:func:`newsletter_cut`), similar labels that mostly agree on a kind counting as the
+    rules saying that kind (the lower of the model's two cuts), and overruling a feed's
+    own category."""
     if not labels:
         return {}
     kinds = model.fitted.kinds
@@ -299,24 +296,16 @@ def lessons(
         if max(abs(after[k] - before[k]) for k in kinds) < MOVED:
             after = before
         kind = kind_before = used = None
-        if rules_kinds is not None and year_end_points is not None:
-            said, points = rules_kinds[i], year_end_points[i]
+        if rules is not None:
+            say = rules[i]._replace(filed=False)
             # similar labels mostly filed under a kind count as the rules saying it
             agreed = _agreed(near)
-            weak = bool(opening_only and opening_only[i]) and agreed is None
-            said = agreed or said
-            lang = languages[i] if languages else None
-            kind = taught.decide(
-                list(after.values()), said, points, opening_only=weak, language=lang
-            )
-            plain = model.decide(
-                list(before.values()), said, points, opening_only=weak, language=lang
-            )
+            if agreed is not None:
+                say = say._replace(kind=agreed, opening_only=False)
+            kind = taught.decide(list(after.values()), say)
+            plain = model.decide(list(before.values()), say)
             kind_before = plain if kind != plain else None
-            again = model.decide(
-                list(after.values()), said, points, opening_only=weak, language=lang
-            )
-            used = cut if kind != again else None
+            used = cut if kind != model.decide(list(after.values()), say) else None
         if after is before and kind_before is None:
             continue
         out[entry.key] = Lesson(

@@ -94,38 +94,33 @@ def verdicts(
     """The classifier's kind and probabilities for every entry (one pass over the batch),
     with the editors' labels blended in; an entry of unknown language is read as in
     `language` (the issue's)."""
+    from .classifier import RulesSay
     from .editors import lessons
 
     model = reading.model
     said = [classify(e) for e in evidence]
-    year_end = [year_end_standing(e) for e in evidence]
+    rules = [
+        RulesSay(
+            kind,
+            year_end_standing(ev),
+            any(r.signal.endswith(":category") for r in ev.get(kind, (0.0, ()))[1]),
+            opening_only(ev, kind),
+            primary(entry.language or language or ""),
+        )
+        for entry, ev, kind in zip(entries, evidence, said, strict=True)
+    ]
     grams = [reading.features.get(e.key) for e in entries]
-    weak = [opening_only(e, k) for e, k in zip(evidence, said, strict=True)]
-    languages = [primary(e.language or language or "") for e in entries]
     rows = model.probabilities(entries, evidence, said, grams)
     kinds = model.fitted.kinds
-    taught = {}
-    if reading.labels:
-        taught = lessons(model, entries, rows, reading.labels, said, year_end, weak, languages)
+    taught = lessons(model, entries, rows, reading.labels, rules) if reading.labels else {}
     out = []
-    for entry, ev, rules_kind, points, row, only, lang in zip(
-        entries, evidence, said, year_end, rows, weak, languages, strict=True
-    ):
+    for entry, say, row in zip(entries, rules, rows, strict=True):
         learned = taught.get(entry.key)
         if learned is not None and learned.kind is not None:
             out.append(Verdict(learned.kind, learned.probabilities, learned))
             continue
         probabilities = {k: round(float(p), 4) for k, p in zip(kinds, row, strict=True)}
-        filed = any(r.signal.endswith(":category") for r in ev.get(rules_kind, (0.0, ()))[1])
-        kind = model.decide(
-            [probabilities[k] for k in kinds],
-            rules_kind,
-            points,
-            filed,
-            only,
-            lang,
-        )
-        out.append(Verdict(kind, probabilities))
+        out.append(Verdict(model.decide([probabilities[k] for k in kinds], say), probabilities))
     return out
 
 
