@@ -202,6 +202,12 @@ def test_plural_courts_and_defeats_in_court_are_outcomes() -> None:
         ("Thank you for supporting the shelter this Christmas", "en", "Feed A"),
         ("A Christmas Thank you", "en", "Feed A"),
         ("Goodwill and Seasonal Message", "en", "Feed A"),
+        ("Seasons Greetings from President Roe", "en", "Feed A"),
+        ("From the President", "en", "Feed A"),
+        ("Happy 2026! Privacy by design", "en", "Feed A"),
+        ("Les vœux du président", "fr", "Feed A"),
+        ("Merci : l'année 2025 a été difficile, et vous étiez là", "fr", "Feed A"),
+        ("2025 fue un año de lucha: gracias", "es", "Feed A"),
     ],
 )
 def test_a_title_that_names_a_year_end_message_makes_one_in_season(

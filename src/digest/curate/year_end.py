@@ -71,10 +71,15 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
+        # the same in French and Spanish ("l'année 2021 a été difficile", "2022 fue un año")
+        r"|l'année (?:20\d\d )?(?:a été|fut)|20\d\d (?:a été|fut|ha sido|fue) (?:une|un)\b"
+        r"|el año (?:20\d\d )?(?:ha sido|fue)"
         r"|(?:19|20)\d\d (?:was|has been) (?:full of|filled with)|(?:it's|it is) almost (?:a new"
         r" year|(?:19|20)\d\d)|(?:has had|have had|had) an? (?:[\w'-]+ ){0,2}(?:19|20)\d\d\b"
         r"|reflect(?:ing)? (?:on|upon) (?:(?:19|20)\d\d|the year|this year|the past year)"
         r"|bonne année|bonne et heureuse année|happy new year|the year ahead|l'année à venir"
+        # the new year greeted by its number ("Happy 2020!", "Bonne année 2019")
+        r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
         r"|messages? (?:des fêtes|de noël|du nouvel an)|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:holiday|christmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
@@ -180,6 +185,7 @@ _AUTHORITY = (
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
 MESSAGE = (
     r"(?:message|letter|lettre|mot|note|update|[ée]dito|[ée]ditorial|words?|reflections?"
+    r"|greetings?|wishes|voeux"
     r"|r[ée]flexions?)"
 )
 _LEADER = (
@@ -205,6 +211,8 @@ _TITLE_ONLY = re.compile(
     rf"|(?<!open ){MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
     rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{MESSAGE}(?! ouverte)"
     rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}"
+    # the leader's column as the whole title ("From the President", "Le mot du président")
+    rf"|^\W*(?:(?:a )?{MESSAGE} )?from (?:the|our) (?:executive )?{_LEADER}\W*$"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
     r" (?:out )?(?:l'année|the year|the new year|20\d\d)"
     # addressed to the readers ("To Our Supporters: …", "À nos donateurs"), or thanks alone
