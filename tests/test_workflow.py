@@ -200,3 +200,27 @@ def test_edit_command_changes_the_file_keeping_comments(digest, project: Path) -
     assert pinned in keys and dropped not in keys
     bad = digest("edit", "-p", str(project), "--as-of", DEMO_AS_OF, "--pin", "ffff")
     assert bad.exit_code == 2 and "no entry with a key starting 'ffff'" in bad.stderr
+
+
+def test_what_digest_bundles_is_part_of_a_drafts_inputs(tmp_path: Path) -> None:
+    """An upgrade that changes a bundled rule pack, template or the classifier rebuilds the
+    draft, even with the same version number: their files are in the inputs fingerprint,
+    Python's byte-code caches aside (they come and go)."""
+    from digest.drafts import bundled_signature, folders_signature
+
+    rules, model = tmp_path / "rules", tmp_path / "model"
+    rules.mkdir()
+    model.mkdir()
+    (rules / "en.toml").write_text("[kind.good_news]\n")
+    (model / "classifier.npz").write_bytes(b"weights")
+    before = folders_signature([rules, model])
+    assert folders_signature([rules, model]) == before
+    (rules / "__pycache__").mkdir()
+    (rules / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"cache")
+    assert folders_signature([rules, model]) == before
+    (model / "classifier.npz").write_bytes(b"retrained")
+    assert folders_signature([rules, model]) != before
+    (model / "classifier.npz").write_bytes(b"weights")
+    assert folders_signature([model, rules]) != before  # which folder a file is in counts
+    assert folders_signature([rules, tmp_path / "missing", model]) != before
+    assert len(bundled_signature()) == 16

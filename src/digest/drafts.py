@@ -3,8 +3,10 @@
 A cron job rebuilds the same period again and again; editors edit the draft in between.
 The rules (`digest build --help` documents the exit codes they lead to):
 
-- the editors' edits, the project's settings, templates or rule packs, or the build
-  options changed since the draft was built (its *inputs fingerprint*): rebuild it, with
+- the editors' edits, the project's settings, templates or rule packs, the build options,
+  or what digest bundles (its templates, rule packs, translations and classifier: an
+  upgrade, even one that keeps the version number) changed since the draft was built (its
+  *inputs fingerprint*): rebuild it, with
   the edits, leaving out entries stored since the draft was built (named, for --force);
 - same inputs, but new entries that would go into the issue arrived: KEPT as it is;
 - same inputs, nothing new: UNCHANGED, and nothing at all is rewritten.
@@ -17,15 +19,21 @@ recorded with the build).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .config import Project
 from .edits import Edits
 from .models import Entry
+from .resources import bundled_templates
 from .store import Store
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 class BuildStatus(StrEnum):
@@ -46,10 +54,11 @@ def inputs_fingerprint(
     template: str | None,
 ) -> str:
     """Everything but the store that shapes an issue: the editors' edits, the project's
-    settings, templates and rule packs, the build options and the window, and digest's
-    version. A draft built from the same fingerprint needs no rebuild for their sake."""
+    settings, templates and rule packs, the build options and the window, digest's version
+    and what it bundles. A draft built from the same fingerprint needs no rebuild for their
+    sake."""
     h = hashlib.sha256()
-    options = (__version__, language, esp, template, project.window_days)
+    options = (__version__, bundled_signature(), language, esp, template, project.window_days)
     h.update(repr(options).encode())
     h.update((edits.signature() if edits else "-").encode())
     files = [project.config_path, project.feeds_path]
@@ -59,6 +68,31 @@ def inputs_fingerprint(
     for path in files:
         if path.is_file():
             h.update(f"\0{path.relative_to(project.root)}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def bundled_signature() -> str:
+    """What digest bundles and an issue depends on (templates, rule packs, translations,
+    the classifier), as one digest: computed once per process."""
+    curate = _PACKAGE / "curate"
+    return folders_signature(
+        (bundled_templates(), curate / "rules", curate / "model", _PACKAGE / "i18n")
+    )
+
+
+def folders_signature(folders: Iterable[Path]) -> str:
+    """A digest of every file in these folders (names and contents, in a stable order),
+    Python's byte-code caches aside (written whenever Python likes)."""
+    h = hashlib.sha256()
+    for number, folder in enumerate(folders):
+        found = folder.rglob("*") if folder.is_dir() else ()
+        files = sorted(
+            p for p in found if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        )
+        for path in files:
+            h.update(f"\0{number}\0{path.relative_to(folder).as_posix()}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
