@@ -558,3 +558,34 @@ def test_a_prosecution_stopped_a_judgment_quashed_and_a_ban_come_back(
     then back, which is no outcome."""
     found = signals.kind_evidence(entry(title), load_rules(language))
     assert (GOOD_NEWS in found) == good, found
+
+
+@pytest.mark.parametrize(
+    "title, good",
+    [
+        ("Businessman charged with ordering murder of journalist Jane Roe", True),
+        ("Three men convicted of the murder of activist John Roe", True),
+        ("Killers of blogger John Roe sentenced to 20 years", True),
+        ("Journalist Jane Roe charged with murder", False),
+        ("Activist sentenced to death for the murder of a police officer", False),
+        ("Murder of journalist Jane Roe: still no one charged", False),
+    ],
+)
+def test_the_killers_of_a_journalist_brought_to_justice(title: str, good: bool) -> None:
+    """Accountability (docs/labelling.md): charges and convictions for the murder of a
+    journalist or an activist are good news; a journalist or an activist charged is not."""
+    assert (kind_of(entry(title)) == GOOD_NEWS) == good
+
+
+@pytest.mark.parametrize(
+    "title, good",
+    [
+        ("Deux hommes condamnés pour l'assassinat du journaliste Jean Dupont", True),
+        ("Un policier mis en examen pour le meurtre d'un militant écologiste", True),
+        ("Les assassins de la journaliste Jeanne Dupont condamnés", True),
+        ("Un journaliste inculpé de meurtre", False),
+        ("Assassinat du journaliste Jean Dupont : toujours aucune condamnation", False),
+    ],
+)
+def test_the_killers_of_a_journalist_brought_to_justice_in_french(title: str, good: bool) -> None:
+    assert (kind_of(entry(title), "fr") == GOOD_NEWS) == good
