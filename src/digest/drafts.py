@@ -30,10 +30,8 @@ from . import __version__
 from .config import Project
 from .edits import Edits
 from .models import Entry
-from .resources import bundled_templates
+from .resources import bundled_inputs
 from .store import Store
-
-_PACKAGE = Path(__file__).resolve().parent
 
 
 class BuildStatus(StrEnum):
@@ -61,25 +59,19 @@ def inputs_fingerprint(
     options = (__version__, bundled_signature(), language, esp, template, project.window_days)
     h.update(repr(options).encode())
     h.update((edits.signature() if edits else "-").encode())
-    files = [project.config_path, project.feeds_path]
-    for folder in (project.templates_dir, project.root / "rules"):
-        if folder.is_dir():
-            files += sorted(p for p in folder.rglob("*") if p.is_file())
-    for path in files:
+    for path in (project.config_path, project.feeds_path):
         if path.is_file():
             h.update(f"\0{path.relative_to(project.root)}\0".encode())
             h.update(path.read_bytes())
+    h.update(folders_signature((project.templates_dir, project.root / "rules")).encode())
     return h.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
 def bundled_signature() -> str:
-    """What digest bundles and an issue depends on (templates, rule packs, translations,
-    the classifier), as one digest: computed once per process."""
-    curate = _PACKAGE / "curate"
-    return folders_signature(
-        (bundled_templates(), curate / "rules", curate / "model", _PACKAGE / "i18n")
-    )
+    """What digest bundles and an issue depends on (resources.bundled_inputs), as one
+    digest: computed once per process."""
+    return folders_signature(bundled_inputs())
 
 
 def folders_signature(folders: Iterable[Path]) -> str:

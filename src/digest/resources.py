@@ -1,4 +1,4 @@
-"""Where the bundled templates and sample feeds live.
+"""Where the bundled templates, sample feeds and curation data live.
 
 In a wheel they are packaged under ``digest/_data``; in a source checkout (editable
 install) they are the repository's top-level ``templates/`` and ``feeds/samples/``.
@@ -25,3 +25,10 @@ def bundled_templates() -> Path:
 
 def bundled_samples() -> Path:
     return _find("samples", "feeds/samples")
+
+
+def bundled_inputs() -> tuple[Path, ...]:
+    """The bundled folders an issue depends on: templates, rule packs, the classifier and
+    translations (a draft built with other ones is rebuilt: drafts.inputs_fingerprint)."""
+    curate = _PACKAGE / "curate"
+    return (bundled_templates(), curate / "rules", curate / "model", _PACKAGE / "i18n")
