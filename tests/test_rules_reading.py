@@ -240,6 +240,11 @@ def test_a_title_that_names_a_year_end_message_makes_one_in_season(
             "A",
         ),
         ("Christmas greeting card campaign 2025", "Send a card to a prisoner.", "Feed A"),
+        (
+            "Library in the News: December 2025 Edition",
+            "Happy New Year! Let's look back on some of the Library's headlines in December.",
+            "Feed A",
+        ),
         ("The Death Penalty in 2025: Year End Report", "", "Death Penalty Information Center"),
         (
             "Remarks at a holiday reception",
@@ -386,6 +391,14 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
             "fr",
             False,
         ),
+        ("Logement : l'expulsion recalée par le tribunal administratif", "fr", True),
+        ("Refus de titre de séjour annulé par le tribunal administratif", "fr", True),
+        ("La Cour ordonne l'abrogation de l'arrêté interdisant les manifestations", "fr", True),
+        ("L'association exige l'abrogation de l'arrêté anti-manifestations", "fr", False),
+        ("Renvois vers le Soudan : l'Etat belge condamné", "fr", True),
+        ("Licenciement abusif : réintégration du salarié après huit ans", "fr", True),
+        ("SLAPP suit against indigenous farmers in the province dismissed", "en", True),
+        ("Rights groups praise president for reducing death sentences", "en", True),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
@@ -446,6 +459,14 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
             "en",
         ),
         ("Review of 2025", "At our meeting we reviewed our activities in 2025.", "en"),
+        (
+            "2025 Was Quite a Year",
+            "As December draws to a close, we reflect on all that we have accomplished.",
+            "en",
+        ),
+        ("Looking back", "As December comes to an end, thank you, dear readers.", "en"),
+        ("Bonne et belle année à tous pour 2026 !", "2025 fut difficile pour beaucoup.", "fr"),
+        ("2025 update", "In 2025, we kept busy! We started the year as a small group.", "en"),
         (
             "2025: un año de logros",
             "Estimados amigos: les escribo con una breve reflexión sobre este año que culmina.",

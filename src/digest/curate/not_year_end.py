@@ -52,6 +52,9 @@ _SERIES = re.compile(
     rf"|(?<!\w)(?:in|en|of|de|for|d') (?:{_OFF_MONTHS})(?!\w)"
     # a newsletter (not a holiday or year-end edition, which the title's "what" says)
     r"|(?<!\w)newsletter(?!\w)"
+    # ... or an edition of a monthly series named by its month ("Library in the News:
+    # December 2016 Edition"), December's and January's too
+    r"|(?<!\w)(?:january|december|janvier|décembre) (?:19|20)\d\d (?:edition|issue|édition)(?!\w)"
 )
 # ... and occasions that the opening's look at the year does not make a year-end message
 # ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year")

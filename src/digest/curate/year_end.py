@@ -43,7 +43,9 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
         r"|retour sur (?:l'année|20\d\d)"
         r"|(?:meilleurs |nos )?voeux|balance del año|resumen del año|el año en"
-        r"|as (?:an? \w+ (?:year|20\d\d)|20\d\d|this year|the year) (?:draws|comes|came|drew"
+        # ... or its last month ("As December draws to a close and we reflect on …")
+        r"|as (?:an? \w+ (?:year|20\d\d)|20\d\d|this year|the year|december)"
+        r" (?:draws|comes|came|drew"
         r"|is drawing"
         r"|is coming) to (?:a close|an end)|as (?:20\d\d|the year|this year) (?:begins? to )?"
         r"winds? down|as we wind down (?:20\d\d|the year|this (?:\w+ )?year)"
@@ -70,14 +72,19 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|en cette fin d'année|(?:at|as we reach) the end of (?:this|the) year"
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
-        r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)|20\d\d (?:has been|was) a"
+        r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)"
+        r"|20\d\d (?:has been|was) (?:quite |such |truly |really )?a"
         # the same in French and Spanish ("l'année 2021 a été difficile", "2022 fue un año")
         r"|l'année (?:20\d\d )?(?:a été|fut)|20\d\d (?:a été|fut|ha sido|fue) (?:une|un)\b"
+        # ... or said of the year by its number alone ("2021 fut difficile pour …")
+        r"|20\d\d (?:a été|fut) (?:si |très |particulièrement )?(?:difficile|compliquée?|riche"
+        r"|intense|éprouvante|dure|exceptionnelle|particulière|mouvementée)"
         r"|el año (?:20\d\d )?(?:ha sido|fue)"
         r"|(?:19|20)\d\d (?:was|has been) (?:full of|filled with)|(?:it's|it is) almost (?:a new"
         r" year|(?:19|20)\d\d)|(?:has had|have had|had) an? (?:[\w'-]+ ){0,2}(?:19|20)\d\d\b"
         r"|reflect(?:ing)? (?:on|upon) (?:(?:19|20)\d\d|the year|this year|the past year)"
-        r"|bonne année|bonne et heureuse année|happy new year|the year ahead|l'année à venir"
+        r"|bonne (?:et (?:heureuse|belle) )?année|belle et heureuse année|happy new year"
+        r"|the year ahead|l'année à venir"
         # the new year greeted by its number ("Happy 2020!", "Bonne année 2019")
         r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
         r"|messages? (?:des fêtes|de noël|du nouvel an)|vive (?:l'année |la nouvelle année)"
@@ -207,6 +214,8 @@ _TITLE_ONLY = re.compile(
     # the organisation's review of its year as the whole title ("Review of 2013", "The ORG
     # Review of 2022"); not a review of one topic ("A review of 2022's executions")
     r"|^\W*(?:(?:the|our|a) )?(?:[\w'-]+ )?review of (?:the year|(?:19|20)\d\d)\W*$"
+    # ... or the year's update as the whole title ("2023 update", "Our 2024 Recap")
+    r"|^\W*(?:(?:the|our) )?(?:19|20)\d\d (?:update|recap|wrap-?up)\W*$"
     r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
     rf"|(?<!open ){MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
     rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{MESSAGE}(?! ouverte)"
