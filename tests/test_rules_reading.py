@@ -399,6 +399,11 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("Licenciement abusif : réintégration du salarié après huit ans", "fr", True),
         ("SLAPP suit against indigenous farmers in the province dismissed", "en", True),
         ("Rights groups praise president for reducing death sentences", "en", True),
+        ("The Gambia Passes Anti-Female Genital Mutilation Bill", "en", True),
+        ("Parliament bans child marriage", "en", True),
+        ("Activists call for a ban on child marriage", "en", False),
+        ("MP introduces a bill to ban conversion therapy", "en", False),
+        ("Europe welcomes a political prisoner's liberation", "en", True),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
@@ -467,6 +472,13 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
         ("Looking back", "As December comes to an end, thank you, dear readers.", "en"),
         ("Bonne et belle année à tous pour 2026 !", "2025 fut difficile pour beaucoup.", "fr"),
         ("2025 update", "In 2025, we kept busy! We started the year as a small group.", "en"),
+        (
+            "A Look Back and A Look Ahead from the Steering Committee",
+            "Our first workshop was held in May 2014.",
+            "en",
+        ),
+        ("Cheers to a New Year of Learning", "As we ring in the new year, thank you.", "en"),
+        ("Bilan 2025 et perspectives", "Chers adhérents, voici ce que nous avons fait.", "fr"),
         (
             "2025: un año de logros",
             "Estimados amigos: les escribo con una breve reflexión sobre este año que culmina.",

@@ -39,6 +39,10 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
         r"|look(?:s|ing)? back (?:on|at) (?:20\d\d|the year|this year|a year)"
+        # a look back and ahead at the turn of the year ("A Look Back and A Look Ahead from
+        # the Steering Committee", "Bilan et perspectives")
+        r"|look(?:ing)? back,? (?:and |& )?(?:a )?look(?:ing)? (?:ahead|forward)"
+        r"|bilan (?:\d{4} )?et perspectives"
         r"|(?:\w+ )?in review|year[- ]in[- ]review|bilan (?:de l'année|annuel|\d{4}|de \d{4})"
         r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
         r"|retour sur (?:l'année|20\d\d)"
@@ -230,6 +234,8 @@ _TITLE_ONLY = re.compile(
     r"(?=\W*$|\W*[:,!—–-]| and | et )"
     r"|^\W*(?:merci|thank you|thanks|gracias)(?: (?:à|a) (?:vous|tous|toutes))?\W*$"
     r"|^\W*(?:a )?(?:christmas|holiday|festive|new year'?s?) thank(?:s| you)\W*$"
+    # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
+    r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
     # Christmas for …", "Joyeux Noël en prison : …"); in a text they open any speech
     r"|^(?![^\n]*[?:])\W*(?:(?:we )?(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?"
