@@ -404,6 +404,8 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("Activists call for a ban on child marriage", "en", False),
         ("MP introduces a bill to ban conversion therapy", "en", False),
         ("Europe welcomes a political prisoner's liberation", "en", True),
+        ("Cuba: remembering a dissident released in 2004", "en", False),
+        ("Tunisie : Hommage au cyber dissident libéré en 2005", "fr", False),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
