@@ -229,6 +229,10 @@ def test_control_characters_in_edits_name_the_edits_file(
         ('mode = "extend"\n[kind.good_news]\nphrases = [1, 2]\n', "en.toml:3: kind.good_news.ph"),
         ('mode = "extend"\n[kind.good_news]\nphrases = [""]\n', "en.toml:3: kind.good_news.ph"),
         ('mode = "extend"\n[kind.good_news]\nguards = ["*"]\n', "en.toml:3: kind.good_news.gu"),
+        (
+            'mode = "extend"\n[kind.good_news]\ntitle_guards = ["*"]\n',
+            "en.toml:3: kind.good_news.ti",
+        ),
         (  # each "*" may skip words: a dozen backtracked for minutes on one title
             'mode = "extend"\n[kind.good_news]\nphrases = ["a * * * * victory"]\n',
             "at most 3 are allowed",

@@ -624,3 +624,46 @@ def test_the_killers_of_a_journalist_brought_to_justice(title: str, good: bool) 
 )
 def test_the_killers_of_a_journalist_brought_to_justice_in_french(title: str, good: bool) -> None:
     assert (kind_of(entry(title), "fr") == GOOD_NEWS) == good
+
+
+@pytest.mark.parametrize(
+    "title, text, language, good",
+    [
+        ("Community Demands Marriage Equality", "The law still bans it.", "en", False),
+        ("Ban on Arms Deals Proposed", "Two prisoners were released last week.", "en", False),
+        ("Rights group urges pardon for jailed poet", "", "en", False),
+        (
+            "Les journalistes réclament justice",
+            "Trois confrères ont été libérés en mai.",
+            "fr",
+            False,
+        ),
+        # the same words in an opening's other clause do not frame the story
+        (
+            "Union hails court relief to journalist",
+            "The court granted immediate bail to a journalist who had proposed a reform.",
+            "en",
+            True,
+        ),
+        ("La cour d'appel relaxe les militants", "La défense demandait la relaxe.", "fr", True),
+        # a clause of the title states the outcome, another asks for more
+        ("Group Welcomes Release of 52 Prisoners, Calls for Freedom of All", "", "en", True),
+        ("After a Tragic Death, Community Demands Marriage Equality", "", "en", False),
+        ("Union demands immediate, unconditional release of detained reporters", "", "en", False),
+    ],
+)
+def test_a_title_that_frames_a_demand_or_a_proposal_is_no_outcome(
+    title: str, text: str, language: str, good: bool
+) -> None:
+    assert (kind_of(entry(title, text), language) == GOOD_NEWS) is good
+
+
+def test_a_projects_title_guards_extend_the_bundled_pack(tmp_path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "en.toml").write_text(
+        'mode = "extend"\n[kind.good_news]\ntitle_guards = ["rumour*"]\n', "utf-8"
+    )
+    rules = load_rules("en", tmp_path)
+    item = entry("Activist rumoured to be freed", "He was released on Monday.")
+    assert GOOD_NEWS not in signals.kind_evidence(item, rules)
+    assert GOOD_NEWS in signals.kind_evidence(item, load_rules("en"))

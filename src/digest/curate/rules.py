@@ -34,6 +34,9 @@ class KindRules:
     categories: frozenset[str]
     phrases: tuple[tuple[str, Pattern], ...]
     guards: tuple[Pattern, ...]
+    # guards read in the title only: words that frame the whole story ("… Demands Marriage
+    # Equality", "Ban on Arms Deals Proposed"), too common in an opening's other clauses
+    title_guards: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,15 @@ class RulePack:
             self.kinds[k].kind
             for sentence in parts
             for k in self._guarded(sentence, self._candidates(sentence))
+        }
+
+    def framed(self, title: list[str]) -> set[str]:
+        """The kinds one of whose title guards matches the title's sentences: the title
+        frames the story as something else (a demand, a proposal)."""
+        return {
+            k.kind
+            for k in self.kinds
+            if any(g.search(sentence) for g in k.title_guards for sentence in title)
         }
 
     def _guarded(self, sentence: str, candidates: set[tuple[_Anchor, bool]]) -> set[int]:
@@ -304,7 +316,7 @@ def _merge(base: dict[str, Any], path: Path) -> dict[str, Any]:
     merged = {**base, "kind": {k: dict(v) for k, v in base.get("kind", {}).items()}}
     for kind, table in local.get("kind", {}).items():
         target = merged["kind"].setdefault(kind, {"label": kind, "points": 4.0})
-        for key in ("phrases", "guards", "categories"):
+        for key in ("phrases", "guards", "title_guards", "categories"):
             target[key] = [*target.get(key, []), *table.get(key, [])]
         for key in ("label", "points"):
             if key in table:
@@ -336,6 +348,7 @@ def check_pack(path: Path) -> dict[str, Any]:
         r.number("points", 4.0, -100, 100)
         _phrases(r, "phrases")
         _phrases(r, "guards")
+        _phrases(r, "title_guards")
         r.string_list("categories")
         r.check_unknown()
     for i, item in enumerate(counts):
@@ -383,6 +396,7 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
                 categories=frozenset(normalise(c) for c in table.get("categories", [])),
                 phrases=tuple((p, compile_phrase(p)) for p in table.get("phrases", [])),
                 guards=tuple(compile_phrase(g) for g in table.get("guards", [])),
+                title_guards=tuple(compile_phrase(g) for g in table.get("title_guards", [])),
             )
         )
     anchors: dict[str, list[_Anchor]] = {}

@@ -6,6 +6,7 @@ can read), never touching the clock, the store or the network.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ..kinds import YEAR_END
@@ -18,6 +19,7 @@ RECENCY_HALF_LIFE_DAYS = 3.0
 WEIGHT_POINTS = 3.0
 BODY_FACTOR = 0.5  # a phrase in the body counts half as much as in the title
 MAX_PHRASES = 3
+_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+-\s+")  # a title's clauses (dashes are normalised)
 
 
 def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple[Reason, ...]]]:
@@ -34,6 +36,24 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
     for outcome in OUTCOMES:
         if outcome in in_body and outcome not in in_title and outcome in rules.guarded(title):
             del in_body[outcome]
+    # ... and a title that frames the story as something else (a pack's title guards:
+    # "… Community Demands Marriage Equality") is not made one by its words or the
+    # opening's, unless it leads with the outcome before the frame ("Group Welcomes Release
+    # of 52 Prisoners, Calls for …"; not "… demands immediate, unconditional release …")
+    framed = rules.framed(title)
+    for outcome in OUTCOMES:
+        if outcome in framed:
+            lead: list[str] = []
+            for clause in (c for part in title for c in _CLAUSE.split(part) if c):
+                if outcome in rules.framed([clause]):
+                    break
+                lead.append(clause)
+            said = rules.match(lead) if lead else {}
+            if outcome in said:
+                in_title[outcome] = said[outcome]
+                continue
+            in_title.pop(outcome, None)
+            in_body.pop(outcome, None)
     evidence: dict[str, tuple[float, tuple[Reason, ...]]] = {}
     for kind in rules.kinds:
         reasons = _phrase_reasons(kind, in_title.get(kind.kind, ()), in_body.get(kind.kind, ()))
