@@ -247,6 +247,22 @@ class Pattern:
         return self._regex.search(text)
 
 
+class AnyOf(Pattern):
+    """Several phrases as one regex (a kind's title guards: one search per title)."""
+
+    __slots__ = ("phrases",)
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        super().__init__(" | ".join(phrases))
+        self.phrases = phrases
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._regex is None:
+            either = "|".join(_body(p) for p in self.phrases)
+            self._regex = re.compile(rf"(?<!\w)(?:{either})(?!\w)")
+        return self._regex.search(text)
+
+
 def compile_phrase(phrase: str) -> Pattern:
     """`*` alone: up to three words (the last may be an elided article: "annule l'arrêté");
     `word*`: any ending; `^` first: at the start of a sentence (a title's imperative,
@@ -256,6 +272,10 @@ def compile_phrase(phrase: str) -> Pattern:
 
 
 def _source(phrase: str) -> str:
+    return rf"(?<!\w){_body(phrase)}(?!\w)"
+
+
+def _body(phrase: str) -> str:
     parts: list[str] = []
     tokens = normalise(phrase).split()
     if tokens and tokens[0] == "^":
@@ -271,8 +291,7 @@ def _source(phrase: str) -> str:
         else:
             parts.append(_literal(token) + r"\s+")
     body = "".join(parts)
-    body = body[: -len(r"\s+")] if body.endswith(r"\s+") else body
-    return rf"(?<!\w){body}(?!\w)"
+    return body[: -len(r"\s+")] if body.endswith(r"\s+") else body
 
 
 def _literal(word: str) -> str:
@@ -396,7 +415,9 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
                 categories=frozenset(normalise(c) for c in table.get("categories", [])),
                 phrases=tuple((p, compile_phrase(p)) for p in table.get("phrases", [])),
                 guards=tuple(compile_phrase(g) for g in table.get("guards", [])),
-                title_guards=tuple(compile_phrase(g) for g in table.get("title_guards", [])),
+                title_guards=(AnyOf(tuple(table["title_guards"])),)
+                if table.get("title_guards")
+                else (),
             )
         )
     anchors: dict[str, list[_Anchor]] = {}

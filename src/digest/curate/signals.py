@@ -40,6 +40,8 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
     # "… Community Demands Marriage Equality") is not made one by its words or the
     # opening's, unless it leads with the outcome before the frame ("Group Welcomes Release
     # of 52 Prisoners, Calls for …"; not "… demands immediate, unconditional release …")
+    # (and a title whose outcome its own guard cancelled may still lead with it: "Activists
+    # Freed, As Opposition Calls for …")
     framed = rules.framed(title)
     for outcome in OUTCOMES:
         if outcome in framed:
@@ -48,9 +50,9 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
                 if outcome in rules.framed([clause]):
                     break
                 lead.append(clause)
-            said = rules.match(lead) if lead else {}
-            if outcome in said:
-                in_title[outcome] = said[outcome]
+            first = rules.match(lead) if lead else {}
+            if outcome in first:
+                in_title[outcome] = first[outcome]
                 continue
             in_title.pop(outcome, None)
             in_body.pop(outcome, None)
