@@ -34,9 +34,10 @@ class KindRules:
     categories: frozenset[str]
     phrases: tuple[tuple[str, Pattern], ...]
     guards: tuple[Pattern, ...]
-    # guards read in the title only: words that frame the whole story ("… Demands Marriage
-    # Equality", "Ban on Arms Deals Proposed"), too common in an opening's other clauses
-    title_guards: tuple[Pattern, ...] = ()
+    # guards read in the title only, as one pattern: words that frame the whole story ("…
+    # Demands Marriage Equality", "Ban on Arms Deals Proposed"), too common in an opening's
+    # other clauses
+    title_guard: Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class RulePack:
         return {
             k.kind
             for k in self.kinds
-            if any(g.search(sentence) for g in k.title_guards for sentence in title)
+            if k.title_guard and any(k.title_guard.search(sentence) for sentence in title)
         }
 
     def _guarded(self, sentence: str, candidates: set[tuple[_Anchor, bool]]) -> set[int]:
@@ -243,12 +244,16 @@ class Pattern:
 
     def search(self, text: str) -> re.Match[str] | None:
         if self._regex is None:
-            self._regex = re.compile(_source(self.phrase))
+            self._regex = re.compile(self.source())
         return self._regex.search(text)
+
+    def source(self) -> str:
+        return _source(self.phrase)
 
 
 class AnyOf(Pattern):
-    """Several phrases as one regex (a kind's title guards: one search per title)."""
+    """Several phrases as one regex behind one word boundary (a kind's title guards: one
+    search per title, which Python's re can scan for quickly)."""
 
     __slots__ = ("phrases",)
 
@@ -256,11 +261,8 @@ class AnyOf(Pattern):
         super().__init__(" | ".join(phrases))
         self.phrases = phrases
 
-    def search(self, text: str) -> re.Match[str] | None:
-        if self._regex is None:
-            either = "|".join(_body(p) for p in self.phrases)
-            self._regex = re.compile(rf"(?<!\w)(?:{either})(?!\w)")
-        return self._regex.search(text)
+    def source(self) -> str:
+        return rf"(?<!\w)(?:{'|'.join(_body(p) for p in self.phrases)})(?!\w)"
 
 
 def compile_phrase(phrase: str) -> Pattern:
@@ -415,9 +417,9 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
                 categories=frozenset(normalise(c) for c in table.get("categories", [])),
                 phrases=tuple((p, compile_phrase(p)) for p in table.get("phrases", [])),
                 guards=tuple(compile_phrase(g) for g in table.get("guards", [])),
-                title_guards=(AnyOf(tuple(table["title_guards"])),)
+                title_guard=AnyOf(tuple(table["title_guards"]))
                 if table.get("title_guards")
-                else (),
+                else None,
             )
         )
     anchors: dict[str, list[_Anchor]] = {}

@@ -50,7 +50,7 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
                 if outcome in rules.framed([clause]):
                     break
                 lead.append(clause)
-            first = rules.match(lead) if lead else {}
+            first = rules.match(lead)
             if outcome in first:
                 in_title[outcome] = first[outcome]
                 continue
