@@ -237,6 +237,16 @@ def test_control_characters_in_edits_name_the_edits_file(
             'mode = "extend"\n[kind.good_news]\nphrases = ["a * * * * victory"]\n',
             "at most 3 are allowed",
         ),
+        (  # a choice of words: {a,b}, no spaces, two or more plain words
+            'mode = "extend"\n[kind.good_news]\nphrases = ["{freed, released} early"]\n',
+            "en.toml:3: kind.good_news.phrases: '{freed, released} early': '{freed,'",
+        ),
+        ('mode = "extend"\n[kind.good_news]\nguards = ["{soon}"]\n', "two or more words"),
+        ('mode = "extend"\n[kind.good_news]\nphrases = ["{*,x} y"]\n', "two or more words"),
+        (
+            'mode = "extend"\n[kind.good_news]\nphrases = ["{a,b,c,d} {e,f,g,h} {i,j,k,l,m}"]\n',
+            "more than 64 phrases",
+        ),
         ('mode = "extend"\nkind = 3\n', "en.toml:2: kind"),
         ('mode = "extend"\n[kind.happy_news]\nphrases = ["x"]\n', "en.toml:2: kind.happy_news"),
         ('mode = "extend"\n[kind.good_news]\npoints = "lots"\n', "en.toml:3: kind.good_news.po"),

@@ -5,13 +5,17 @@ spelling variants, and year-end messages that only their titles name."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.curate import load_rules, signals
 from digest.curate.not_year_end import ruled_out
+from digest.curate.rules import compile_phrase, expand
 from digest.curate.scoring import classify
 from digest.kinds import CAMPAIGN, GOOD_NEWS, GRIM, YEAR_END
 from digest.models import Entry
@@ -33,7 +37,11 @@ def entry(title: str, text: str = "", *, when: datetime = DECEMBER, feed: str = 
 
 
 def kind_of(item: Entry, language: str = "en") -> str:
-    return classify(signals.kind_evidence(item, load_rules(language)))
+    return kind_of_with(load_rules(language), item)
+
+
+def kind_of_with(rules, item: Entry) -> str:
+    return classify(signals.kind_evidence(item, rules))
 
 
 @pytest.mark.parametrize(
@@ -667,3 +675,43 @@ def test_a_projects_title_guards_extend_the_bundled_pack(tmp_path) -> None:
     item = entry("Activist rumoured to be freed", "He was released on Monday.")
     assert GOOD_NEWS not in signals.kind_evidence(item, rules)
     assert GOOD_NEWS in signals.kind_evidence(item, load_rules("en"))
+
+
+def test_a_choice_of_words_stands_for_each_phrase_in_order() -> None:
+    assert expand("{convicted,jailed} * murder of * {journalist,reporter}*") == (
+        "convicted * murder of * journalist*",
+        "convicted * murder of * reporter*",
+        "jailed * murder of * journalist*",
+        "jailed * murder of * reporter*",
+    )
+    assert expand("charges dropped") == ("charges dropped",)
+
+
+@given(
+    st.lists(
+        st.lists(st.from_regex(r"[a-zé]{1,8}\*?", fullmatch=True), min_size=1, max_size=3),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_every_variant_of_a_choice_matches_its_own_words(slots: list[list[str]]) -> None:
+    """Property: a line of choices stands for the product of its words, and each phrase
+    it stands for finds its own words in a sentence."""
+    line = " ".join(f"{{{','.join(words)}}}" if len(words) > 1 else words[0] for words in slots)
+    variants = expand(line)
+    assert len(variants) == math.prod(len(words) for words in slots)
+    for variant in variants:
+        assert compile_phrase(variant).search(variant.replace("*", "s"))
+
+
+def test_a_projects_choices_extend_the_bundled_pack(tmp_path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "en.toml").write_text(
+        'mode = "extend"\n[kind.good_news]\nphrases = ["{tenants,renters} {win,won} * fight"]\n'
+        'title_guards = ["{rumour*,hearsay}"]\n',
+        "utf-8",
+    )
+    rules = load_rules("en", tmp_path)
+    assert kind_of_with(rules, entry("Renters won their long fight")) == GOOD_NEWS
+    assert kind_of_with(rules, entry("Tenants win the rent fight")) == GOOD_NEWS
+    assert GOOD_NEWS not in signals.kind_evidence(entry("Hearsay: renters won the fight"), rules)

@@ -388,17 +388,50 @@ def check_pack(path: Path) -> dict[str, Any]:
 
 MAX_GAPS = 3  # "*" in one phrase: each may skip up to three words, and a dozen of them
 # made one ordinary 60-word title backtrack for minutes
+MAX_VARIANTS = 64  # the phrases one line of {a,b} alternatives may stand for
+_CHOICE = re.compile(r"\{([^{}\s]+)\}(\*?)")
+_WORD = re.compile(r"[\w'’-]+\*?")
+
+
+def expand(phrase: str) -> tuple[str, ...]:
+    """The phrases a line stands for: `{a,b}` in place of a word is either word (with a
+    trailing `*`, any ending of either), so "{convicted,jailed} * murder of * {journalist,
+    reporter}*" is four phrases, in that order. ValueError when the braces are malformed or
+    stand for more than MAX_VARIANTS phrases."""
+    if "{" not in phrase and "}" not in phrase:
+        return (phrase,)
+    variants: list[str] = [""]
+    for token in phrase.split():
+        choice = _CHOICE.fullmatch(token)
+        if choice is None and ("{" in token or "}" in token):
+            raise ValueError(f"{token!r}: write a choice of words as {{a,b}}, no spaces inside")
+        words = choice.group(1).split(",") if choice else [token]
+        if choice and (len(words) < 2 or not all(_WORD.fullmatch(w) for w in words)):
+            raise ValueError(f"{token!r}: a choice is two or more words (word* for any ending)")
+        ending = choice.group(2) if choice else ""
+        variants = [f"{v} {w}{ending}".lstrip() for v in variants for w in words]
+        if len(variants) > MAX_VARIANTS:
+            raise ValueError(f"its choices stand for more than {MAX_VARIANTS} phrases")
+    return tuple(variants)
+
+
+def _expanded(phrases: list[str] | tuple[str, ...]) -> list[str]:
+    return [variant for phrase in phrases for variant in expand(phrase)]
 
 
 def _phrases(r: TableReader, key: str) -> None:
-    for phrase in r.string_list(key):
-        tokens = normalise(phrase).split()
+    for line in r.string_list(key):
+        try:
+            expand(line)
+        except ValueError as error:
+            raise r.fail(key, f"{line!r}: {error}", hint='like "{acquitted,cleared} of"') from None
+        tokens = normalise(line).split()  # (a choice is one word, in every variant)
         if not any(token != "*" for token in tokens):
-            raise r.fail(key, f"{phrase!r} has no word to match", hint='like "charges dropped"')
+            raise r.fail(key, f"{line!r} has no word to match", hint='like "charges dropped"')
         if tokens.count("*") > MAX_GAPS:
             raise r.fail(
                 key,
-                f"{phrase!r} has {tokens.count('*')} gaps (*); at most {MAX_GAPS} are allowed",
+                f"{line!r} has {tokens.count('*')} gaps (*); at most {MAX_GAPS} are allowed",
                 hint="split it into shorter phrases",
             )
 
@@ -415,9 +448,9 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
                 label=str(table.get("label", name)),
                 points=float(table.get("points", 4.0)),
                 categories=frozenset(normalise(c) for c in table.get("categories", [])),
-                phrases=tuple((p, compile_phrase(p)) for p in table.get("phrases", [])),
-                guards=tuple(compile_phrase(g) for g in table.get("guards", [])),
-                title_guard=AnyOf(tuple(table["title_guards"]))
+                phrases=tuple((p, compile_phrase(p)) for p in _expanded(table.get("phrases", []))),
+                guards=tuple(compile_phrase(g) for g in _expanded(table.get("guards", []))),
+                title_guard=AnyOf(tuple(_expanded(table["title_guards"])))
                 if table.get("title_guards")
                 else None,
             )
@@ -428,13 +461,14 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
             for anchor in _anchors(phrase):
                 anchors.setdefault(anchor, []).append(_Anchor(k, False, i, _single(phrase)))
         for i, pattern in enumerate(rules.guards):
-            del pattern
-            guard = data["kind"][rules.kind]["guards"][i]
+            guard = pattern.phrase
             for anchor in _anchors(guard):
                 anchors.setdefault(anchor, []).append(_Anchor(k, True, i, _single(guard)))
     counts = tuple(
         CountRule(
-            str(c["one"]), str(c["many"]), tuple(compile_phrase(p) for p in c.get("phrases", []))
+            str(c["one"]),
+            str(c["many"]),
+            tuple(compile_phrase(p) for p in _expanded(c.get("phrases", []))),
         )
         for c in data.get("count", [])
     )
