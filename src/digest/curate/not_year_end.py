@@ -17,8 +17,15 @@ from .year_end import MESSAGE, WINS, closes_the_year, turn_of_year
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
 _OCCASION = (
     r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
-    r"|international (?:volunteer|migrants?|anti-corruption) day|journée (?:internationale )?"
+    r"|international (?:[\w'-]+ ){1,2}day|journée (?:internationale )?"
     r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
+    # the season's other days, however many words name them ("Human Rights Defenders
+    # Day", "International Day of Persons with Disabilities", "World AIDS Day", "Journée
+    # mondiale de lutte contre le sida", "Día Internacional del Migrante")
+    r"|human rights defenders'? day|(?:international|world) day (?:of|for|against|to)"
+    r"|world aids day|journée (?:internationale|mondiale|nationale)"
+    r"|día (?:internacional|mundial|nacional) (?:de|del|contra|por)"
+    r"|(?:martin luther king(?: jr\.?)?|mlk) day|(?:day of|transgender day of) remembrance"
     r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
     # the minutes of a general meeting ("Compte rendu de l'assemblée générale")
     r"|assembl[ée]e g[ée]n[ée]rale|annual general meeting"
@@ -57,10 +64,14 @@ _SERIES = re.compile(
     r"|(?<!\w)(?:january|december|janvier|décembre) (?:19|20)\d\d (?:edition|issue|édition)(?!\w)"
 )
 # ... and occasions that the opening's look at the year does not make a year-end message
-# ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year")
+# ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year"), among them
+# the season's appeal for one cause ("… Makes Urgent Christmas Appeal for Donations",
+# "Missoula Food Bank holiday food drive", "Care4Calais - 2022 Christmas Fundraiser")
 _OWN_OCCASION = re.compile(
     r"(?<!\w)(?:thanksgiving|l'action de grâces?|assembl[ée]e g[ée]n[ée]rale"
-    r"|annual general meeting)(?!\w)"
+    r"|annual general meeting"
+    r"|(?:christmas|holiday|festive|winter|noël|hiver) (?:appeal|fundrais\w*"
+    r"|(?:food |toy |coat |gift )?drive|collection|collecte|appel))(?!\w)"
 )
 # what every year-end message speaks of, in the title or the opening: the year or its
 # number, the season, thanks, wishes or its wins. A leader's letter that says none of it
@@ -173,7 +184,9 @@ def occasion(entry: Entry) -> Reason | None:
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None and entry.published.month == 11:
         named = _THANKSGIVING.search(text)
-    if named is None or closes_the_year(title if own else f"{title}\n{text}"):
+    # (the occasion's own name says nothing of the year: a "Christmas fundraiser")
+    said = title.replace(own.group(0), " ") if own else f"{title}\n{text}"
+    if named is None or closes_the_year(said):
         return None
     if named.re is _SERIES:
         return _not_one("occasion", f"one of a series (“{named.group(0).strip()}”)")

@@ -33,8 +33,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         "what",
         5.0,
         rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection|statement|update"
-        r"|wrap-?up|recap|highlights|hi-?lights|review|roundup)s?"
-        rf"|(?:message|letter|lettre|mensaje|carta|[ée]dito|[ée]ditorial|mot)s?"
+        r"|wrap-?up|recap|highlights|hi-?lights|review|roundup|speech)s?"
+        rf"|(?:message|letter|lettre|mensaje|carta|[ée]dito|[ée]ditorial|mot|discours)s?"
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
@@ -67,6 +67,12 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|est morte"
         r"|tire à sa fin|est (?:enfin )?(?:finie|terminée|achevée))"
         r"|(?:19|20)\d\d (?:aura été|laissera (?:le souvenir d')?)(?:une|l')année"
+        # ... or said to be over, or not easy ("L'année 2022 s'est terminée avec …", "L'année
+        # 2020 n'a pas été de tout repos", "this year has not been easy")
+        r"|(?:l'année (?:19|20)\d\d|(?:19|20)\d\d) s'est (?:terminée|achevée|close)"
+        r"|(?:l'année (?:(?:19|20)\d\d )?|(?:19|20)\d\d )n'a pas été (?:une année )?"
+        r"(?:de tout repos|facile|simple|ordinaire)"
+        r"|(?:this|the past) year (?:has not|hasn't) been (?:an? )?(?:easy|simple|ordinary)"
         r"|(?:this|the) past year (?:was|has been)"
         r"|(?:it's been|it was) an? (?:\w+ ){0,2}year(?!s? since)"
         r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
@@ -89,10 +95,15 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|reflect(?:ing)? (?:on|upon) (?:(?:19|20)\d\d|the year|this year|the past year)"
         r"|bonne (?:et (?:heureuse|belle) )?année|belle et heureuse année|happy new year"
         r"|the year ahead|l'année à venir"
+        # the new year looked to ("Looking Ahead in 2016", "Looking to a new year at the
+        # Food Bank"); not welcomed alone ("Welcome to 2016": a committee's January agenda)
+        r"|look(?:s|ing)? ahead (?:to|in|at|into) (?:19|20)\d\d(?!\d)"
+        r"|look(?:s|ing)? (?:ahead |forward )?to (?:a|the) new year"
         # the new year greeted by its number ("Happy 2020!", "Bonne année 2019")
         r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
         r"|messages? (?:des fêtes|de noël|du nouvel an)|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
+        r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
         r"|(?:holiday|christmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
         r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address)(?:e?s)?"
         # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
@@ -139,6 +150,15 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|thank(?:s| you)(?: so much)? for (?:(?:all )?your (?:[\w'-]+ ){0,2}(?:support|generosity"
         r"|gifts?|donations?)|supporting (?:[\w'-]+ ){1,3}?)(?:this|in) (?:christmas|holiday"
         r" season|festive season|year|(?:19|20)\d\d)"
+        # ... said otherwise ("Thank you for helping 133 families this Christmas", "A Letter of
+        # Gratitude this Holiday Season", "… thanks everybody involved in another successful
+        # year", "at the year's end")
+        r"|thank(?:s| you) for (?:[\w'-]+ ){1,6}?this (?:christmas|holiday season|festive season)"
+        r"|(?:letter|message|note) of (?:gratitude|thanks) (?:this|for the) (?:christmas|holiday"
+        r"|festive)(?: season)?"
+        r"|another (?:[\w'-]+ )?(?:successful|great|wonderful|amazing|incredible|fruitful"
+        r"|productive|rewarding) year|(?:at|by) the year's end"
+        r"|the most wonderful time of the year"
         r"|رسالة (?:نهاية|العام الجديد)|حصاد (?:العام|عام)|نهاية (?:العام|السنة)",
     ),
     (
@@ -197,6 +217,8 @@ _AUTHORITY = (
 MESSAGE = (
     r"(?:message|letter|lettre|mot|note|update|[ée]dito|[ée]ditorial|words?|reflections?"
     r"|greetings?|wishes|voeux"
+    # a leader's column by its name ("President's Perspective: …", "Director's Corner")
+    r"|perspective|corner|column|chronique|billet"
     r"|r[ée]flexions?)"
 )
 _LEADER = (
