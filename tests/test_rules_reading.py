@@ -284,6 +284,7 @@ def test_lists_of_stories_topics_and_months_are_not_year_end_messages(
             "This year, thank you to our members.",
         ),
         ("Shelter launches its Christmas fundraiser", "Help us make Christmas special this year."),
+        ("Summer break: a message from the President", "Dear members, thank you for this year."),
         (
             "Thanksgiving Message To the Agency Family",
             "Our best wishes for a happy Thanksgiving. Thank you, dear friends.",
@@ -429,6 +430,10 @@ def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -
         ("Calls grow for release of detained reporter", "en", False),
         ("Asile : jugements favorables pour deux familles", "fr", True),
         ("La Cour ordonne l'indemnisation de trois opposants", "fr", True),
+        ("Regulator unblocks news websites", "en", True),
+        ("Lawyers successful in halting deportation of 40 refugees", "en", True),
+        ("Charges against two reporters must be dropped, says union", "en", False),
+        ("Un militaire condamné à 20 ans pour viol", "fr", True),
     ],
 )
 def test_courts_and_decrees_in_other_words(title: str, language: str, good: bool) -> None:
@@ -518,6 +523,12 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
         ("Discours de fin d'année du président", "Chers amis, l'année s'achève.", "fr"),
         ("Bonnes et heureuses fêtes !", "Chers confrères, voici notre message commun.", "fr"),
         ("Un message d'espoir", "Chers membres, l'année 2025 n'a pas été de tout repos.", "fr"),
+        ("Christmas Newsletter 2025", "Dear All, as we come to the end of year 2025, …", "en"),
+        ("Director's Blog: December 2025", "Hello everyone. Thank you for this year.", "en"),
+        ("Together we changed lives", "It's been quite a year! Together we helped …", "en"),
+        ("Law centre: December 2025", "As our 20th year wraps up, thank you.", "en"),
+        ("Chers amis...", "En ce temps de l'année, merci de votre soutien.", "fr"),
+        ("Message du temps des fêtes", "Chers membres, voici un an et demi que …", "fr"),
         (
             "تهنئة بمناسبة العام الجديد 2026",
             "نتوجه بالتحية إلى أعضائنا مع حلول العام الجديد",

@@ -71,7 +71,9 @@ _OWN_OCCASION = re.compile(
     r"(?<!\w)(?:thanksgiving|l'action de grâces?|assembl[ée]e g[ée]n[ée]rale"
     r"|annual general meeting"
     r"|(?:christmas|holiday|festive|winter|noël|hiver) (?:appeal|fundrais\w*"
-    r"|(?:food |toy |coat |gift )?drive|collection|collecte|appel))(?!\w)"
+    r"|(?:food |toy |coat |gift )?drive|collection|collecte|appel)"
+    # ... and the summer's (an undated "Pause estivale : Message du Président …")
+    r"|pause estivale|vacances d'été|summer (?:break|holidays?|recess))(?!\w)"
 )
 # what every year-end message speaks of, in the title or the opening: the year or its
 # number, the season, thanks, wishes or its wins. A leader's letter that says none of it
@@ -184,8 +186,9 @@ def occasion(entry: Entry) -> Reason | None:
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None and entry.published.month == 11:
         named = _THANKSGIVING.search(text)
-    # (the occasion's own name says nothing of the year: a "Christmas fundraiser")
-    said = title.replace(own.group(0), " ") if own else f"{title}\n{text}"
+    said = f"{title}\n{text}" if own is None else title
+    if own is not None and own.re is _OWN_OCCASION:  # its name says nothing of the year's
+        said = title.replace(own.group(0), " ")  # end ("Christmas fundraiser")
     if named is None or closes_the_year(said):
         return None
     if named.re is _SERIES:

@@ -55,6 +55,10 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"winds? down|as we wind down (?:20\d\d|the year|this (?:\w+ )?year)"
         r"|(?:as we|we) (?:near|approach|reach|come close to|move towards) the end of"
         r" (?:20\d\d|the year|this year)"
+        # ... or its wrap ("As our 20th year wraps up", "As we come to the end of year 2017")
+        r"|as (?:our|the|this) (?:[\w'-]+ )?year (?:wraps|is wrapping) up"
+        r"|as we come to the end of (?:the )?(?:year (?:19|20)\d\d|(?:19|20)\d\d|the year"
+        r"|this year)"
         r"|alors que (?:20\d\d|l'année|cette année) s'achève"
         r"|(?:l'|une |cette )année qui (?:s'achève|se termine|touche à sa fin)"
         # an opening sentence that closes the year ("Another year is now drawing to a
@@ -74,7 +78,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"(?:de tout repos|facile|simple|ordinaire)"
         r"|(?:this|the past) year (?:has not|hasn't) been (?:an? )?(?:easy|simple|ordinary)"
         r"|(?:this|the) past year (?:was|has been)"
-        r"|(?:it's been|it was) an? (?:\w+ ){0,2}year(?!s? since)"
+        r"|(?:it's been|it was|it has been) (?:quite |such )?an? (?:\w+ ){0,2}year(?!s? since)"
         r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
         r"|what a difference a year makes"
         r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
@@ -101,7 +105,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|look(?:s|ing)? (?:ahead |forward )?to (?:a|the) new year"
         # the new year greeted by its number ("Happy 2020!", "Bonne année 2019")
         r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
-        r"|messages? (?:des fêtes|de noël|du nouvel an)|vive (?:l'année |la nouvelle année)"
+        r"|messages? (?:des fêtes|du temps des fêtes|de noël|du nouvel an)"
+        r"|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
         r"|(?:holiday|christmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
@@ -133,7 +138,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         rf"|(?:19|20)\d\d's (?:[\w'-]+ ){{0,3}}{WINS}"
         rf"|(?:19|20)\d\d (?:[\w'-]+ ){{0,2}}{WINS}\W*(?=\n)"
         r"|highlights (?:of|from|in) (?:20\d\d|the year|this year|the past year)"
-        r"|(?:year[- ]?end|end[- ]of[- ]year|holiday) (?:edition|issue|newsletter|recap|roundup)"
+        r"|(?:year[- ]?end|end[- ]of[- ]year|holiday|christmas|festive) (?:edition|issue|newsletter"
+        r"|recap|roundup)"
         r"|(?:what|everything|all) (?:we|you)(?:'ve| have)? (?:achieved|accomplished|won)"
         r"|ce que (?:nous avons|vous avez) (?:accompli|obtenu|gagné|réalisé)"
         r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
@@ -218,7 +224,7 @@ MESSAGE = (
     r"(?:message|letter|lettre|mot|note|update|[ée]dito|[ée]ditorial|words?|reflections?"
     r"|greetings?|wishes|voeux"
     # a leader's column by its name ("President's Perspective: …", "Director's Corner")
-    r"|perspective|corner|column|chronique|billet"
+    r"|perspective|corner|column|blog|chronique|billet"
     r"|r[ée]flexions?)"
 )
 _LEADER = (
@@ -255,6 +261,9 @@ _TITLE_ONLY = re.compile(
     r"|members|friends|donors|sympathisant\S*|adhérent\S*|donat\S*|ami\S*|membres)"
     r"(?=\W*$|\W*[:,!—–-]| and | et )"
     r"|^\W*(?:merci|thank you|thanks|gracias)(?: (?:à|a) (?:vous|tous|toutes))?\W*$"
+    # ... or the salutation alone ("Chers amis...", "Dear Friends")
+    r"|^\W*(?:dear|chers|chères|chèr(?:e|es)) (?:friends|amis|amies|membres|members"
+    r"|supporters|donateurs|donors)\W*$"
     r"|^\W*(?:a )?(?:christmas|holiday|festive|new year'?s?) thank(?:s| you)\W*$"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
