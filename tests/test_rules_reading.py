@@ -529,6 +529,11 @@ def test_a_message_on_another_occasion_that_closes_the_year_is_a_year_end_messag
         ("Law centre: December 2025", "As our 20th year wraps up, thank you.", "en"),
         ("Chers amis...", "En ce temps de l'année, merci de votre soutien.", "fr"),
         ("Message du temps des fêtes", "Chers membres, voici un an et demi que …", "fr"),
+        (  # an "international … every day" is no international day
+            "A message from our President",
+            "Dear members, thank you for your international solidarity every day this year.",
+            "en",
+        ),
         (
             "تهنئة بمناسبة العام الجديد 2026",
             "نتوجه بالتحية إلى أعضائنا مع حلول العام الجديد",

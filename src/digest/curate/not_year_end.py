@@ -17,7 +17,8 @@ from .year_end import MESSAGE, WINS, closes_the_year, turn_of_year
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
 _OCCASION = (
     r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
-    r"|international (?:[\w'-]+ ){1,2}day|journée (?:internationale )?"
+    r"|international (?:[\w'-]+ ){1,2}(?<!every )(?<!each )(?<!one )(?<!this )(?<!same )day"
+    r"|journée (?:internationale )?"
     r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
     # the season's other days, however many words name them ("Human Rights Defenders
     # Day", "International Day of Persons with Disabilities", "World AIDS Day", "Journée
@@ -25,7 +26,7 @@ _OCCASION = (
     r"|human rights defenders'? day|(?:international|world) day (?:of|for|against|to)"
     r"|world aids day|journée (?:internationale|mondiale|nationale)"
     r"|día (?:internacional|mundial|nacional) (?:de|del|contra|por)"
-    r"|(?:martin luther king(?: jr\.?)?|mlk) day|(?:day of|transgender day of) remembrance"
+    r"|(?:martin luther king(?: jr\.?)?|mlk) day|day of remembrance"
     r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
     # the minutes of a general meeting ("Compte rendu de l'assemblée générale")
     r"|assembl[ée]e g[ée]n[ée]rale|annual general meeting"
