@@ -262,7 +262,7 @@ _TITLE_ONLY = re.compile(
     r"(?=\W*$|\W*[:,!—–-]| and | et )"
     r"|^\W*(?:merci|thank you|thanks|gracias)(?: (?:à|a) (?:vous|tous|toutes))?\W*$"
     # ... or the salutation alone ("Chers amis...", "Dear Friends")
-    r"|^\W*(?:dear|chers|chères|chèr(?:e|es)) (?:friends|amis|amies|membres|members"
+    r"|^\W*(?:dear|chers|chères?) (?:friends|amis|amies|membres|members"
     r"|supporters|donateurs|donors)\W*$"
     r"|^\W*(?:a )?(?:christmas|holiday|festive|new year'?s?) thank(?:s| you)\W*$"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
