@@ -693,6 +693,8 @@ def test_the_killers_of_a_journalist_brought_to_justice_in_french(title: str, go
             True,
         ),
         ("La cour d'appel relaxe les militants", "La défense demandait la relaxe.", "fr", True),
+        # an elided article before the demand ("demande l'abrogation")
+        ("La ligue demande l'abrogation du décret", "Deux militants libérés hier.", "fr", False),
         # a clause of the title states the outcome, another asks for more
         ("Group Welcomes Release of 52 Prisoners, Calls for Freedom of All", "", "en", True),
         ("After a Tragic Death, Community Demands Marriage Equality", "", "en", False),
