@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from digest.curate import load_rules, signals
 from digest.curate.not_year_end import ruled_out
-from digest.curate.rules import compile_phrase, expand
+from digest.curate.rules import compile_phrase, expand, normalise
 from digest.curate.scoring import classify
 from digest.kinds import CAMPAIGN, GOOD_NEWS, GRIM, YEAR_END
 from digest.models import Entry
@@ -756,3 +756,33 @@ def test_a_projects_choices_extend_the_bundled_pack(tmp_path) -> None:
     assert kind_of_with(rules, entry("Renters won their long fight")) == GOOD_NEWS
     assert kind_of_with(rules, entry("Tenants win the rent fight")) == GOOD_NEWS
     assert GOOD_NEWS not in signals.kind_evidence(entry("Hearsay: renters won the fight"), rules)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "sentence", "found"),
+    [
+        ("demande l'", "la ligue demande l'abrogation du décret", True),
+        ("demande l'", "la ligue demande l’abrogation du décret", True),
+        ("demande l' abrogation", "elle demande l'abrogation", True),
+        ("demande l' abrogation", "elle demande l' abrogation", True),
+        ("demande l'", "elle demande la libération", False),
+        ("{prisoner's,prisoners'} release", "the prisoners' release", True),
+        ("l'", "l'abrogation", True),
+    ],
+)
+def test_an_elided_article_is_glued_to_the_next_word(
+    phrase: str, sentence: str, found: bool
+) -> None:
+    """A phrase may end with an elided article ("demande l'"): it matches whatever word the
+    article is glued to, as a word of its own in the phrase does."""
+    assert any(compile_phrase(v).search(normalise(sentence)) for v in expand(phrase)) is found
+
+
+def test_a_projects_phrase_may_end_with_an_elided_article(tmp_path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "fr.toml").write_text(
+        'mode = "extend"\n[kind.good_news]\ntitle_guards = ["attend l\'"]\n', "utf-8"
+    )
+    item = entry("Le syndicat attend l'abandon des poursuites")
+    assert GOOD_NEWS in signals.kind_evidence(item, load_rules("fr"))
+    assert GOOD_NEWS not in signals.kind_evidence(item, load_rules("fr", tmp_path))

@@ -209,7 +209,7 @@ def _single(phrase: str) -> str:
     tokens = normalise(phrase).split()
     if len(tokens) != 1 or tokens[0] == "*" or not re.fullmatch(r"[\w'’]+\*?", tokens[0]):
         return ""  # (a hyphenated word is matched by its regex: "re-arrest" or "rearrest")
-    return "stem" if tokens[0].endswith("*") else "word"
+    return "stem" if tokens[0].endswith(("*", "'")) else "word"  # ("l'": glued to a word)
 
 
 def _anchors(phrase: str) -> tuple[str, ...]:
@@ -267,8 +267,10 @@ class AnyOf(Pattern):
 
 def compile_phrase(phrase: str) -> Pattern:
     """`*` alone: up to three words (the last may be an elided article: "annule l'arrêté");
-    `word*`: any ending; `^` first: at the start of a sentence (a title's imperative,
-    "^ free": "Free X now"); otherwise literal words, where a hyphen also matches a space
+    `word*`: any ending; a word ending in an apostrophe (an elided article, "l'") is glued
+    to the next word, or to any word at the end ("demande l'": "demande l'abrogation");
+    `^` first: at the start of a sentence (a title's imperative, "^ free": "Free X now");
+    otherwise literal words, where a hyphen also matches a space
     or nothing ("year-end message": "year end message", "yearend message")."""
     return Pattern(phrase)
 
@@ -283,13 +285,17 @@ def _body(phrase: str) -> str:
     if tokens and tokens[0] == "^":
         parts.append(_START)
         tokens = tokens[1:]
-    for token in tokens:
+    for index, token in enumerate(tokens, start=1 - len(tokens)):
         if token == "*":
             # the last word may be an elided article glued to the next ("annule l'arrêté")
             parts.append(r"(?:\S+\s+){0,3}?(?:\w{1,5}')?")
             continue
         if token.endswith("*") and len(token) > 1:
             parts.append(_literal(token[:-1]) + r"\w*\s+")
+        elif token.endswith("'"):
+            # an elided article is glued to the next word, any word when it ends the
+            # phrase: "demande l'" is "demande l'abrogation", "demande l' abrogation" too
+            parts.append(_literal(token) + (r"\w*" if index == 0 else r"\s*"))
         else:
             parts.append(_literal(token) + r"\s+")
     body = "".join(parts)
