@@ -17,7 +17,7 @@ from digest.curate import load_rules, signals
 from digest.curate.not_year_end import ruled_out
 from digest.curate.rules import compile_phrase, expand, normalise
 from digest.curate.scoring import classify
-from digest.kinds import CAMPAIGN, GOOD_NEWS, GRIM, YEAR_END
+from digest.kinds import CAMPAIGN, GOOD_NEWS, GRIM, OTHER, YEAR_END
 from digest.models import Entry
 
 DECEMBER = datetime(2025, 12, 16, 12, tzinfo=UTC)
@@ -786,3 +786,23 @@ def test_a_projects_phrase_may_end_with_an_elided_article(tmp_path) -> None:
     item = entry("Le syndicat attend l'abandon des poursuites")
     assert GOOD_NEWS in signals.kind_evidence(item, load_rules("fr"))
     assert GOOD_NEWS not in signals.kind_evidence(item, load_rules("fr", tmp_path))
+
+
+JUNE = datetime(2025, 6, 16, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("title", "when", "kind"),
+    [
+        ("COMMUNIQUE : LIBERATIONS DE DETENUS AU SENEGAL", JUNE, GOOD_NEWS),
+        ("ACQUITTEMENT DE NOTRE DELEGUE SYNDICAL", JUNE, GOOD_NEWS),
+        ("BONNE ANNEE 2026 A TOUS NOS MEMBRES", datetime(2026, 1, 5, tzinfo=UTC), YEAR_END),
+        ("JOURNEE INTERNATIONALE DES MIGRANTS", datetime(2025, 12, 18, tzinfo=UTC), OTHER),
+        # a word's last accent tells it apart: this condemns, nobody was convicted
+        ("LA FRANCE CONDAMNE L'ASSASSINAT D'UN JOURNALISTE", JUNE, OTHER),
+        # a feed that sends "e" and a combining accent
+        ("Deux militants libe\u0301re\u0301s", JUNE, GOOD_NEWS),
+    ],
+)
+def test_french_without_its_accents(title: str, when: datetime, kind: str) -> None:
+    assert kind_of(entry(title, when=when), "fr") == kind

@@ -7,9 +7,8 @@ points; :func:`ruled_out` reads them for the rules and the classifier alike.
 
 from __future__ import annotations
 
-import re
-
 from ..models import Entry, Reason
+from .accents import compile_tolerant
 from .rules import normalise
 from .year_end import MESSAGE, WINS, closes_the_year, turn_of_year
 
@@ -31,20 +30,20 @@ _OCCASION = (
     # the minutes of a general meeting ("Compte rendu de l'assemblée générale")
     r"|assembl[ée]e g[ée]n[ée]rale|annual general meeting"
 )
-_OCCASION_TITLE = re.compile(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
-_OCCASION_TEXT = re.compile(
+_OCCASION_TITLE = compile_tolerant(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
+_OCCASION_TEXT = compile_tolerant(
     rf"(?:on the occasion of|to mark|for|à l'occasion de|pour) (?:the |la |le )?(?:\w+ )?"
     rf"(?:{_OCCASION})"
     r"|happy thanksgiving|thanksgiving (?:holiday|weekend|break|luncheon|dinner|meal)"
 )
 # a date ("January 2023: Chairman's Message", "le 17 janvier 2009") is no word of the year
-_DATE = re.compile(
+_DATE = compile_tolerant(
     r"(?<!\w)(?:\d{1,2}(?:st|nd|rd|th|er)? )?(?:january|february|march|april|may|june|july"
     r"|august|september|october|november|december|janvier|février|mars|avril|mai|juin"
     r"|juillet|août|septembre|octobre|novembre|décembre)(?: \d{1,2},?)? (?:19|20)\d\d(?!\d)"
 )
 # in November, an opening that speaks of Thanksgiving ("Thanksgiving is upon us")
-_THANKSGIVING = re.compile(r"(?<!\w)thanksgiving(?!\w)")
+_THANKSGIVING = compile_tolerant(r"(?<!\w)thanksgiving(?!\w)")
 # the months far from the turn of the year, but "may" ("in May" is rarer than "… that may")
 _OFF_MONTHS = (
     r"february|march|april|june|july|august|september|october|november|février|mars|avril"
@@ -52,7 +51,7 @@ _OFF_MONTHS = (
 )
 # one of a series named by its month or season ("November 2022: A Message of Gratitude",
 # "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
-_SERIES = re.compile(
+_SERIES = compile_tolerant(
     r"^\W*(?:fall|autumn|spring|summer|automne|printemps|été)\W{0,2} (?:19|20)\d\d(?!\d)"
     rf"|(?<!\w)(?:may|{_OFF_MONTHS})\W{{0,2}} (?:19|20)\d\d(?!\d)"
     # ... or by the month it looks back on ("15 victoires obtenues en mars", "Our wins in
@@ -68,7 +67,7 @@ _SERIES = re.compile(
 # ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year"), among them
 # the season's appeal for one cause ("… Makes Urgent Christmas Appeal for Donations",
 # "Missoula Food Bank holiday food drive", "Care4Calais - 2022 Christmas Fundraiser")
-_OWN_OCCASION = re.compile(
+_OWN_OCCASION = compile_tolerant(
     r"(?<!\w)(?:thanksgiving|l'action de grâces?|assembl[ée]e g[ée]n[ée]rale"
     r"|annual general meeting"
     r"|(?:christmas|holiday|festive|winter|noël|hiver) (?:appeal|fundrais\w*"
@@ -79,7 +78,7 @@ _OWN_OCCASION = re.compile(
 # what every year-end message speaks of, in the title or the opening: the year or its
 # number, the season, thanks, wishes or its wins. A leader's letter that says none of it
 # is about something else ("Letter From the President: Yesterday, Today, and the Future")
-_YEARLY = re.compile(
+_YEARLY = compile_tolerant(
     r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\w)(?:years?|yearly|annual\w*|annuel\w*|année\w*|años?"
     r"|nouvel an|l'an|holidays?|christmas|xmas|noël|fêtes?|festive|seasons?|saison\w*"
     r"|navidad|décembre|december|diciembre|janvier|january|enero|thank\w*|grateful|gratitude"
@@ -107,13 +106,13 @@ def _not_one(what: str, why: str) -> Reason:
 
 # "2013 in Review: CDA 230 and …": one part of a staff series on single topics
 # or "Looking back at 2012 in South Asia": a round-up of one region
-_TOPIC_REVIEW = re.compile(
+_TOPIC_REVIEW = compile_tolerant(
     r"^\W*(?:(?:19|20)\d\d|the year) in review\s*[:\-–—|]\s*\w"
     r"|^\W*looking back (?:at|on) (?:19|20)\d\d in \w"
 )
 # "The 7 Most-Read Stories of 2015", "The Best Stories of 2015, Handpicked by …": a list of
 # the year's posts is a best-of listicle (docs/labelling.md), whoever it is addressed to
-_ROUNDUP = re.compile(
+_ROUNDUP = compile_tolerant(
     r"^\W*(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|best(?:[- ]read)?"
     r"|top(?: \d+)?)"
     r" (?:\w+ )?(?:stories|posts|articles|reads|billets)\b"
@@ -124,7 +123,7 @@ _ROUNDUP = re.compile(
 )
 # ... or said in the opening ("we present some of the top issues … by taking a look at the
 # most popular blog posts")
-_ROUNDUP_TEXT = re.compile(
+_ROUNDUP_TEXT = compile_tolerant(
     r"(?:look(?:ing)? (?:back )?at|present(?:ing)?|here are|these are|round(?:ing)? up)"
     r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \w+)"
     r" (?:\w+ )?(?:blog )?(?:posts|stories|articles|billets)"
@@ -132,7 +131,7 @@ _ROUNDUP_TEXT = re.compile(
 # A leader's farewell at the turn of the year is about the leader, not the year
 # (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
 # My Next Steps", "je quitte la présidence", a term's last word
-_FAREWELL = re.compile(
+_FAREWELL = compile_tolerant(
     r"(?<!\w)(?:(?:i|i'm|i am|i will|i'll|i would|i have decided to|i've decided to)"
     r" (?:be )?(?:leaving|stepping down|step down|retiring|retire|moving on|departing)"
     r"|(?:my|a personal note about my) next steps|je quitte|mon départ"
@@ -146,13 +145,13 @@ _FAREWELL = re.compile(
 )
 # an annual report's launch ("What a year! TU Annual Report 2015 - 2016 is now available",
 # "Rapport moral 2016 du président"), unless the title calls it a letter or a message
-_REPORT = re.compile(
+_REPORT = compile_tolerant(
     r"(?<!\w)(?:annual report|impact report|rapport (?:annuel|d'activités?|moral))(?!\w)"
 )
-_LETTER = re.compile(rf"(?<!\w){MESSAGE}(?!\w)")  # what a leader's message is called
+_LETTER = compile_tolerant(rf"(?<!\w){MESSAGE}(?!\w)")  # what a leader's message is called
 # the organisation speaking of itself ("our wins", "ce que nous avons fait")
-_OURS = re.compile(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
-_OUR_YEAR = re.compile(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
+_OURS = compile_tolerant(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w)")
+_OUR_YEAR = compile_tolerant(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
 
 
 def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -17,6 +18,8 @@ from typing import Any, NamedTuple
 from ..errors import ConfigError
 from ..kinds import GOOD_NEWS, RULE_KINDS
 from ..tomlfile import TableReader, locate, read_toml
+from .accents import bare, tolerant
+from .choices import expand, expanded
 
 _SENTENCE = re.compile(r"(?<=[.!?;:؟؛。])\s+|\n+")
 # one spelling for what is typed two ways: curly quotes, dashes, no-break spaces, and the
@@ -148,7 +151,7 @@ class RulePack:
         return out
 
     def _token_anchors(self, token: str) -> tuple[tuple[_Anchor, bool], ...]:
-        word = token.lstrip(_OPENERS)
+        word = bare(token.lstrip(_OPENERS))  # (the anchors are bare too: "liberes")
         found = self._word_anchors(word)
         elided = _ELIDED.match(word)  # "l'amnistie", "d'acquittement": the word after it
         return found + self._word_anchors(word[elided.end() :]) if elided else found
@@ -212,6 +215,13 @@ def _single(phrase: str) -> str:
     return "stem" if tokens[0].endswith(("*", "'")) else "word"  # ("l'": glued to a word)
 
 
+def _alone(phrase: str) -> str:
+    """:func:`_single`, for a phrase with no accent: the anchors are looked up without
+    accents ("liberes"), so an accented word's own pattern decides ("condamné*" is not
+    "condamne")."""
+    return _single(phrase) if bare(phrase) == phrase else ""
+
+
 def _anchors(phrase: str) -> tuple[str, ...]:
     """The first literal word of a phrase, without a trailing `*`; a hyphenated one also
     joined up ("re-arrest": "rearrest") and, when its first part is a word of its own,
@@ -228,6 +238,10 @@ def _anchors(phrase: str) -> tuple[str, ...]:
 
 
 def normalise(text: str) -> str:
+    """One form of a text for the patterns: composed accents (a feed may send "e" and a
+    combining accent), one spelling of quotes and dashes, case folded."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     return text.translate(_QUOTES).casefold()
 
 
@@ -304,9 +318,9 @@ def _body(phrase: str) -> str:
 
 def _literal(word: str) -> str:
     return (
-        r"[-\s]?".join(re.escape(part) for part in word.split("-"))
+        r"[-\s]?".join(tolerant(re.escape(part)) for part in word.split("-"))
         if "-" in word.strip("-")
-        else re.escape(word)
+        else tolerant(re.escape(word))
     )
 
 
@@ -393,38 +407,9 @@ def check_pack(path: Path) -> dict[str, Any]:
 
 
 MAX_GAPS = 3  # "*" in one phrase: each may skip up to three words, and a dozen of them
+
+
 # made one ordinary 60-word title backtrack for minutes
-MAX_VARIANTS = 64  # the phrases one line of {a,b} alternatives may stand for
-_CHOICE = re.compile(r"\{([^{}\s]+)\}(\*?)")
-_WORD = re.compile(r"[\w'’-]+\*?")
-
-
-def expand(phrase: str) -> tuple[str, ...]:
-    """The phrases a line stands for: `{a,b}` in place of a word is either word (with a
-    trailing `*`, any ending of either), so "{convicted,jailed} * murder of * {journalist,
-    reporter}*" is four phrases, in that order. ValueError when the braces are malformed or
-    stand for more than MAX_VARIANTS phrases."""
-    if "{" not in phrase and "}" not in phrase:
-        return (phrase,)
-    variants: list[str] = [""]
-    for token in phrase.split():
-        choice = _CHOICE.fullmatch(token)
-        if choice is None and ("{" in token or "}" in token):
-            raise ValueError(f"{token!r}: write a choice of words as {{a,b}}, no spaces inside")
-        words = choice.group(1).split(",") if choice else [token]
-        if choice and (len(words) < 2 or not all(_WORD.fullmatch(w) for w in words)):
-            raise ValueError(f"{token!r}: a choice is two or more words (word* for any ending)")
-        ending = choice.group(2) if choice else ""
-        variants = [f"{v} {w}{ending}".lstrip() for v in variants for w in words]
-        if len(variants) > MAX_VARIANTS:
-            raise ValueError(f"its choices stand for more than {MAX_VARIANTS} phrases")
-    return tuple(variants)
-
-
-def _expanded(phrases: list[str] | tuple[str, ...]) -> list[str]:
-    return [variant for phrase in phrases for variant in expand(phrase)]
-
-
 def _phrases(r: TableReader, key: str) -> None:
     for line in r.string_list(key):
         try:
@@ -454,9 +439,9 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
                 label=str(table.get("label", name)),
                 points=float(table.get("points", 4.0)),
                 categories=frozenset(normalise(c) for c in table.get("categories", [])),
-                phrases=tuple((p, compile_phrase(p)) for p in _expanded(table.get("phrases", []))),
-                guards=tuple(compile_phrase(g) for g in _expanded(table.get("guards", []))),
-                title_guard=AnyOf(tuple(_expanded(table["title_guards"])))
+                phrases=tuple((p, compile_phrase(p)) for p in expanded(table.get("phrases", []))),
+                guards=tuple(compile_phrase(g) for g in expanded(table.get("guards", []))),
+                title_guard=AnyOf(tuple(expanded(table["title_guards"])))
                 if table.get("title_guards")
                 else None,
             )
@@ -465,16 +450,16 @@ def _compile(data: dict[str, Any], language: str) -> RulePack:
     for k, rules in enumerate(kinds):
         for i, (phrase, _) in enumerate(rules.phrases):
             for anchor in _anchors(phrase):
-                anchors.setdefault(anchor, []).append(_Anchor(k, False, i, _single(phrase)))
+                anchors.setdefault(bare(anchor), []).append(_Anchor(k, False, i, _alone(phrase)))
         for i, pattern in enumerate(rules.guards):
             guard = pattern.phrase
             for anchor in _anchors(guard):
-                anchors.setdefault(anchor, []).append(_Anchor(k, True, i, _single(guard)))
+                anchors.setdefault(bare(anchor), []).append(_Anchor(k, True, i, _alone(guard)))
     counts = tuple(
         CountRule(
             str(c["one"]),
             str(c["many"]),
-            tuple(compile_phrase(p) for p in _expanded(c.get("phrases", []))),
+            tuple(compile_phrase(p) for p in expanded(c.get("phrases", []))),
         )
         for c in data.get("count", [])
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from ..models import Entry, Reason
+from .accents import compile_tolerant
 from .rules import normalise
 
 # plural wins, never one: "victory in 2023" may be one court's ruling
@@ -236,7 +237,7 @@ _LEADER = (
 # 2021"), a numbered list of wins ("41 victoires pour les droits humains …"), the year
 # in a leader's message ("Amnesty in 2015: A message from …"), "2011: The Year in Civil
 # Liberties", "Pour terminer l'année, …".
-_TITLE_ONLY = re.compile(
+_TITLE_ONLY = compile_tolerant(
     r"(?<!\w)(?:"
     r"(?:vous|you|ensemble|together|nous|we|we're|our|nos|notre)(?: [\w'-]+){0,6}"
     r" (?:en|in|of|de|for|pour) (?:19|20)\d\d(?!\d)"
@@ -277,7 +278,8 @@ _TITLE_ONLY = re.compile(
     r")(?!\w)"
 )
 _PATTERNS = tuple(
-    (facet, points, re.compile(rf"(?<!\w)(?:{source})(?!\w)")) for facet, points, source in _FACETS
+    (facet, points, compile_tolerant(rf"(?<!\w)(?:{source})(?!\w)"))
+    for facet, points, source in _FACETS
 )
 
 
@@ -287,7 +289,7 @@ def closes_the_year(text: str) -> re.Match[str] | None:
     return _PATTERNS[0][2].search(text)
 
 
-_NOT = re.compile(
+_NOT = compile_tolerant(
     r"(?:year[- ]?end|fin d'année|end[- ]of[- ]year) (?:amnest\w*|amnistie|report|rapport)"
     r"|(?:holiday|christmas|seasonal|season's|new year'?s?) greetings? cards?"
     # another calendar's new year ("Lunar New Year message", "le Nouvel An chinois")
@@ -359,7 +361,7 @@ def _own_name(feed_name: str) -> re.Pattern[str] | None:
     if not names:
         return None
     own = "|".join(re.escape(w) for w in names)
-    return re.compile(
+    return compile_tolerant(
         rf"(?<!\w)(?:{own})(?: [\w'-]+){{0,2}} (?:in|en|de|for|pour) (?:19|20)\d\d(?!\d)"
     )
 
