@@ -806,3 +806,36 @@ JUNE = datetime(2025, 6, 16, 12, tzinfo=UTC)
 )
 def test_french_without_its_accents(title: str, when: datetime, kind: str) -> None:
     assert kind_of(entry(title, when=when), "fr") == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "kind"),
+    [
+        # the year's last days, a greeting from the whole house, a message named by sender
+        ("Thoughts in the last week of 2024", "", "en", YEAR_END),
+        (
+            "From all of us at the Riverside Law Centre, wishing you merry Christmas",
+            "",
+            "en",
+            YEAR_END,
+        ),
+        ("Message du bureau pour Noël et le Nouvel an", "", "fr", YEAR_END),
+        # outcomes in other words
+        ("Parliament voted to abolish the death penalty", "", "en", GOOD_NEWS),
+        ("Law students win asylum for three refugees", "", "en", GOOD_NEWS),
+        ("Supreme Court overturns state's harsh anti-protest laws", "", "en", GOOD_NEWS),
+        ("Grâce présidentielle pour 200 prisonniers", "", "fr", GOOD_NEWS),
+        ("Dérogations censurées par le Conseil constitutionnel", "", "fr", GOOD_NEWS),
+        # a demand, a statement that condemns a crime, a detention that goes on
+        ("Release the three jailed students", "", "en", GRIM),
+        ("Le syndicat a condamné le meurtre du journaliste", "", "fr", OTHER),
+        (
+            "L'association proteste contre le maintien en détention de militants",
+            "Le juge avait pourtant ordonné leur remise en liberté.",
+            "fr",
+            GRIM,
+        ),
+    ],
+)
+def test_twentieth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
+    assert kind_of(entry(title, text), language) == kind

@@ -81,10 +81,18 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:this|the) past year (?:was|has been)"
         r"|(?:it's been|it was|it has been) (?:quite |such )?an? (?:\w+ ){0,2}year(?!s? since)"
         r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
+        # ... with its epithets ("What a wonderful year we have had", "What an incredible
+        # year it's been")
+        r"|what an? (?:[\w'-]+ ){1,2}year (?:we'?ve had|we have had|we had|it'?s been"
+        r"|it has been|(?:19|20)\d\d (?:has been|was))"
         r"|what a difference a year makes"
         r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
         r"|as we (?:enter|begin|start) (?:19|20)\d\d)"
         r"|en cette fin d'année|(?:at|as we reach) the end of (?:this|the) year"
+        # ... or its last days ("on the penultimate day of 2017", "the week between
+        # Christmas and New Year's")
+        r"|(?:(?:last|final|closing) week|(?:last|final|penultimate) day) of (?:the year|this year"
+        r"|(?:19|20)\d\d)(?!\d)|(?:week|days) between christmas and (?:the )?new year"
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)"
@@ -107,6 +115,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         # the new year greeted by its number ("Happy 2020!", "Bonne année 2019")
         r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
         r"|messages? (?:des fêtes|du temps des fêtes|de noël|du nouvel an)"
+        # ... named by its sender ("Message de la CEM pour Noël et le Nouvel an")
+        r"|messages? (?:[\w'-]+ ){1,4}pour (?:noël|le nouvel an|les fêtes)"
         r"|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
@@ -270,7 +280,10 @@ _TITLE_ONLY = compile_tolerant(
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
     # Christmas for …", "Joyeux Noël en prison : …"); in a text they open any speech
-    r"|^(?![^\n]*[?:])\W*(?:(?:we )?(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?"
+    # ... also from the whole house ("From All Of Us At SAID Nigeria Wishing You Merry
+    # Christmas!")
+    r"|^(?![^\n]*[?:])\W*(?:from (?:[\w'.&-]+,? ){1,8}?)?"
+    r"(?:(?:we )?(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?"
     r"|(?:merry|peaceful|happy|joyous|blessed) |joyeux |joyeuses |bonnes "
     r"|(?:(?:os|les|te) deseamos )?(?:feliz|felices) )(?:christmas"
     r"|holiday season|holidays|new year|noël|fêtes(?: de fin d'année)?|navidad|fiestas)"
