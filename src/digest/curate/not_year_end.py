@@ -28,7 +28,7 @@ _OCCASION = (
     r"|(?:martin luther king(?: jr\.?)?|mlk) day|day of remembrance"
     r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
     # the minutes of a general meeting ("Compte rendu de l'assemblée générale")
-    r"|assembl[ée]e g[ée]n[ée]rale|annual general meeting"
+    r"|assemblée générale|annual general meeting"
 )
 _OCCASION_TITLE = compile_tolerant(rf"(?<!\w)(?:{_OCCASION})(?!\w)")
 _OCCASION_TEXT = compile_tolerant(
@@ -68,7 +68,7 @@ _SERIES = compile_tolerant(
 # the season's appeal for one cause ("… Makes Urgent Christmas Appeal for Donations",
 # "Missoula Food Bank holiday food drive", "Care4Calais - 2022 Christmas Fundraiser")
 _OWN_OCCASION = compile_tolerant(
-    r"(?<!\w)(?:thanksgiving|l'action de grâces?|assembl[ée]e g[ée]n[ée]rale"
+    r"(?<!\w)(?:thanksgiving|l'action de grâces?|assemblée générale"
     r"|annual general meeting"
     r"|(?:christmas|holiday|festive|winter|noël|hiver) (?:appeal|fundrais\w*"
     r"|(?:food |toy |coat |gift )?drive|collection|collecte|appel)"

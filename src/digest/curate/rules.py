@@ -407,9 +407,9 @@ def check_pack(path: Path) -> dict[str, Any]:
 
 
 MAX_GAPS = 3  # "*" in one phrase: each may skip up to three words, and a dozen of them
-
-
 # made one ordinary 60-word title backtrack for minutes
+
+
 def _phrases(r: TableReader, key: str) -> None:
     for line in r.string_list(key):
         try:

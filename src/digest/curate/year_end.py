@@ -35,7 +35,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         5.0,
         rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection|statement|update"
         r"|wrap-?up|recap|highlights|hi-?lights|review|roundup|speech)s?"
-        rf"|(?:message|letter|lettre|mensaje|carta|[ée]dito|[ée]ditorial|mot|discours)s?"
+        rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|mot|discours)s?"
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
         r"|(?:the|our|a) year (?:behind|that was)"
@@ -181,20 +181,20 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
     (
         "what",
         2.0,
-        r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan|[ée]dito|[ée]ditorial)\b",
+        r"(?:a |our |my )?(?:message|letter|lettre|mensaje|carta|bilan|édito|éditorial)\b",
     ),
     (
         "who",
         3.0,
-        r"secr[ée]taires?[- ]g[ée]n[ée]ral(?:e|es)?|secretary[- ]general|secretario general"
-        r"|general secretary|délégu[ée]e? général(?:e)?|bâtonni(?:er|ère)|\bpdg\b"
-        r"|^\W*(?:l')?[ée]dito(?:rial)?\W*(?=\n)"  # the title: the house's voice
+        r"secrétaires?[- ]général(?:e|es)?|secretary[- ]general|secretario general"
+        r"|general secretary|déléguée? général(?:e)?|bâtonni(?:er|ère)|\bpdg\b"
+        r"|^\W*(?:l')?édito(?:rial)?\W*(?=\n)"  # the title: the house's voice
         r"|secretaria general|executive director|directeur (?:exécutif|général)"
         r"|directrice (?:exécutive|générale)|director(?:a)? ejecutiv[oa]"
         r"|chief executive(?: officer)?|\bceo\b"
-        r"|(?:our|notre|nuestr[oa]) (?:president|pr[ée]sidente?|presidenta?|chair|director"
+        r"|(?:our|notre|nuestr[oa]) (?:president|présidente?|presidenta?|chair|director"
         r"|directeur|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
-        r"|pr[ée]sident(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
+        r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
         r"|الأمين العام|الأمينة العامة|المدير التنفيذي|المديرة التنفيذية",
     ),
     (
@@ -232,14 +232,14 @@ _AUTHORITY = (
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
 MESSAGE = (
-    r"(?:message|letter|lettre|mot|note|update|[ée]dito|[ée]ditorial|words?|reflections?"
+    r"(?:message|letter|lettre|mot|note|update|édito|éditorial|words?|reflections?"
     r"|greetings?|wishes|voeux"
     # a leader's column by its name ("President's Perspective: …", "Director's Corner")
     r"|perspective|corner|column|blog|chronique|billet"
-    r"|r[ée]flexions?)"
+    r"|réflexions?)"
 )
 _LEADER = (
-    r"(?:president|pr[ée]sidente?|chair(?:man|woman|person)?|director|directeur|directrice"
+    r"(?:president|présidente?|chair(?:man|woman|person)?|director|directeur|directrice"
     r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg)"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
