@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -511,6 +512,37 @@ def test_unsaved_typing_outlives_other_changes(browser: Browser, built: Path) ->
         expect(intro).to_have_value("Half a sentence")
         intro.fill("")
         assert not page.evaluate(leaving)
+        page.close()
+
+
+def test_a_page_waiting_for_its_own_change_does_not_follow_it(
+    browser: Browser, built: Path
+) -> None:
+    """While this page's change is on its way back, a status poll says the issue changed
+    (it did: this page changed it). The page waits for its own answer instead of fetching
+    the issue again, which could replace that answer and its notice (seen once on a
+    loaded machine: "Moved down." gone, "The draft was just rebuilt." in its place)."""
+    with desk(built) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server.url)
+        expect(page.get_by_role("heading", name=f"Issue {DEMO_ISSUE}")).to_be_visible()
+
+        def slow(route) -> None:
+            answer = route.fetch()  # the desk has made the change ...
+            time.sleep(4.5)  # ... and two polls (every 2 s) hear of it before the page does
+            route.fulfill(response=answer)
+
+        page.route("**/edit", slow)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url.split("/", 3)[-1]))
+        card = _card(page, FIRST_GOOD)
+        _act(page, lambda: card.get_by_role("button", name="Move down").click(), "Moved down.")
+        polls = [a for a in asked if "/status?" in a]
+        assert len(polls) >= 2, asked
+        assert not [a for a in asked if a.endswith("/workspace")], asked
+        page.wait_for_timeout(2500)  # and once it has its answer, the polls are quiet
+        expect(page.locator("#workspace .notice")).to_have_text("Moved down.")
+        assert not [a for a in asked if a.endswith("/workspace")], asked
         page.close()
 
 

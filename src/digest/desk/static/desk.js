@@ -5,8 +5,12 @@
   // The preview's view, kept across updates: its size, dark or not, and which pane.
   const view = { size: "desktop", dark: false, pane: "email" };
   let focusWanted = null; // the control to focus again after the workspace is replaced
-  let pending = 0; // this page's own requests in flight (not the status poll)
-  const isPoll = (evt) => evt.detail.elt && evt.detail.elt.id === "status";
+  // This page's own requests in flight (not the status poll), by their XMLHttpRequest:
+  // counted by the request's own end, as htmx's afterRequest cannot tell them apart (for a
+  // swapped-out element it is sent again from an ancestor, which becomes its detail.elt,
+  // so a poll's answer looked like the page's own; or from nowhere, if no ancestor is
+  // left in the page).
+  const pending = new Set();
   // This page's id: the desk tells this page's own quick successive changes (a click right
   // after a drag) from another window's, which must not be overwritten.
   const tab = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
@@ -163,12 +167,12 @@
     if (evt.detail.verb === "post") evt.detail.parameters.tab = tab;
   });
 
-  document.addEventListener("htmx:afterRequest", (evt) => {
-    if (!isPoll(evt)) pending = Math.max(0, pending - 1);
-  });
-
   document.addEventListener("htmx:beforeRequest", (evt) => {
-    if (!isPoll(evt)) pending += 1;
+    const xhr = evt.detail.xhr;
+    if (xhr && evt.detail.elt.id !== "status") {  // (here detail.elt is the sender itself)
+      pending.add(xhr);
+      xhr.addEventListener("loadend", () => pending.delete(xhr));
+    }
     const config = evt.detail.requestConfig;
     const trigger = config && config.triggeringEvent;
     const elt = trigger && trigger.submitter;
@@ -214,7 +218,7 @@
       // waiting for its own change (an older poll's answer must not replace that).
       const latest = elt.id === "status" && elt.isConnected && elt.querySelector(".show-latest");
       const ws = workspace();
-      if (latest && ws && !ws.dataset.dirty && pending === 0) latest.click();
+      if (latest && ws && !ws.dataset.dirty && pending.size === 0) latest.click();
     });
     setupSortables(document);
     render();
