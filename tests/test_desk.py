@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -527,9 +526,13 @@ def test_a_page_waiting_for_its_own_change_does_not_follow_it(
         page.goto(server.url)
         expect(page.get_by_role("heading", name=f"Issue {DEMO_ISSUE}")).to_be_visible()
 
+        def poll() -> None:
+            page.wait_for_event("response", lambda r: "/status?" in r.url, timeout=15_000)
+
         def slow(route) -> None:
             answer = route.fetch()  # the desk has made the change ...
-            time.sleep(4.5)  # ... and two polls (every 2 s) hear of it before the page does
+            poll()  # ... and two polls (every 2 s) hear of it before the page does
+            poll()
             route.fulfill(response=answer)
 
         page.route("**/edit", slow)
@@ -540,7 +543,7 @@ def test_a_page_waiting_for_its_own_change_does_not_follow_it(
         polls = [a for a in asked if "/status?" in a]
         assert len(polls) >= 2, asked
         assert not [a for a in asked if a.endswith("/workspace")], asked
-        page.wait_for_timeout(2500)  # and once it has its answer, the polls are quiet
+        poll()  # and once it has its answer, the polls are quiet
         expect(page.locator("#workspace .notice")).to_have_text("Moved down.")
         assert not [a for a in asked if a.endswith("/workspace")], asked
         page.close()
