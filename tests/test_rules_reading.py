@@ -325,7 +325,7 @@ def test_a_farewell_that_its_title_calls_a_year_end_letter_is_one() -> None:
     assert kind_of(message) == YEAR_END
     to_the_year = entry("Farewell 2025!", "Dear friends, thank you for this year.")
     found = signals.kind_evidence(to_the_year, load_rules("en"))
-    assert not any("farewell" in r.text for r in found[YEAR_END][1])
+    assert not any(r.signal == "year_end:farewell" for r in found[YEAR_END][1])
 
 
 def test_the_years_most_popular_posts_are_a_roundup_even_said_in_the_opening() -> None:
@@ -806,36 +806,3 @@ JUNE = datetime(2025, 6, 16, 12, tzinfo=UTC)
 )
 def test_french_without_its_accents(title: str, when: datetime, kind: str) -> None:
     assert kind_of(entry(title, when=when), "fr") == kind
-
-
-@pytest.mark.parametrize(
-    ("title", "text", "language", "kind"),
-    [
-        # the year's last days, a greeting from the whole house, a message named by sender
-        ("Thoughts in the last week of 2024", "", "en", YEAR_END),
-        (
-            "From all of us at the Riverside Law Centre, wishing you merry Christmas",
-            "",
-            "en",
-            YEAR_END,
-        ),
-        ("Message du bureau pour Noël et le Nouvel an", "", "fr", YEAR_END),
-        # outcomes in other words
-        ("Parliament voted to abolish the death penalty", "", "en", GOOD_NEWS),
-        ("Law students win asylum for three refugees", "", "en", GOOD_NEWS),
-        ("Supreme Court overturns state's harsh anti-protest laws", "", "en", GOOD_NEWS),
-        ("Grâce présidentielle pour 200 prisonniers", "", "fr", GOOD_NEWS),
-        ("Dérogations censurées par le Conseil constitutionnel", "", "fr", GOOD_NEWS),
-        # a demand, a statement that condemns a crime, a detention that goes on
-        ("Release the three jailed students", "", "en", GRIM),
-        ("Le syndicat a condamné le meurtre du journaliste", "", "fr", OTHER),
-        (
-            "L'association proteste contre le maintien en détention de militants",
-            "Le juge avait pourtant ordonné leur remise en liberté.",
-            "fr",
-            GRIM,
-        ),
-    ],
-)
-def test_twentieth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
-    assert kind_of(entry(title, text), language) == kind

@@ -49,6 +49,11 @@ _OFF_MONTHS = (
     r"february|march|april|june|july|august|september|october|november|février|mars|avril"
     r"|mai|juin|juillet|août|septembre|octobre|novembre"
 )
+# the month a text says it is written in ("en ce mois de mars", "in this month of June")
+_WRITTEN_IN = compile_tolerant(
+    rf"(?<!\w)(?:en ce|in this) (?:(?:début|fin|mois) (?:de |d'))?(?:mois (?:de |d'))?"
+    rf"(?:month of )?(?:{_OFF_MONTHS})(?!\w)"
+)
 # one of a series named by its month or season ("November 2022: A Message of Gratitude",
 # "Fall 2012 Letter from the Chairs"): a monthly or seasonal letter, not the year's
 _SERIES = compile_tolerant(
@@ -121,6 +126,21 @@ _ROUNDUP = compile_tolerant(
     r"|(?:top|best|most[- ](?:read|popular|viewed)) (?:[\w'-]+ ){0,2}(?:stories|posts|articles"
     r"|billets) of (?:the year|(?:19|20)\d\d)"
 )
+# several leaders' messages gathered ("Messages de Noël des évêques belges", "Afrique : …,
+# les messages de Noël des évêques", "Church leaders' Christmas messages"): a roundup, not
+# one message to the organisation's own people (docs/labelling.md)
+_LEADERS = (
+    r"(?:\w+ )?(?:évêques|bishops|leaders|church leaders|chefs religieux|religious leaders"
+    r"|responsables (?:religieux|politiques)|dirigeants|présidents|presidents)"
+)
+_LEADERS_ROUNDUP = compile_tolerant(
+    r"(?<!\w)messages (?:(?:de noël|du nouvel an|de fin d'année|des fêtes"
+    r"|de pâques|christmas|new year|holiday) )?(?:des|de nos|from|of the|of|by) "
+    + _LEADERS
+    + r"(?!\w)|(?<!\w)"
+    + _LEADERS
+    + r"'? (?:christmas|new year|holiday|easter) messages(?!\w)"
+)
 # ... or said in the opening ("we present some of the top issues … by taking a look at the
 # most popular blog posts")
 _ROUNDUP_TEXT = compile_tolerant(
@@ -162,6 +182,8 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     title = normalise(entry.title)
     if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
         return _not_one("topic", "a list of the year's stories, not a message to supporters")
+    if _LEADERS_ROUNDUP.search(title):
+        return _not_one("topic", "several leaders' messages gathered, not one to supporters")
     if _REPORT.search(title) and not _LETTER.search(title):
         return _not_one("topic", "an annual report, not a letter to supporters")
     if not _TOPIC_REVIEW.search(title):
@@ -223,16 +245,18 @@ def farewell(entry: Entry) -> Reason | None:
 
 def off_season(entry: Entry) -> Reason | None:
     """A year-end message is published at the turn of the year: a leader's letter in
-    March or August is not one (docs/labelling.md). Rules the kind out, for the rules and
-    the classifier alike (:func:`ruled_out`)."""
+    March or August is not one (docs/labelling.md), nor one whose opening says it is
+    written in such a month ("Il est temps, en ce mois de mars, de vous donner quelques
+    nouvelles": a page without a date, or dated when it was put online). Rules the kind
+    out, for the rules and the classifier alike (:func:`ruled_out`)."""
     if turn_of_year(entry.published):
-        return None
-    month = entry.published.strftime("%B")
-    return Reason(
-        "year_end:off_season",
-        OFF_SEASON_POINTS,
-        f"year-end message? no: published in {month}, far from the turn of the year",
-    )
+        said = _WRITTEN_IN.search(normalise(f"{entry.title}\n{entry.excerpt}"))
+        if said is None:
+            return None
+        why = f"it says it is written in another month (“{said.group(0)}”)"
+    else:
+        why = f"published in {entry.published.strftime('%B')}, far from the turn of the year"
+    return Reason("year_end:off_season", OFF_SEASON_POINTS, f"year-end message? no: {why}")
 
 
 def ruled_out(reasons: tuple[Reason, ...]) -> bool:

@@ -93,6 +93,11 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         # Christmas and New Year's")
         r"|(?:(?:last|final|closing) week|(?:last|final|penultimate) day) of (?:the year|this year"
         r"|(?:19|20)\d\d)(?!\d)|(?:week|days) between christmas and (?:the )?new year"
+        # ... or the house's last word of it ("This is the final blog of the year. We not
+        # only say farewell to 2009, …")
+        r"|(?:last|final) (?:blog|post|newsletter|column|issue|edition|update|message|letter)"
+        r" (?:of|for) (?:the year|this year|(?:19|20)\d\d(?!\d))"
+        r"|(?:farewell|goodbye|adieu|au revoir) (?:to )?(?:(?:19|20)\d\d(?!\d)|the old year)"
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)"
@@ -120,14 +125,14 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
-        r"|(?:holiday|christmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
+        r"|(?:holiday|christmas|xmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
         r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address)(?:e?s)?"
         # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
         r"|(?:19|20)\d\d wrapped|a wrap (?:for|on) (?:19|20)\d\d|wrap(?:ping)? up (?:19|20)\d\d"
         # the season's wishes from the organisation ("La FTQ vous souhaite un heureux temps
         # des Fêtes !", "… vous souhaitent de joyeuses fêtes")
         r"|(?:heureux|joyeux|bon) temps des fêtes"
-        r"|(?:vous|nous vous) souhait(?:e|ent|ons) (?:un |une |de |d'|des )?(?:[\w'-]+ ){0,2}"
+        r"|(?:vous|nous vous) souhait(?:e|ent|ons|er) (?:un |une |de |d'|des )?(?:[\w'-]+ ){0,2}"
         r"(?:fêtes|noël|année)"
         r"|(?:message|greetings?|letter|wishes) (?:[\w.'-]+ ){0,4}for the (?:holiday|festive)"
         r" seasons?"
@@ -214,7 +219,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|reconnaissan\w*|gracias|agradec\w*|todo el año"
         r"|as (?:this|the) year (?:draws|comes) to (?:a close|an end)"
         r"|(?:this|cette|este) (?:past )?(?:year|année|año)|in 20\d\d,? (?:you|we)"
-        r"|(?:the )?(?:past|last) (?:twelve|12) months|(?:les )?(?:douze|12) derniers mois"
+        r"|(?:the )?(?:past|last) (?:twelve|12) months"
+        r"|(?:les )?(?:douze|12) (?:derniers mois|mois écoulés)"
         r"|as (?:this|the) (?:new )?year begins"
         r"|(?:à l'aube|au seuil) de (?:la nouvelle année|20\d\d)"
         r"|(?:we|i) want to (?:thank|take a moment)|to thank|please (?:donate|give|support)"
@@ -262,7 +268,7 @@ _TITLE_ONLY = compile_tolerant(
     r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
     rf"|(?<!open ){MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
     rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{MESSAGE}(?! ouverte)"
-    rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}"
+    rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}|from (?:the|our|my) {_LEADER}'?s'? desk"
     # the leader's column as the whole title ("From the President", "Le mot du président")
     rf"|^\W*(?:(?:a )?{MESSAGE} )?from (?:the|our) (?:executive )?{_LEADER}\W*$"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
@@ -286,7 +292,7 @@ _TITLE_ONLY = compile_tolerant(
     r"(?:(?:we )?(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?"
     r"|(?:merry|peaceful|happy|joyous|blessed) |joyeux |joyeuses |bonnes "
     r"|(?:(?:os|les|te) deseamos )?(?:feliz|felices) )(?:christmas"
-    r"|holiday season|holidays|new year|noël|fêtes(?: de fin d'année)?|navidad|fiestas)"
+    r"|xmas|holiday season|holidays|new year|noël|fêtes(?: de fin d'année)?|navidad|fiestas)"
     r"(?! (?:in|en|for|pour|behind|derrière|under|sous|without|sans) )"
     r")(?!\w)"
 )
