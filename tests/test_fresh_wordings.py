@@ -87,3 +87,29 @@ def test_twentieth_round_wordings(title: str, text: str, language: str, kind: st
 )
 def test_twenty_first_round_wordings(title: str, text: str, language: str, kind: str) -> None:
     assert kind_of(entry(title, text), language) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        # the year looked back on as it just passed; several presidents' word; a long
+        # sender before "pour Noël"; a mayor's word and vœux (the head of a public body)
+        (
+            "Le mot des présidents",
+            "Chers amis, l'année qui vient de s'écouler a été pleine de nouveautés.",
+            YEAR_END,
+        ),
+        ("Message de la Conférence des évêques catholiques du pays pour Noël", "", YEAR_END),
+        ("Mot du Maire", "Chères habitantes, chers habitants,", YEAR_END),
+        (
+            "Cérémonie des vœux du maire de la commune",
+            "Je souhaite tout d'abord vous remercier.",
+            YEAR_END,
+        ),
+        # ... but not any letter that names a mayor, nor vœux addressed to one
+        ("Lettre de soutien au maire", "", OTHER),
+        ("Vœux de l'association au maire", "", OTHER),
+    ],
+)
+def test_twenty_second_round_wordings(title: str, text: str, kind: str) -> None:
+    assert kind_of(entry(title, text), "fr") == kind

@@ -121,7 +121,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
         r"|messages? (?:des fêtes|du temps des fêtes|de noël|du nouvel an)"
         # ... named by its sender ("Message de la CEM pour Noël et le Nouvel an")
-        r"|messages? (?:[\w'-]+ ){1,4}pour (?:noël|le nouvel an|les fêtes)"
+        r"|messages? (?:[\w'-]+ ){1,8}?pour (?:noël|le nouvel an|les fêtes)"
         r"|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
@@ -161,6 +161,9 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:19|20)\d\d\W{0,3} (?:a|an|une) (?:year|année) (?:of|de|d')"
         r"|^\W*(?:19|20)\d\d\W{1,3}(?:a|an|une|un) (?:[\w'-]+ )?(?:year|année|año)\b"  # a title
         r"|(?:the|a|this) year gone by|a year like no other|l'année écoulée"
+        # "L'année qui vient de s'écouler a été pleine de nouveautés"
+        r"|l'année qui (?:vient de s'écouler|vient de s'achever|vient de se terminer"
+        r"|s'est écoulée|s'est achevée)"
         r"|(?:an?|this|what an?) (?:incredible|extraordinary|remarkable|amazing|historic"
         r"|unforgettable|momentous|challenging|difficult|tumultuous|eventful) year"
         r"|(?:une|cette) année (?:exceptionnelle|historique|de combats|de mobilisations?"
@@ -233,7 +236,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
 )
 _AUTHORITY = (
     r"(?:président de la république|chef de l'état|premier ministre|gouvernement|ministres?"
-    r"|préf[eè]te?s?|maires?)"
+    r"|préf[eè]te?s?)"
 )
 # a leader's message named in a title ("Le mot d'Aminata Niakaté, présidente d'ECPM",
 # "Chair's Letter - January 2018"); at the turn of the year, that is a year-end message
@@ -245,7 +248,7 @@ MESSAGE = (
     r"|réflexions?)"
 )
 _LEADER = (
-    r"(?:president|présidente?|chair(?:man|woman|person)?|director|directeur|directrice"
+    r"(?:presidents?|(?:co-?)?présidente?s?|chair(?:man|woman|person)?|director|directeur|directrice"
     r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg)"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
@@ -266,8 +269,14 @@ _TITLE_ONLY = compile_tolerant(
     # ... or the year's update as the whole title ("2023 update", "Our 2024 Recap")
     r"|^\W*(?:(?:the|our) )?(?:19|20)\d\d (?:update|recap|wrap-?up)\W*$"
     r"|^\W*(?:en|in) (?:19|20)\d\d\W.*(?<!\w)(?:nos|nous|notre|ensemble|together|our|we)"
-    rf"|(?<!open ){MESSAGE} (?:from|de|du|d'|of)(?: |(?<=d'))(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
+    rf"|(?<!open ){MESSAGE} (?:from|de|du|des|d'|of)(?: |(?<=d'))"
+    rf"(?:[\w'-]+\W{{1,3}}){{0,5}}{_LEADER}"
     rf"|{_LEADER}(?:'s)?\W{{1,3}}(?:\w+ ){{0,2}}{MESSAGE}(?! ouverte)"
+    # a mayor's word or wishes by their usual names ("Mot du Maire", "Cérémonie des vœux
+    # du maire de …"): the head of a public body (docs/labelling.md); not any letter that
+    # names a mayor ("Lettre de soutien au maire")
+    r"|(?:mot|message|voeux|lettre|édito(?:rial)?) (?:du|de la|de madame la|de monsieur le)"
+    r" maire|(?:message|letter|note) from the mayor|mayor's (?:message|letter|note)"
     rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}|from (?:the|our|my) {_LEADER}'?s'? desk"
     # the leader's column as the whole title ("From the President", "Le mot du président")
     rf"|^\W*(?:(?:a )?{MESSAGE} )?from (?:the|our) (?:executive )?{_LEADER}\W*$"
@@ -315,9 +324,10 @@ _NOT = compile_tolerant(
     r"|(?:lunar|chinese|jewish|islamic|persian|tamil|sinhala) new year'?s?"
     r"|nouvel an (?:lunaire|chinois|juif|persan)"
     # the authorities' vœux, which a French association or union answers in January
-    # ("Vœux du gouvernement : …"), or vœux addressed to them ("Vœux … au préfet")
+    # ("Vœux du gouvernement : …"), or vœux addressed to them ("Vœux … au préfet", "… au
+    # maire"); a mayor's own vœux are the head of a public body's (docs/labelling.md)
     rf"|voeux (?:du |de |des |d')(?:la |l')?{_AUTHORITY}"
-    rf"|voeux (?:[\w'-]+ ){{0,5}}(?:au|à la|à l'|aux) {_AUTHORITY}"
+    rf"|voeux (?:[\w'-]+ ){{0,5}}(?:au|à la|à l'|aux) (?:{_AUTHORITY}|maires?)"
 )
 WHEN_POINTS = 2.0
 STRONG_WHAT = 5.0  # the points of a "what" that says the message belongs to the year's end
