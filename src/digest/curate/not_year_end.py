@@ -129,9 +129,9 @@ _ROUNDUP = compile_tolerant(
 # several leaders' messages gathered ("Messages de Noël des évêques belges", "Afrique : …,
 # les messages de Noël des évêques", "Church leaders' Christmas messages"): a roundup, not
 # one message to the organisation's own people (docs/labelling.md)
-_LEADERS = (
-    r"(?:\w+ )?(?:évêques|bishops|leaders|church leaders|chefs religieux|religious leaders"
-    r"|responsables (?:religieux|politiques)|dirigeants|présidents|presidents)"
+_LEADERS = (  # (with a word before: "church leaders", "religious leaders")
+    r"(?:\w+ )?(?:évêques|bishops|leaders|chefs religieux|responsables (?:religieux"
+    r"|politiques)|dirigeants|présidents|presidents)"
 )
 _LEADERS_ROUNDUP = compile_tolerant(
     r"(?<!\w)messages (?:(?:de noël|du nouvel an|de fin d'année|des fêtes"
