@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from digest.curate import year_end
 from digest.kinds import GOOD_NEWS, GRIM, OTHER, YEAR_END
 
 from .test_rules_reading import entry, kind_of
@@ -113,3 +114,67 @@ def test_twenty_first_round_wordings(title: str, text: str, language: str, kind:
 )
 def test_twenty_second_round_wordings(title: str, text: str, kind: str) -> None:
     assert kind_of(entry(title, text), "fr") == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        # a church's leader writes the season's letter; December's newsletter opens on the
+        # year's end
+        ("December 2024 Pastor's Letter", "Advent is a season of giving.", YEAR_END),
+        (
+            "December Newsletter 2024",
+            "As we come to the end of another year, we give thanks for your support.",
+            YEAR_END,
+        ),
+        # ... but not another month's newsletter, nor several people's hopes gathered
+        (
+            "October Newsletter 2024",
+            "As we come to the end of another year, we give thanks for your support.",
+            OTHER,
+        ),
+        (
+            "2024 New Year goals",
+            "Friends of the charity share their hopes for the year ahead.",
+            OTHER,
+        ),
+        # a court that stops the government, strikes out a law; a prisoner off death row
+        (
+            "Court prevents government from suspending journalists",
+            "The high court on Thursday blocked a government bid to suspend 30 journalists.",
+            GOOD_NEWS,
+        ),
+        ("Court strikes out sections of security law", "", GOOD_NEWS),
+        ("Two prisoners removed from death row", "", GOOD_NEWS),
+        # ... not a release worked for, nor volunteers cleared to visit
+        (
+            "Appeal to the president over the journalist's case",
+            "We call on you as chair of the union to use all available means to help secure"
+            " the immediate release of the jailed journalist.",
+            GRIM,
+        ),
+        (
+            "A morning at the jail",
+            "Three new volunteers were cleared and ready to come in for Bible studies.",
+            OTHER,
+        ),
+    ],
+)
+def test_twenty_second_round_english_wordings(title: str, text: str, kind: str) -> None:
+    assert kind_of(entry(title, text), "en") == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Well that was quite a year. Housing changed for good.", "en"),
+        ("2024 was an important year for press freedom and for our unions.", "en"),
+        ("The bishop said today in his New Year's 'World Day of Peace' homily.", "en"),
+        ("L'archevêque a prononcé l'homélie de la messe de Noël devant la foule.", "fr"),
+    ],
+)
+def test_the_year_looked_back_on_or_the_season_s_homily_is_a_year_end_what(
+    text: str, language: str
+) -> None:
+    found = year_end.facets(entry("News", text))
+    assert [r.signal for r in found if r.points >= year_end.STRONG_WHAT] == ["year_end:what"]

@@ -62,12 +62,15 @@ _SERIES = compile_tolerant(
     # ... or by the month it looks back on ("15 victoires obtenues en mars", "Our wins in
     # October")
     rf"|(?<!\w)(?:in|en|of|de|for|d') (?:{_OFF_MONTHS})(?!\w)"
-    # a newsletter (not a holiday or year-end edition, which the title's "what" says)
-    r"|(?<!\w)newsletter(?!\w)"
     # ... or an edition of a monthly series named by its month ("Library in the News:
     # December 2016 Edition"), December's and January's too
     r"|(?<!\w)(?:january|december|janvier|décembre) (?:19|20)\d\d (?:edition|issue|édition)(?!\w)"
 )
+# a newsletter (not a holiday or year-end edition, which the title's "what" says, or the
+# opening of December's or January's: "December Newsletter 2022": "As we come to the end
+# of another year, …")
+_NEWSLETTER = compile_tolerant(r"(?<!\w)newsletter(?!\w)")
+_TURN_MONTH = compile_tolerant(r"(?<!\w)(?:january|december|janvier|décembre)(?!\w)")
 # ... and occasions that the opening's look at the year does not make a year-end message
 # ("MIRA celebrates Thanksgiving": "… take stock of this extraordinary year"), among them
 # the season's appeal for one cause ("… Makes Urgent Christmas Appeal for Donations",
@@ -148,6 +151,14 @@ _ROUNDUP_TEXT = compile_tolerant(
     r" (?:some of )?(?:the |our )?(?:\d+ )?(?:most[- ](?:read|popular|viewed|shared)|top \w+)"
     r" (?:\w+ )?(?:blog )?(?:posts|stories|articles|billets)"
 )
+# ... or several people's wishes ("Friends of Enable and people in the disability community
+# share their hopes for the year ahead", "Elus corses : une gerbe de vœux pour 2021")
+_VOICES = compile_tolerant(
+    r"(?<!\w)(?:share|shares|shared|sharing) their (?:hopes|wishes|resolutions|goals"
+    r"|predictions|messages|new year'?s? \w+)"
+    r"|(?:partagent|livrent) leurs (?:voeux|souhaits|espoirs|résolutions)"
+    r"|(?:gerbe|florilège|bouquet|tour d'horizon|revue) (?:de |des )voeux(?!\w)"
+)
 # A leader's farewell at the turn of the year is about the leader, not the year
 # (docs/labelling.md): "I will be leaving at the end of January", "A Personal Note about
 # My Next Steps", "je quitte la présidence", a term's last word
@@ -182,7 +193,7 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     title = normalise(entry.title)
     if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
         return _not_one("topic", "a list of the year's stories, not a message to supporters")
-    if _LEADERS_ROUNDUP.search(title):
+    if _LEADERS_ROUNDUP.search(title) or _VOICES.search(f"{title}\n{normalise(entry.excerpt)}"):
         return _not_one("topic", "several leaders' messages gathered, not one to supporters")
     if _REPORT.search(title) and not _LETTER.search(title):
         return _not_one("topic", "an annual report, not a letter to supporters")
@@ -204,16 +215,18 @@ def occasion(entry: Entry) -> Reason | None:
     speaks of Thanksgiving is a Thanksgiving message unless it says it belongs to the
     year's end."""
     title, text = normalise(entry.title), normalise(entry.excerpt)
-    own = _SERIES.search(title) or _OWN_OCCASION.search(title)
+    own = _SERIES.search(title) or _NEWSLETTER.search(title) or _OWN_OCCASION.search(title)
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None and entry.published.month == 11:
         named = _THANKSGIVING.search(text)
     said = f"{title}\n{text}" if own is None else title
     if own is not None and own.re is _OWN_OCCASION:  # its name says nothing of the year's
         said = title.replace(own.group(0), " ")  # end ("Christmas fundraiser")
+    elif own is not None and own.re is _NEWSLETTER and _TURN_MONTH.search(title):
+        said = f"{title}\n{text}"  # December's newsletter, opening on the year's end
     if named is None or closes_the_year(said):
         return None
-    if named.re is _SERIES:
+    if named.re in (_SERIES, _NEWSLETTER):
         return _not_one("occasion", f"one of a series (“{named.group(0).strip()}”)")
     return _not_one("occasion", f"it is for another occasion (“{named.group(0)}”)")
 

@@ -80,7 +80,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:this|the past) year (?:has not|hasn't) been (?:an? )?(?:easy|simple|ordinary)"
         r"|(?:this|the) past year (?:was|has been)"
         r"|(?:it's been|it was|it has been) (?:quite |such )?an? (?:\w+ ){0,2}year(?!s? since)"
-        r"|what a year(?=\W*$|\W*\n|!| (?:it|this|(?:19|20)\d\d) (?:has been|was|is))"
+        r"|what a year(?=\W*$|\W*\n|!| (?:it|this|that|(?:19|20)\d\d) (?:has been|was|is))"
         # ... with its epithets ("What a wonderful year we have had", "What an incredible
         # year it's been")
         r"|what an? (?:[\w'-]+ ){1,2}year (?:we'?ve had|we have had|we had|it'?s been"
@@ -88,6 +88,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|what a difference a year makes"
         r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
         r"|as we (?:enter|begin|start) (?:19|20)\d\d)"
+        # ... or said in passing ("Well that was quite a year.")
+        r"|(?:that|(?:19|20)\d\d) was (?:quite|some|such|one hell of) an? (?:[\w'-]+ )?year(?! ago)"
         r"|en cette fin d'année|(?:at|as we reach) the end of (?:this|the) year"
         # ... or its last days ("on the penultimate day of 2017", "the week between
         # Christmas and New Year's")
@@ -101,7 +103,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
         r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
         r"|(?:the|a|what a) year (?:20\d\d )?(?:has been|was)"
-        r"|20\d\d (?:has been|was) (?:quite |such |truly |really )?a"
+        r"|20\d\d (?:has been|was) (?:quite |such |truly |really )?an?"
         # the same in French and Spanish ("l'année 2021 a été difficile", "2022 fue un año")
         r"|l'année (?:20\d\d )?(?:a été|fut)|20\d\d (?:a été|fut|ha sido|fue) (?:une|un)\b"
         # ... or said of the year by its number alone ("2021 fut difficile pour …")
@@ -126,7 +128,13 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
         r"|(?:holiday|christmas|xmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
-        r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address)(?:e?s)?"
+        r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address"
+        r"|sermon|homily|homilie)(?:e?s)?"
+        # a leader's homily for the season, named in a report ("… said today in his New
+        # Year's 'World Day of Peace' homily", "l'homélie de la messe de Noël")
+        r"|(?:christmas|xmas|new year'?s?)(?: [\w'-]+){1,5}? (?:homily|sermon)"
+        r"|homélie (?:de |du |pour )(?:la (?:messe|nuit|veillée) (?:de |du )?)?"
+        r"(?:minuit |jour de )?(?:noël|nouvel an|l'an|la saint-sylvestre)"
         # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
         r"|(?:19|20)\d\d wrapped|a wrap (?:for|on) (?:19|20)\d\d|wrap(?:ping)? up (?:19|20)\d\d"
         # the season's wishes from the organisation ("La FTQ vous souhaite un heureux temps
@@ -249,7 +257,9 @@ MESSAGE = (
 )
 _LEADER = (
     r"(?:presidents?|(?:co-?)?présidente?s?|chair(?:man|woman|person)?|director|directeur|directrice"
-    r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg)"
+    r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg"
+    # ... and a church's ("December 2019 Pastor's Letter", "Message de l'évêque")
+    r"|pastor|pasteur|bishop|archbishop|évêque|archevêque)"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
