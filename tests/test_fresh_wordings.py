@@ -178,3 +178,66 @@ def test_the_year_looked_back_on_or_the_season_s_homily_is_a_year_end_what(
 ) -> None:
     found = year_end.facets(entry("News", text))
     assert [r.signal for r in found if r.points >= year_end.STRONG_WHAT] == ["year_end:what"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "kind"),
+    [
+        # a church's leaders speak; the season's welcome and wishes; the year closed by its
+        # number in French
+        (
+            "Our country needs rekindling",
+            "The Archbishops have issued their annual joint Christmas message.",
+            "en",
+            YEAR_END,
+        ),
+        (
+            "A New Year's Welcome from our CEO",
+            "To our volunteers and supporters, a note of best wishes for the start of a new year.",
+            "en",
+            YEAR_END,
+        ),
+        (
+            "Une nouvelle édition du guide pour clore cette année 2020",
+            "Édito de la directrice. Cette année 2020 s'achève.",
+            "fr",
+            YEAR_END,
+        ),
+        # ... but not several churches' messages, nor a message for a church's Sunday
+        (
+            "Church Christmas messages",
+            "I have only been to the Holy Land once, many years ago.",
+            "en",
+            OTHER,
+        ),
+        (
+            "Message of appreciation to prison chaplains on Prison Sunday",
+            "The bishop thanks the chaplains.",
+            "en",
+            OTHER,
+        ),
+        # outcomes: a reprieve, death sentences commuted, an injunction against evictions,
+        # police barred from re-arresting, sentences commuted by decree
+        (
+            "Reprieve for 390 death row inmates",
+            "The president has commuted the death sentences of 390 prisoners to life imprisonment.",
+            "en",
+            GOOD_NEWS,
+        ),
+        (
+            "Why judge issued temporary injunction to prevent residents from being evicted",
+            "A judge issued a temporary injunction preventing the housing authority from"
+            " evicting any more tenants.",
+            "en",
+            GOOD_NEWS,
+        ),
+        ("Judiciary strikes back: police barred from re-arresting suspects", "", "en", GOOD_NEWS),
+        ("Commutations et remises de peine par décret", "", "fr", GOOD_NEWS),
+        ("Expulsion abusive et relogement ordonné", "", "fr", GOOD_NEWS),
+        # ... not pressure to release, nor a demand to commute
+        ("Government faces pressure to release arrested activists", "", "en", GRIM),
+        ("Commute death sentences to life imprisonment", "", "en", GRIM),
+    ],
+)
+def test_twenty_third_round_wordings(title: str, text: str, language: str, kind: str) -> None:
+    assert kind_of(entry(title, text), language) == kind

@@ -26,6 +26,8 @@ _OCCASION = (
     r"|world aids day|journée (?:internationale|mondiale|nationale)"
     r"|día (?:internacional|mundial|nacional) (?:de|del|contra|por)"
     r"|(?:martin luther king(?: jr\.?)?|mlk) day|day of remembrance"
+    # ... and the churches' Sundays for a cause ("Message … on Prison Sunday")
+    r"|(?:prison|prisons|prisoners'?|refugee|migrants'?|peace|bible) sunday"
     r"|giving ?tuesday|greetings? cards?|thanksgiving|(?:jour de )?l'action de grâces?"
     # the minutes of a general meeting ("Compte rendu de l'assemblée générale")
     r"|assemblée générale|annual general meeting"
@@ -133,7 +135,8 @@ _ROUNDUP = compile_tolerant(
 # les messages de Noël des évêques", "Church leaders' Christmas messages"): a roundup, not
 # one message to the organisation's own people (docs/labelling.md)
 _LEADERS = (  # (with a word before: "church leaders", "religious leaders")
-    r"(?:\w+ )?(?:évêques|bishops|leaders|chefs religieux|responsables (?:religieux"
+    r"(?:\w+ )?(?:évêques|bishops|leaders|church(?:es)?|clergy|chefs religieux"
+    r"|responsables (?:religieux"
     r"|politiques)|dirigeants|présidents|presidents)"
 )
 _LEADERS_ROUNDUP = compile_tolerant(

@@ -68,7 +68,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?<![\w:] )(?:another (?:[\w'-]+ )?year (?:has (?:passed|gone by|come and gone|ended)"
         r"|is (?:now )?(?:drawing|coming) to (?:a close|an end)|comes to (?:a close|an end)"
         r"|is over)"
-        r"|(?:l'année )?(?:20\d\d|l'année|cette année) (?:s'achève|se termine|touche à sa fin"
+        r"|(?:l'année |cette année )?(?:20\d\d|l'année|cette année) (?:s'achève|se termine"
+        r"|touche à sa fin"
         r"|est morte"
         r"|tire à sa fin|est (?:enfin )?(?:finie|terminée|achevée))"
         r"|(?:19|20)\d\d (?:aura été|laissera (?:le souvenir d')?)(?:une|l')année"
@@ -129,7 +130,13 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
         r"|(?:holiday|christmas|xmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
         r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address"
-        r"|sermon|homily|homilie)(?:e?s)?"
+        r"|sermon|homily|homilie|welcome)(?:e?s)?"
+        # ... or wished ("a belated note of best wishes for the start of a new year",
+        # "Greetings to you in this season of love and cheer")
+        r"|wishes for (?:the start of )?(?:a |the )?(?:new year|(?:19|20)\d\d(?!\d)|the holidays"
+        r"|the festive season)"
+        r"|greetings to (?:you|all)(?: [\w'-]+){0,3}? (?:in|at|during|for) this"
+        r" (?:[\w'-]+ ){0,4}?season"
         # a leader's homily for the season, named in a report ("… said today in his New
         # Year's 'World Day of Peace' homily", "l'homélie de la messe de Noël")
         r"|(?:christmas|xmas|new year'?s?)(?: [\w'-]+){1,5}? (?:homily|sermon)"
@@ -208,6 +215,9 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|secretaria general|executive director|directeur (?:exécutif|général)"
         r"|directrice (?:exécutive|générale)|director(?:a)? ejecutiv[oa]"
         r"|chief executive(?: officer)?|\bceo\b"
+        # a church's leaders ("the Archbishops of Armagh … have issued their annual joint
+        # Christmas message")
+        r"|(?:arch)?bishops?|(?:arch)?évêques?|cardinal|pastor|pasteur"
         r"|(?:our|notre|nuestr[oa]) (?:president|présidente?|presidenta?|chair|director"
         r"|directeur|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
         r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
@@ -291,7 +301,7 @@ _TITLE_ONLY = compile_tolerant(
     # the leader's column as the whole title ("From the President", "Le mot du président")
     rf"|^\W*(?:(?:a )?{MESSAGE} )?from (?:the|our) (?:executive )?{_LEADER}\W*$"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
-    r" (?:out )?(?:l'année|the year|the new year|20\d\d)"
+    r" (?:out )?(?:l'année|cette année|the year|the new year|20\d\d)"
     # addressed to the readers ("To Our Supporters: …", "À nos donateurs"), or thanks alone
     r"|^\W*(?:to|dear|à|a|chers|chères) (?:all |tous )?(?:of )?(?:our|nos) (?:\w+ )?(?:supporters"
     r"|members|friends|donors|sympathisant\S*|adhérent\S*|donat\S*|ami\S*|membres)"
