@@ -241,3 +241,43 @@ def test_the_year_looked_back_on_or_the_season_s_homily_is_a_year_end_what(
 )
 def test_twenty_third_round_wordings(title: str, text: str, language: str, kind: str) -> None:
     assert kind_of(entry(title, text), language) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "kind"),
+    [
+        # a rabbi's message, the season's homily as a title, thanks for the year
+        ("A Message From Rabbi Cohen", "I send you my end of Hanukkah greetings.", "en", YEAR_END),
+        ("My Year End Thank You Letter", "", "en", YEAR_END),
+        ("homélie Noël 2018", "Frères et sœurs,", "fr", YEAR_END),
+        (
+            "Greetings from the shelter!",
+            "We would like to say a huge thank you to all our supporters over the last year.",
+            "en",
+            YEAR_END,
+        ),
+        # outcomes: a ruling that the government cannot, a discharge, an order not extended,
+        # a pardon in the present tense, a conviction quashed on appeal
+        (
+            "Judge rules Trump administration can't arbitrarily detain asylum seekers",
+            "",
+            "en",
+            GOOD_NEWS,
+        ),
+        ("Human rights defender discharged by Ugandan court", "", "en", GOOD_NEWS),
+        ("It was decided not to extend a detention order", "", "en", GOOD_NEWS),
+        ("Burundi : le président gracie une journaliste emprisonnée", "", "fr", GOOD_NEWS),
+        (
+            "Huit défenseurs",
+            "La haute cour a infirmé leur précédente condamnation.",
+            "fr",
+            GOOD_NEWS,
+        ),
+        # ... not back in prison after a release, detention orders issued, kept in prison
+        ("Activist jailed again after brief release", "", "en", GRIM),
+        ("Israel releases 50 administrative detention orders", "", "en", OTHER),
+        ("Un animateur relaxé mais maintenu en prison", "", "fr", OTHER),
+    ],
+)
+def test_twenty_fourth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
+    assert kind_of(entry(title, text), language) == kind

@@ -33,8 +33,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
     (
         "what",
         5.0,
-        rf"{_YE}[- ](?:message|letter|note|address|greeting|reflection|statement|update"
-        r"|wrap-?up|recap|highlights|hi-?lights|review|roundup|speech)s?"
+        rf"{_YE}[- ](?:thank[- ]you |thanks )?(?:message|letter|note|address|greeting|reflection"
+        r"|statement|update|wrap-?up|recap|highlights|hi-?lights|review|roundup|speech)s?"
         rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|mot|discours)s?"
         rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
         r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
@@ -128,7 +128,8 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
-        r"|(?:holiday|christmas|xmas|new year'?s?|festive|seasonal)(?: seasons?'?s?)?"
+        r"|(?:holiday|christmas|xmas|new year'?s?|festive|seasonal|hanukkah|chanukah|hanoucca"
+        r"|hanouka)(?: seasons?'?s?)?"
         r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address"
         r"|sermon|homily|homilie|welcome)(?:e?s)?"
         # ... or wished ("a belated note of best wishes for the start of a new year",
@@ -137,6 +138,14 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|the festive season)"
         r"|greetings to (?:you|all)(?: [\w'-]+){0,3}? (?:in|at|during|for) this"
         r" (?:[\w'-]+ ){0,4}?season"
+        # ... or thanks for the year, or the year said to close ("… a huge thank you to all
+        # our supporters over the last year", "THE year 2010 is rolling and coming to a close")
+        r"|thank you to (?:all )?(?:of )?(?:our|my) (?:[\w'-]+ )?(?:supporters|members|donors"
+        r"|volunteers|friends) (?:over|for|during|throughout|in) (?:the (?:last|past) year"
+        r"|this year|(?:19|20)\d\d(?!\d))"
+        # (an opening sentence, not a clause: "… as the year 2010 is coming to an end")
+        r"|(?<![\w:] )(?:the|this) year (?:(?:19|20)\d\d )?is (?:[\w'-]+ and )?(?:coming"
+        r"|drawing) to (?:a close|an end)"
         # a leader's homily for the season, named in a report ("… said today in his New
         # Year's 'World Day of Peace' homily", "l'homélie de la messe de Noël")
         r"|(?:christmas|xmas|new year'?s?)(?: [\w'-]+){1,5}? (?:homily|sermon)"
@@ -217,7 +226,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|chief executive(?: officer)?|\bceo\b"
         # a church's leaders ("the Archbishops of Armagh … have issued their annual joint
         # Christmas message")
-        r"|(?:arch)?bishops?|(?:arch)?évêques?|cardinal|pastor|pasteur"
+        r"|(?:arch)?bishops?|(?:arch)?évêques?|cardinal|pastor|pasteur|rabbi|rabbin|imam"
         r"|(?:our|notre|nuestr[oa]) (?:president|présidente?|presidenta?|chair|director"
         r"|directeur|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
         r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
@@ -269,7 +278,7 @@ _LEADER = (
     r"(?:presidents?|(?:co-?)?présidente?s?|chair(?:man|woman|person)?|director|directeur|directrice"
     r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg"
     # ... and a church's ("December 2019 Pastor's Letter", "Message de l'évêque")
-    r"|pastor|pasteur|bishop|archbishop|évêque|archevêque)"
+    r"|pastor|pasteur|bishop|archbishop|évêque|archevêque|rabbi|rabbin|imam)"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
@@ -298,6 +307,10 @@ _TITLE_ONLY = compile_tolerant(
     r"|(?:mot|message|voeux|lettre|édito(?:rial)?) (?:du|de la|de madame la|de monsieur le)"
     r" maire|(?:message|letter|note) from the mayor|mayor's (?:message|letter|note)"
     rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}|from (?:the|our|my) {_LEADER}'?s'? desk"
+    # the season's homily as a title ("homélie Noël 2018", "Homélie de Mgr … – Messe du
+    # jour de Noël", "Christmas Eve homily")
+    r"|homélie (?:[\w'-]+ ){0,10}?(?:noël|nouvel an)|(?:christmas|xmas|noël)(?: [\w'-]+){0,3}"
+    r" (?:homily|sermon|homélie)"
     # the leader's column as the whole title ("From the President", "Le mot du président")
     rf"|^\W*(?:(?:a )?{MESSAGE} )?from (?:the|our) (?:executive )?{_LEADER}\W*$"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
