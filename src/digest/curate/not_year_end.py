@@ -193,18 +193,20 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     speaking to its supporters, unless a leader signs it or it is addressed to them (a
     "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
     nor is a list of the year's most-read stories, nor an annual report's launch."""
-    title = normalise(entry.title)
-    if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(normalise(entry.excerpt)):
+    title, text = normalise(entry.title), normalise(entry.excerpt)
+    if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(text):
         return _not_one("topic", "a list of the year's stories, not a message to supporters")
-    if _LEADERS_ROUNDUP.search(title) or _VOICES.search(f"{title}\n{normalise(entry.excerpt)}"):
+    if _LEADERS_ROUNDUP.search(title):
         return _not_one("topic", "several leaders' messages gathered, not one to supporters")
+    if _VOICES.search(f"{title}\n{text}"):
+        return _not_one("topic", "several people's wishes gathered, not one to supporters")
     if _REPORT.search(title) and not _LETTER.search(title):
         return _not_one("topic", "an annual report, not a letter to supporters")
     if not _TOPIC_REVIEW.search(title):
         return None
     if any(r.signal in ("year_end:who", "year_end:whom") for r in found):
         return None
-    if _OURS.search(title) or _OUR_YEAR.search(normalise(entry.excerpt)):
+    if _OURS.search(title) or _OUR_YEAR.search(text):
         return None
     return _not_one("topic", "a staff review of one topic, not a message to supporters")
 
@@ -222,11 +224,12 @@ def occasion(entry: Entry) -> Reason | None:
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None and entry.published.month == 11:
         named = _THANKSGIVING.search(text)
-    said = f"{title}\n{text}" if own is None else title
-    if own is not None and own.re is _OWN_OCCASION:  # its name says nothing of the year's
-        said = title.replace(own.group(0), " ")  # end ("Christmas fundraiser")
-    elif own is not None and own.re is _NEWSLETTER and _TURN_MONTH.search(title):
-        said = f"{title}\n{text}"  # December's newsletter, opening on the year's end
+    if own is None or (own.re is _NEWSLETTER and _TURN_MONTH.search(title)):
+        said = f"{title}\n{text}"  # (December's newsletter, opening on the year's end)
+    elif own.re is _OWN_OCCASION:  # its name says nothing of the year's end
+        said = title.replace(own.group(0), " ")  # ("Christmas fundraiser")
+    else:
+        said = title
     if named is None or closes_the_year(said):
         return None
     if named.re in (_SERIES, _NEWSLETTER):

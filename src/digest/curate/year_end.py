@@ -26,6 +26,10 @@ WINS = (
 )
 # (facet, points, pattern). A weak "what" (any message or letter) counts less than a
 # message that says it belongs to the year's end.
+# the seasons a leader's message is named for ("Christmas message", "Hanukkah greetings")
+_SEASON = r"holiday|christmas|xmas|new year'?s?|festive|seasonal|hanukkah|chanukah|hanoucca|hanouka"
+# a church's leaders, who speak to their faithful as a president to members
+_CLERGY = r"(?:arch)?bishop|(?:arch)?évêque|pastor|pasteur|rabbi|rabbin|imam"
 _YE = (
     r"(?:year[- ]?end|end[- ]of[- ](?:the[- ])?year|fin d'(?:une )?année|fin de l'année|fin de año)"
 )
@@ -128,10 +132,9 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|vive (?:l'année |la nouvelle année)"
         r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
         r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
-        r"|(?:holiday|christmas|xmas|new year'?s?|festive|seasonal|hanukkah|chanukah|hanoucca"
-        r"|hanouka)(?: seasons?'?s?)?"
+        rf"|(?:{_SEASON})(?: seasons?'?s?)?"
         r" (?:message|statement|greeting|letter|special|update|wrap-up|wish|speech|address"
-        r"|sermon|homily|homilie|welcome)(?:e?s)?"
+        r"|welcome)(?:e?s)?"
         # ... or wished ("a belated note of best wishes for the start of a new year",
         # "Greetings to you in this season of love and cheer")
         r"|wishes for (?:the start of )?(?:a |the )?(?:new year|(?:19|20)\d\d(?!\d)|the holidays"
@@ -148,7 +151,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|drawing) to (?:a close|an end)"
         # a leader's homily for the season, named in a report ("… said today in his New
         # Year's 'World Day of Peace' homily", "l'homélie de la messe de Noël")
-        r"|(?:christmas|xmas|new year'?s?)(?: [\w'-]+){1,5}? (?:homily|sermon)"
+        rf"|(?:{_SEASON})(?: [\w'-]+){{0,5}}? (?:homil(?:y|ies)|sermons?)"
         r"|homélie (?:de |du |pour )(?:la (?:messe|nuit|veillée) (?:de |du )?)?"
         r"(?:minuit |jour de )?(?:noël|nouvel an|l'an|la saint-sylvestre)"
         # the year closed as a wrap ("2020 Wrapped", "…and that's a wrap for 2022!")
@@ -226,7 +229,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"|chief executive(?: officer)?|\bceo\b"
         # a church's leaders ("the Archbishops of Armagh … have issued their annual joint
         # Christmas message")
-        r"|(?:arch)?bishops?|(?:arch)?évêques?|cardinal|pastor|pasteur|rabbi|rabbin|imam"
+        rf"|(?:{_CLERGY})s?|cardinal"
         r"|(?:our|notre|nuestr[oa]) (?:president|présidente?|presidenta?|chair|director"
         r"|directeur|directrice|ceo|founder|fondat(?:eur|rice))|board chair|chair of the board"
         r"|président(?:e)? d[eu'] (?:la |l')?(?:fédération|ligue|association|conseil|bureau)"
@@ -278,7 +281,7 @@ _LEADER = (
     r"(?:presidents?|(?:co-?)?présidente?s?|chair(?:man|woman|person)?|director|directeur|directrice"
     r"|secretary[- ]general|secrétaire générale?|ceo|bâtonni(?:er|ère)|pdg"
     # ... and a church's ("December 2019 Pastor's Letter", "Message de l'évêque")
-    r"|pastor|pasteur|bishop|archbishop|évêque|archevêque|rabbi|rabbin|imam)"
+    rf"|{_CLERGY})"
 )
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
@@ -309,8 +312,8 @@ _TITLE_ONLY = compile_tolerant(
     rf"|from the desk of(?: [\w'-]+){{0,4}} {_LEADER}|from (?:the|our|my) {_LEADER}'?s'? desk"
     # the season's homily as a title ("homélie Noël 2018", "Homélie de Mgr … – Messe du
     # jour de Noël", "Christmas Eve homily")
-    r"|homélie (?:[\w'-]+ ){0,10}?(?:noël|nouvel an)|(?:christmas|xmas|noël)(?: [\w'-]+){0,3}"
-    r" (?:homily|sermon|homélie)"
+    # (the English homily is the strong "what", whose title match counts as much)
+    r"|homélie (?:[\w'-]+ ){0,10}?(?:noël|nouvel an)|noël(?: [\w'-]+){0,3} homélie"
     # the leader's column as the whole title ("From the President", "Le mot du président")
     rf"|^\W*(?:(?:a )?{MESSAGE} )?from (?:the|our) (?:executive )?{_LEADER}\W*$"
     r"|(?:pour|to) (?:bien )?(?:terminer|finir|clore|commencer|end|close|wrap up|start|kick off)"
