@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..models import Entry, Reason
 from .accents import compile_tolerant
 from .rules import normalise
-from .year_end import MESSAGE, WINS, closes_the_year, turn_of_year
+from .year_end import closes_the_year, turn_of_year
+from .year_end_words import MESSAGE, WINS
 
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
