@@ -7,6 +7,8 @@ points; :func:`ruled_out` reads them for the rules and the classifier alike.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..models import Entry, Reason
 from .accents import compile_tolerant
 from .rules import normalise
@@ -189,17 +191,46 @@ _OURS = compile_tolerant(r"(?<!\w)(?:our|we|us|notre|nos|nous|nuestr[oa]s?)(?!\w
 _OUR_YEAR = compile_tolerant(r"(?<!\w)(?:our|notre|nuestro) (?:year|année|año|(?:19|20)\d\d)(?!\w)")
 
 
-def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
+def against(entry: Entry, found: tuple[Reason, ...], reasons: list[Reason]) -> list[Reason]:
+    """What rules a year-end message out of this entry, given its facets (``found``) and
+    the year-end evidence so far (``reasons``): the title and opening are normalised once
+    for every test of this module."""
+    said = _Said(normalise(entry.title), normalise(entry.excerpt))
+    return [
+        reason
+        for reason in (
+            topic_review(said, found),
+            occasion(entry, said),
+            farewell(said),
+            silent(entry, said, reasons),
+            off_season(entry, said),
+        )
+        if reason is not None
+    ]
+
+
+class _Said(NamedTuple):
+    """An entry's title and opening, normalised (:func:`.rules.normalise`)."""
+
+    title: str
+    text: str
+
+    @property
+    def both(self) -> str:
+        return f"{self.title}\n{self.text}"
+
+
+def topic_review(said: _Said, found: tuple[Reason, ...]) -> Reason | None:
     """A staff review of one topic ("2023 in Review: encryption") is not the organisation
     speaking to its supporters, unless a leader signs it or it is addressed to them (a
     "who" or "to whom" facet) or the organisation speaks of its own year ("our wins");
     nor is a list of the year's most-read stories, nor an annual report's launch."""
-    title, text = normalise(entry.title), normalise(entry.excerpt)
+    title, text = said
     if _ROUNDUP.search(title) or _ROUNDUP_TEXT.search(text):
         return _not_one("topic", "a list of the year's stories, not a message to supporters")
     if _LEADERS_ROUNDUP.search(title):
         return _not_one("topic", "several leaders' messages gathered, not one to supporters")
-    if _VOICES.search(f"{title}\n{text}"):
+    if _VOICES.search(said.both):
         return _not_one("topic", "several people's wishes gathered, not one to supporters")
     if _REPORT.search(title) and not _LETTER.search(title):
         return _not_one("topic", "an annual report, not a letter to supporters")
@@ -212,7 +243,7 @@ def topic_review(entry: Entry, found: tuple[Reason, ...]) -> Reason | None:
     return _not_one("topic", "a staff review of one topic, not a message to supporters")
 
 
-def occasion(entry: Entry) -> Reason | None:
+def occasion(entry: Entry, said: _Said) -> Reason | None:
     """A message for another occasion of the season (Human Rights Day, Write for Rights):
     named in the title, or "on the occasion of" it in the opening, unless the title or the
     opening says it belongs to the year's end ("En cette fin d'année, le temps est aux
@@ -220,25 +251,25 @@ def occasion(entry: Entry) -> Reason | None:
     in the title are ruled out unless the title itself says so; a November opening that
     speaks of Thanksgiving is a Thanksgiving message unless it says it belongs to the
     year's end."""
-    title, text = normalise(entry.title), normalise(entry.excerpt)
+    title, text = said
     own = _SERIES.search(title) or _NEWSLETTER.search(title) or _OWN_OCCASION.search(title)
     named = own or _OCCASION_TITLE.search(title) or _OCCASION_TEXT.search(text)
     if named is None and entry.published.month == 11:
         named = _THANKSGIVING.search(text)
     if own is None or (own.re is _NEWSLETTER and _TURN_MONTH.search(title)):
-        said = f"{title}\n{text}"  # (December's newsletter, opening on the year's end)
+        closing = said.both  # (December's newsletter, opening on the year's end)
     elif own.re is _OWN_OCCASION:  # its name says nothing of the year's end
-        said = title.replace(own.group(0), " ")  # ("Christmas fundraiser")
+        closing = title.replace(own.group(0), " ")  # ("Christmas fundraiser")
     else:
-        said = title
-    if named is None or closes_the_year(said):
+        closing = title
+    if named is None or closes_the_year(closing):
         return None
     if named.re in (_SERIES, _NEWSLETTER):
         return _not_one("occasion", f"one of a series (“{named.group(0).strip()}”)")
     return _not_one("occasion", f"it is for another occasion (“{named.group(0)}”)")
 
 
-def silent(entry: Entry, reasons: list[Reason]) -> Reason | None:
+def silent(entry: Entry, said: _Said, reasons: list[Reason]) -> Reason | None:
     """Evidence of a year-end message (a leader's letter, its readers) in a post that says
     nothing of the year: no year, season, thanks, wishes or wins in its title or an opening
     of at least SILENT_WORDS words."""
@@ -246,34 +277,32 @@ def silent(entry: Entry, reasons: list[Reason]) -> Reason | None:
         return None  # (a title alone, or a line: too little to tell)
     if not any(r.points > 0 and r.signal != "season" for r in reasons):
         return None
-    said = _DATE.sub(" ", normalise(f"{entry.title}\n{entry.excerpt}"))
-    if _YEARLY.search(said):
+    if _YEARLY.search(_DATE.sub(" ", said.both)):
         return None
     return _not_one("silent", "it says nothing of the year, the season or thanks")
 
 
-def farewell(entry: Entry) -> Reason | None:
+def farewell(said: _Said) -> Reason | None:
     """A leader's farewell (title or opening), unless the title says it belongs to the
     year's end ("Year-end letter: my last as director"); an opening's "at the end of the
     year" is when the leader leaves."""
-    title, text = normalise(entry.title), normalise(entry.excerpt)
-    said = _FAREWELL.search(f"{title}\n{text}")
-    if said is None or closes_the_year(title):
+    found = _FAREWELL.search(said.both)
+    if found is None or closes_the_year(said.title):
         return None
-    return _not_one("farewell", f"a farewell (“{said.group(0)}”)")
+    return _not_one("farewell", f"a farewell (“{found.group(0)}”)")
 
 
-def off_season(entry: Entry) -> Reason | None:
+def off_season(entry: Entry, said: _Said) -> Reason | None:
     """A year-end message is published at the turn of the year: a leader's letter in
     March or August is not one (docs/labelling.md), nor one whose opening says it is
     written in such a month ("Il est temps, en ce mois de mars, de vous donner quelques
     nouvelles": a page without a date, or dated when it was put online). Rules the kind
     out, for the rules and the classifier alike (:func:`ruled_out`)."""
     if turn_of_year(entry.published):
-        said = _WRITTEN_IN.search(normalise(f"{entry.title}\n{entry.excerpt}"))
-        if said is None:
+        written = _WRITTEN_IN.search(said.both)
+        if written is None:
             return None
-        why = f"it says it is written in another month (“{said.group(0)}”)"
+        why = f"it says it is written in another month (“{written.group(0)}”)"
     else:
         why = f"published in {entry.published.strftime('%B')}, far from the turn of the year"
     return Reason("year_end:off_season", OFF_SEASON_POINTS, f"year-end message? no: {why}")

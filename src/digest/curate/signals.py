@@ -71,15 +71,7 @@ def kind_evidence(entry: Entry, rules: RulePack) -> dict[str, tuple[float, tuple
                 reasons.append(when)
             # what rules a year-end message out counts even without other evidence: the
             # classifier must not make one of a topic review or a summer letter
-            for against in (
-                not_year_end.topic_review(entry, found),
-                not_year_end.occasion(entry),
-                not_year_end.farewell(entry),
-                not_year_end.silent(entry, reasons),
-                not_year_end.off_season(entry),
-            ):
-                if against is not None:
-                    reasons.append(against)
+            reasons += not_year_end.against(entry, found, reasons)
         if reasons:
             evidence[kind.kind] = (round(sum(r.points for r in reasons), 2), tuple(reasons))
     return evidence
