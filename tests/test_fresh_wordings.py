@@ -281,3 +281,92 @@ def test_twenty_third_round_wordings(title: str, text: str, language: str, kind:
 )
 def test_twenty_fourth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
     assert kind_of(entry(title, text), language) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "kind"),
+    [
+        # a bishop's Christmas letter: the feast and its year as the title, the season
+        # prepared for in the opening
+        (
+            "The Eve of the Nativity, 2021",
+            "Dear friends in Christ, I write to thank you for your ministry this year.",
+            "en",
+            YEAR_END,
+        ),
+        (
+            "Walk in the light",
+            "My dear sisters and brothers, as we prepare to celebrate Christmas, I pray for you.",
+            "en",
+            YEAR_END,
+        ),
+        # ... not politicians' greetings gathered, nor replies a paper asked for; one body's
+        # greetings stay a message
+        ("Season's greetings from the county's political leaders", "", "en", OTHER),
+        (
+            "A rabbi's Hanukkah message for 2024",
+            "For our holiday issue, we asked members of the community to share their thoughts.",
+            "en",
+            OTHER,
+        ),
+        ("Christmas and New Year greetings from the bishops of the province", "", "en", YEAR_END),
+        # outcomes: removals stopped, a law ruled unconstitutional, the government's appeal
+        # dismissed, a tribunal won
+        ("Three families to stay as deportations blocked", "", "en", GOOD_NEWS),
+        ("Deportation flight will not go ahead after legal challenges", "", "en", GOOD_NEWS),
+        (
+            "Activists on a historic ruling",
+            "The court ruled that the colonial-era laws were unconstitutional.",
+            "en",
+            GOOD_NEWS,
+        ),
+        (
+            "Court sides with the nation",
+            "The court dismissed an appeal from the provincial government.",
+            "en",
+            GOOD_NEWS,
+        ),
+        ("Band wins a victory at the claims tribunal", "", "en", GOOD_NEWS),
+        # ... not a law brought back, a letter published, a plea at trial, a house described
+        (
+            "Activist takes the case to the privy council",
+            "The supreme court recently reinstated the law.",
+            "en",
+            OTHER,
+        ),
+        (
+            "Pastoral letter on refugees",
+            "The letter now being released by the bishops.",
+            "en",
+            OTHER,
+        ),
+        ("Activists who halted a deportation flight plead not guilty", "", "en", GRIM),
+        (
+            "Defenders face threats",
+            "Posts showed her home with trees as a haunted house.",
+            "en",
+            OTHER,
+        ),
+        # French: a rabbi's editorial for the feast, a bishop's pastoral letter for
+        # Christmas (not an open letter); the freed named by what they suffered, pupils
+        # saved from removal
+        ("Hanouka 5785 : édito rabbinique", "La fête des lumières nous rassemble.", "fr", YEAR_END),
+        ("Diocèse du lac : lettre pastorale pour Noël", "Frères et sœurs,", "fr", YEAR_END),
+        ("Lettre ouverte pour Noël au ministre", "", "fr", OTHER),
+        (
+            "Libération de trois journalistes arrêtés et détenus depuis six mois",
+            "",
+            "fr",
+            GOOD_NEWS,
+        ),
+        ("Deux lycéens sauvés de l'expulsion", "", "fr", GOOD_NEWS),
+        (
+            "Il faut libérer les militants",
+            "Elles demandent la libération de deux militants arrêtés il y a trois mois.",
+            "fr",
+            GRIM,
+        ),
+    ],
+)
+def test_twenty_fifth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
+    assert kind_of(entry(title, text), language) == kind

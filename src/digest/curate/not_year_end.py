@@ -149,6 +149,10 @@ _LEADERS_ROUNDUP = compile_tolerant(
     + r"(?!\w)|(?<!\w)"
     + _LEADERS
     + r"'? (?:christmas|new year|holiday|easter) messages(?!\w)"
+    # ... or politicians' greetings ("Season's greetings from Highland political leaders";
+    # not one body's: "Christmas and New Years greetings from the bishops of Melanesia")
+    + r"|(?<!\w)greetings (?:from|of|by) (?:[\w'-]+ ){0,3}(?:leaders|politicians|mps"
+    r"|councillors|élus|dirigeants)(?!\w)"
 )
 # ... or said in the opening ("we present some of the top issues … by taking a look at the
 # most popular blog posts")
@@ -162,6 +166,9 @@ _ROUNDUP_TEXT = compile_tolerant(
 _VOICES = compile_tolerant(
     r"(?<!\w)(?:share|shares|shared|sharing) their (?:hopes|wishes|resolutions|goals"
     r"|predictions|messages|new year'?s? \w+)"
+    r"|(?:share|shares|shared|sharing) their (?:responses|reflections|thoughts)"
+    # ... asked for by a paper ("we asked members of our community to share their …")
+    r"|(?:asked|invited) (?:[\w'-]+ ){1,5}?to share"
     r"|(?:partagent|livrent) leurs (?:voeux|souhaits|espoirs|résolutions)"
     r"|(?:gerbe|florilège|bouquet|tour d'horizon|revue) (?:de |des )voeux(?!\w)"
 )

@@ -80,6 +80,9 @@ CLOSING = (
     r"|it has been|(?:19|20)\d\d (?:has been|was))"
     r"|what a difference a year makes"
     r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
+    # ... or the season prepared for ("As we prepare to celebrate Christmas, I pray …")
+    r"|as we prepare (?:to celebrate |for )(?:christmas|the (?:holidays|festive season"
+    r"|new year|birth of))"
     r"|as we (?:enter|begin|start) (?:19|20)\d\d)"
     # ... or said in passing ("Well that was quite a year.")
     r"|(?:that|(?:19|20)\d\d) was (?:quite|some|such|one hell of) an? (?:[\w'-]+ )?year(?! ago)"
@@ -116,7 +119,7 @@ CLOSING = (
     r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
     r"|messages? (?:des fêtes|du temps des fêtes|de noël|du nouvel an)"
     # ... named by its sender ("Message de la CEM pour Noël et le Nouvel an")
-    r"|messages? (?:[\w'-]+ ){1,8}?pour (?:noël|le nouvel an|les fêtes)"
+    r"|(?:messages?|lettres?(?! ouvertes?)) (?:[\w'-]+ ){1,8}?pour (?:noël|le nouvel an|les fêtes)"
     r"|vive (?:l'année |la nouvelle année)"
     r"|bonnes? (?:fin d'année|fêtes de fin d'année)"
     r"|(?:bonnes|joyeuses) et (?:heureuses|joyeuses|belles|bonnes) fêtes"
@@ -260,6 +263,11 @@ TITLE_ONLY = compile_tolerant(
     r"|^\W*(?:dear|chers|chères?) (?:friends|amis|amies|membres|members"
     r"|supporters|donateurs|donors)\W*$"
     r"|^\W*(?:a )?(?:christmas|holiday|festive|new year'?s?) thank(?:s| you)\W*$"
+    # the feast's editorial ("'Hanouka 5782 : Édito rabbinique", "Noël : l'édito")
+    rf"|(?:{SEASON}|noël|nouvel an)(?: (?:19|20|57)\d\d)?\W{{1,3}}(?:l')?édito(?:rial)?"
+    # the feast and its year as the whole title ("The Eve of the Nativity, 2019")
+    r"|^\W*(?:the )?(?:(?:eve|feast) of the nativity|nativity|christmas(?: eve| day)?|noël"
+    r"|new year'?s? (?:eve|day))\W{0,3}(?:19|20)\d\d\W*$"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
