@@ -370,3 +370,66 @@ def test_twenty_fourth_round_wordings(title: str, text: str, language: str, kind
 )
 def test_twenty_fifth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
     assert kind_of(entry(title, text), language) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "kind"),
+    [
+        # the new year arrived or greeted, the year nearly over, the last edition of a
+        # year, the season's thanks from an office
+        (
+            "Director's update: kicking off another year",
+            "It's hard to believe 2024 is already here, and I thank our members.",
+            "en",
+            YEAR_END,
+        ),
+        ("Council of Bishops greet New Year", "To the people of the church:", "en", YEAR_END),
+        (
+            "December 2023",
+            "It's almost the end of the year, and I feel gratitude for the people we met.",
+            "en",
+            YEAR_END,
+        ),
+        (
+            "Community Law News",
+            "This is the final edition in a busy year for our community centres.",
+            "en",
+            YEAR_END,
+        ),
+        (
+            "2015 Holiday Card",
+            "In the spirit of this holiday season, the office pauses to thank its partners.",
+            "en",
+            YEAR_END,
+        ),
+        # ... not another day's letter, nor leaders' messages gathered
+        ("World Refugee Day 2023: Letter from the President", "Friends,", "en", OTHER),
+        ("Church leaders issue Christmas messages", "", "en", OTHER),
+        # outcomes: leave to remain, families allowed to remain, a government backing down,
+        # a temporary reprieve
+        (
+            "After ten years",
+            "Our friend has finally been granted leave to remain.",
+            "en",
+            GOOD_NEWS,
+        ),
+        ("Government to allow 2,000 families to remain", "", "en", GOOD_NEWS),
+        ("Government backs down on legal aid cuts", "", "en", GOOD_NEWS),
+        ("Temporary reprieve for 30 people due to be deported", "", "en", GOOD_NEWS),
+        # ... not a release said to fall short
+        ("Critics: Guantanamo release not enough", "", "en", OTHER),
+        # French: the season's greeting, a misspelt wish, the year's page turned; not a
+        # Christmas appeal for one cause, nor a release refused
+        (
+            "Pour un Noël apaisé",
+            "Chers amis, nous tenons à vous saluer pour ces fêtes.",
+            "fr",
+            YEAR_END,
+        ),
+        ("Meilleurs voux pour l'année 2009", "", "fr", YEAR_END),
+        ("Les banques alimentaires lancent un appel aux dons pour Noël", "", "fr", OTHER),
+        ("Pas de libération pour les trois militants", "", "fr", OTHER),
+    ],
+)
+def test_twenty_sixth_round_wordings(title: str, text: str, language: str, kind: str) -> None:
+    assert kind_of(entry(title, text), language) == kind

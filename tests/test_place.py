@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.curate import Curated, curate, load_rules, place
+from digest.curate.similarity import same_story
 from digest.edits import Edits, ItemEdit
 from digest.kinds import CAMPAIGN, GOOD_NEWS, GRIM, OTHER, STORY_KINDS, YEAR_END
 from digest.models import Candidate, Entry, SectionSpec
@@ -303,6 +304,17 @@ def test_look_alike_titles_that_are_not_the_same_story_stay_apart() -> None:
         cand(1, GOOD_NEWS, feed="b", title="Court frees 9 protesters in Kastoria"),
     ]
     assert len(by_section(place(numbers, SPECS, 10))["good"]) == 2
+
+
+def test_a_place_named_in_a_rule_pack_comment_is_still_a_name() -> None:
+    """The rule packs' comments quote real headlines ("Cameroun : pas de libération …");
+    only their phrases are the vocabulary that names nobody, so two releases in two
+    countries stay two stories."""
+    assert not same_story(
+        "Cameroun: Un journaliste libéré",
+        "Côte d'Ivoire: Libération d'un journaliste français emprisonné",
+    )
+    assert same_story("Cameroun: Un journaliste libéré", "Cameroun : un journaliste libéré")
 
 
 # -- properties ----------------------------------------------------------------------------

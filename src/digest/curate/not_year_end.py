@@ -19,7 +19,8 @@ from .year_end_words import MESSAGE, WINS
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
 _OCCASION = (
     r"human rights day|journée (?:internationale )?des droits (?:humains|de l'homme)"
-    r"|international (?:[\w'-]+ ){1,2}(?<!every )(?<!each )(?<!one )(?<!this )(?<!same )day"
+    r"|(?:international|world) (?:[\w'-]+ ){1,2}(?<!every )(?<!each )(?<!one )(?<!this )"
+    r"(?<!same )day"
     r"|journée (?:internationale )?"
     r"(?:des migrants|du bénévolat)|write for rights|écrire,? ça libère|marathon des lettres"
     # the season's other days, however many words name them ("Human Rights Defenders
@@ -85,6 +86,8 @@ _OWN_OCCASION = compile_tolerant(
     r"|annual general meeting"
     r"|(?:christmas|holiday|festive|winter|noël|hiver) (?:appeal|fundrais\w*"
     r"|(?:food |toy |coat |gift )?drive|collection|collecte|appel)"
+    # ... named the other way round ("… lancent un appel aux dons pour Noël")
+    r"|(?:appeal|appel) (?:[\w'-]+ ){0,3}?(?:for|pour) (?:christmas|noël|les fêtes)"
     # ... and the summer's (an undated "Pause estivale : Message du Président …")
     r"|pause estivale|vacances d'été|summer (?:break|holidays?|recess))(?!\w)"
 )
@@ -144,14 +147,12 @@ _LEADERS = (  # (with a word before: "church leaders", "religious leaders")
 )
 _LEADERS_ROUNDUP = compile_tolerant(
     r"(?<!\w)messages (?:(?:de noël|du nouvel an|de fin d'année|des fêtes"
-    r"|de pâques|christmas|new year|holiday) )?(?:des|de nos|from|of the|of|by) "
-    + _LEADERS
-    + r"(?!\w)|(?<!\w)"
-    + _LEADERS
-    + r"'? (?:christmas|new year|holiday|easter) messages(?!\w)"
+    rf"|de pâques|christmas|new year|holiday) )?(?:des|de nos|from|of the|of|by) {_LEADERS}(?!\w)"
+    rf"|(?<!\w){_LEADERS}'? (?:(?:issue|share|send|deliver|give)s? (?:their )?)?"
+    r"(?:christmas|new year|holiday|easter) messages(?!\w)"
     # ... or politicians' greetings ("Season's greetings from Highland political leaders";
     # not one body's: "Christmas and New Years greetings from the bishops of Melanesia")
-    + r"|(?<!\w)greetings (?:from|of|by) (?:[\w'-]+ ){0,3}(?:leaders|politicians|mps"
+    r"|(?<!\w)greetings (?:from|of|by) (?:[\w'-]+ ){0,3}(?:leaders|politicians|mps"
     r"|councillors|élus|dirigeants)(?!\w)"
 )
 # ... or said in the opening ("we present some of the top issues … by taking a look at the

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 
@@ -193,12 +194,26 @@ def _words(title: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
-    """The stems of every word in the bundled rule packs: verbs like "frees", "acquits",
-    "libéré" describe what happened, they do not name anyone."""
+    """The stems of every word of the bundled rule packs' phrases and labels: verbs like
+    "frees", "acquits", "libéré" describe what happened, they do not name anyone. Only
+    the packs' values count, not their comments, whose examples name real places and
+    people ("Cameroun : pas de libération …" must not make "Cameroun" a common word)."""
     words: set[str] = set()
     folder = resources.files(__package__) / "rules"
     for path in folder.iterdir():
         if path.name.endswith(".toml"):
-            for token in _WORD.findall(normalise(path.read_text("utf-8"))):
-                words.add(token[:5])
+            for value in _strings(tomllib.loads(path.read_text("utf-8"))):
+                words.update(token[:5] for token in _WORD.findall(normalise(value)))
     return frozenset(words)
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a parsed TOML document, at any depth."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -55,6 +55,7 @@ _FACETS: tuple[tuple[str, float, str], ...] = (
         r"supporters|members|friends|donors|readers|community"
         r"|sympathisant(?:e|·e)?s|adhérent(?:e|·e)?s|lect(?:eurs|rices)|communauté"
         r"|ami(?:e|·e)?s|donat(?:eur|rice)s|membres|simpatizantes|soci[oa]s|amig[oa]s"
+        r"|(?:the )?faithful|fidèles"  # a church's people ("invite les fidèles à …")
         r"|dear \w+|cher(?:e|·e)?s \w+|(?:^|(?<=\n))\W*ch(?:er|ère)(?:·e)?s? \w+"
         r"|querid[oa]s \w+|estimad[oa]s \w+|lector(?:es|as)|miembros"
         r"|أعضاء\w*|داعمي\w*|أصدقاء\w*|مؤيدي\w*|مناصر\w*|شركاؤنا|شركائنا",

@@ -39,7 +39,7 @@ CLOSING = (
     r"|(?:\w+ )?in review|year[- ]in[- ]review|bilan (?:de l'année|annuel|\d{4}|de \d{4})"
     r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
     r"|retour sur (?:l'année|20\d\d)"
-    r"|(?:meilleurs |nos )?voeux|balance del año|resumen del año|el año en"
+    r"|(?:meilleurs |nos )?voeux|meilleurs voux|balance del año|resumen del año|el año en"
     # ... or its last month ("As December draws to a close and we reflect on …")
     r"|as (?:an? \w+ (?:year|20\d\d)|20\d\d|this year|the year|december)"
     r" (?:draws|comes|came|drew"
@@ -79,7 +79,8 @@ CLOSING = (
     r"|what an? (?:[\w'-]+ ){1,2}year (?:we'?ve had|we have had|we had|it'?s been"
     r"|it has been|(?:19|20)\d\d (?:has been|was))"
     r"|what a difference a year makes"
-    r"|as we (?:enter|begin|start|step into) (?:the |a )?new (?:year|decade)"
+    r"|as we (?:enter|begin|start|step into|embrace|welcome|greet) (?:the |a )?new (?:year"
+    r"|decade)"
     # ... or the season prepared for ("As we prepare to celebrate Christmas, I pray …")
     r"|as we prepare (?:to celebrate |for )(?:christmas|the (?:holidays|festive season"
     r"|new year|birth of))"
@@ -94,7 +95,7 @@ CLOSING = (
     # ... or the house's last word of it ("This is the final blog of the year. We not
     # only say farewell to 2009, …")
     r"|(?:last|final) (?:blog|post|newsletter|column|issue|edition|update|message|letter)"
-    r" (?:of|for) (?:the year|this year|(?:19|20)\d\d(?!\d))"
+    r" (?:of|for|in) (?:the year|this year|(?:19|20)\d\d(?!\d)|an? (?:[\w'-]+ )?year)"
     r"|(?:farewell|goodbye|adieu|au revoir) (?:to )?(?:(?:19|20)\d\d(?!\d)|the old year)"
     r"|(?:annual|year-end|winter|end-of-year) (?:fundraising|fund drive|appeal|campaign)"
     r"|fundrais(?:er|ing campaign)|campaign total|support (?:our work|us) (?:for|in) 20\d\d"
@@ -107,7 +108,17 @@ CLOSING = (
     r"|intense|éprouvante|dure|exceptionnelle|particulière|mouvementée)"
     r"|el año (?:20\d\d )?(?:ha sido|fue)"
     r"|(?:19|20)\d\d (?:was|has been) (?:full of|filled with)|(?:it's|it is) almost (?:a new"
-    r" year|(?:19|20)\d\d)|(?:has had|have had|had) an? (?:[\w'-]+ ){0,2}(?:19|20)\d\d\b"
+    r" year|(?:19|20)\d\d)"
+    # ... or nearly over, or the new one here ("It's almost the end of the year", "It's hard
+    # to believe 2018 is already here", "Kicking off another year", "Bishops greet New Year")
+    r"|(?:it's|it is) (?:almost|nearly) the end of (?:the|this) year"
+    r"|(?:19|20)\d\d is (?:already|finally|officially) here"
+    r"|(?:kick(?:s|ing|ed)? off|ring(?:s|ing)? in) (?:another|a new|the new) year"
+    r"|(?:greet|greets|greeting|welcome|welcomes|welcoming) (?:the )?new year'?s?(?! day)"
+    # ... or the season's thanks from the house ("In the spirit of this holiday season, the
+    # Office … pauses to thank its exceptional partners")
+    r"|in the spirit of (?:this|the) (?:holiday|festive|christmas) season,? (?:[\w'()-]+ ){0,8}?"
+    r"(?:pauses? to )?thank|(?:has had|have had|had) an? (?:[\w'-]+ ){0,2}(?:19|20)\d\d\b"
     r"|reflect(?:ing)? (?:on|upon) (?:(?:19|20)\d\d|the year|this year|the past year)"
     r"|bonne (?:et (?:heureuse|belle) )?année|belle et heureuse année|happy new year"
     r"|the year ahead|l'année à venir"
@@ -150,6 +161,12 @@ CLOSING = (
     # the season's wishes from the organisation ("La FTQ vous souhaite un heureux temps
     # des Fêtes !", "… vous souhaitent de joyeuses fêtes")
     r"|(?:heureux|joyeux|bon) temps des fêtes"
+    # ... or greeted ("nous tenons à vous saluer pour ces fêtes"), or the year's page turned
+    # ("La page 2023 étant tournée, reste désormais à écrire … celle de 2024")
+    r"|vous (?:saluer|saluons|salue) (?:[\w'-]+ ){0,2}?(?:pour|en) (?:ces|les|cette) (?:fêtes"
+    r"|fin d'année|nouvelle année)"
+    r"|la page (?:de )?(?:l'année )?(?:19|20)\d\d (?:est |étant |a été |vient d'être )?tournée"
+    r"|tourn(?:er|ons|é) la page (?:de )?(?:l'année )?(?:19|20)\d\d"
     r"|(?:vous|nous vous) souhait(?:e|ent|ons|er) (?:un |une |de |d'|des )?(?:[\w'-]+ ){0,2}"
     r"(?:fêtes|noël|année)"
     r"|(?:message|greetings?|letter|wishes) (?:[\w.'-]+ ){0,4}for the (?:holiday|festive)"
