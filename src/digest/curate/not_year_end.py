@@ -166,8 +166,7 @@ _ROUNDUP_TEXT = compile_tolerant(
 # share their hopes for the year ahead", "Elus corses : une gerbe de vœux pour 2021")
 _VOICES = compile_tolerant(
     r"(?<!\w)(?:share|shares|shared|sharing) their (?:hopes|wishes|resolutions|goals"
-    r"|predictions|messages|new year'?s? \w+)"
-    r"|(?:share|shares|shared|sharing) their (?:responses|reflections|thoughts)"
+    r"|predictions|messages|responses|reflections|thoughts|new year'?s? \w+)"
     # ... asked for by a paper ("we asked members of our community to share their …")
     r"|(?:asked|invited) (?:[\w'-]+ ){1,5}?to share"
     r"|(?:partagent|livrent) leurs (?:voeux|souhaits|espoirs|résolutions)"
