@@ -402,6 +402,75 @@ TWENTY_SIXTH = [
 ]
 
 
+TWENTY_SEVENTH = [
+    # a church leader's season message as a paper reports it; the feast celebrated; the
+    # organisation's triumphs of the year
+    (
+        "KENYA: Show Love to One Another to Mark the Birth of Christ, Archbishop Tells Faithful",
+        "The archbishop has called on the faithful to show love on Christmas day.",
+        "en",
+        YEAR_END,
+    ),
+    (
+        "Primate Okoh urges Nigerians to celebrate Christmas with hope",
+        "The Primate of all Nigeria has urged Nigerians to celebrate Christmas with hope.",
+        "en",
+        YEAR_END,
+    ),
+    (
+        "Peace and Goodwill to all, Archbishop Joseph Arshad",
+        "As we celebrate the birth of Jesus Christ on December 25, the Archbishop wants "
+        "people to contribute to the progress of the country.",
+        "en",
+        YEAR_END,
+    ),
+    ("Ten Triumphs of 2015", "Our members saw off the Snoopers' Charter again.", "en", YEAR_END),
+    (
+        "Raï s'élève contre « le suivisme »",
+        "Comme le veut la coutume, le patriarche maronite a adressé son message de Noël aux "
+        "Libanais.",
+        "fr",
+        YEAR_END,
+    ),
+    # several leaders' messages gathered, a meal or a card campaign of the season
+    ("'Find your home with Jesus' and other Christmas messages", "", "en", OTHER),
+    ("Happy Christmas, from the leaders of Australian Churches", "", "en", OTHER),
+    ("Les vœux de nos évêques", "Les évêques ont adressé des vœux pour 2014.", "fr", OTHER),
+    ("Sant'Egidio's Christmas lunch with the poor", "", "en", OTHER),
+    # good news: a tribunal's finding, a legal challenge won, a law welcomed as struck down,
+    # perpetrators convicted, a claimant's success, a release despite a demand-like word
+    (
+        "Employment Tribunal finds Unite member was unfairly dismissed for carrying out trade "
+        "union activities",
+        "",
+        "en",
+        GOOD_NEWS,
+    ),
+    ("We won our legal challenge to stop the pipeline expansion", "", "en", GOOD_NEWS),
+    ("Group Welcome Decriminalization of Section 377 in India", "", "en", GOOD_NEWS),
+    ("Argentina convicts former military officials for 'Dirty War' crimes", "", "en", GOOD_NEWS),
+    ("Mohammed Younis Succeeds in the Supreme Court", "", "en", GOOD_NEWS),
+    (
+        "Cambodian workers are freed after 5 months in prison for demanding better pay",
+        "",
+        "en",
+        GOOD_NEWS,
+    ),
+    (
+        "Quand la justice ramène le Préfet à raison",
+        "Le Tribunal administratif vient d'annuler ces décisions.",
+        "fr",
+        GOOD_NEWS,
+    ),
+    ("Vendredi 1er février : Régularisation du dernier couple menacé", "", "fr", GOOD_NEWS),
+    # not good news: "Free …" after the country, a media release, an acquittal feared
+    ("Cambodia: Free Prominent Trade Union Leader", "", "en", OTHER),
+    ("Spain: Release Turkish-Swedish journalist Hamza Yalçın", "", "en", OTHER),
+    ("Media release -Julie Bishop should raise West Papua", "", "en", OTHER),
+    ("Convicted killers of journalist must not be acquitted", "", "en", OTHER),
+]
+
+
 # every round's cases, by round (docs/curation-quality.md tells what each round found)
 ROUNDS = {
     "20": TWENTIETH,
@@ -412,6 +481,7 @@ ROUNDS = {
     "24": TWENTY_FOURTH,
     "25": TWENTY_FIFTH,
     "26": TWENTY_SIXTH,
+    "27": TWENTY_SEVENTH,
 }
 
 

@@ -88,6 +88,10 @@ _OWN_OCCASION = compile_tolerant(
     r"|(?:food |toy |coat |gift )?drive|collection|collecte|appel)"
     # ... named the other way round ("… lancent un appel aux dons pour Noël")
     r"|(?:appeal|appel) (?:[\w'-]+ ){0,3}?(?:for|pour) (?:christmas|noël|les fêtes)"
+    # ... or its meal for the poor, its greetings-card campaign ("Sant'Egidio's Christmas
+    # lunch with the poor", "Season's Greetings Campaign")
+    r"|(?:christmas|holiday|noël) (?:lunch|luncheon|dinner|meal|repas|déjeuner|dîner)"
+    r"|greetings campaign"
     # ... and the summer's (an undated "Pause estivale : Message du Président …")
     r"|pause estivale|vacances d'été|summer (?:break|holidays?|recess))(?!\w)"
 )
@@ -152,6 +156,11 @@ _LEADERS_ROUNDUP = compile_tolerant(
     r"(?:christmas|new year|holiday|easter) messages(?!\w)"
     # ... or politicians' greetings ("Season's greetings from Highland political leaders";
     # not one body's: "Christmas and New Years greetings from the bishops of Melanesia")
+    # ... or named so ("Les vœux de nos évêques", "'Find your home with Jesus' and other
+    # Christmas messages", "Happy Christmas, from the leaders of Australian Churches")
+    rf"|(?<!\w)voeux (?:de nos|des) {_LEADERS}(?!\w)"
+    r"|(?<!\w)other (?:christmas|new year|holiday|easter) messages(?!\w)"
+    r"|(?<!\w)from (?:the )?leaders of(?!\w)"
     r"|(?<!\w)greetings (?:from|of|by) (?:[\w'-]+ ){0,3}(?:leaders|politicians|mps"
     r"|councillors|élus|dirigeants)(?!\w)"
 )

@@ -13,13 +13,18 @@ from .accents import compile_tolerant
 # plural wins, never one: "victory in 2023" may be one court's ruling
 WINS = (
     r"(?:wins|victories|successes|achievements|accomplishments|good news"
-    r"|(?:biggest|best|proudest) moments|victoires|succès|réussites|temps forts"
+    r"|(?:biggest|best|proudest) moments|triumphs|victoires|succès|réussites|temps forts"
+    r"|triomphes"
     r"|bonnes nouvelles|avancées)"
 )
 # the seasons a leader's message is named for ("Christmas message", "Hanukkah greetings")
 SEASON = r"holiday|christmas|xmas|new year'?s?|festive|seasonal|hanukkah|chanukah|hanoucca|hanouka"
 # a church's leaders, who speak to their faithful as a president to members
-CLERGY = r"(?:arch)?bishop|(?:arch)?évêque|pastor|pasteur|rabbi|rabbin|imam"
+CLERGY = (
+    r"(?:arch)?bishop|(?:arch)?évêque|pastor|pasteur|rabbi|rabbin|imam"
+    # ("The Primate of all Nigeria …", "le patriarche maronite … son message de Noël")
+    r"|primate|patriarch|patriarche|metropolitan|métropolite"
+)
 _YE = (
     r"(?:year[- ]?end|end[- ]of[- ](?:the[- ])?year|fin d'(?:une )?année|fin de l'année|fin de año)"
 )
@@ -38,6 +43,11 @@ CLOSING = (
     r"|bilan (?:\d{4} )?et perspectives"
     r"|(?:\w+ )?in review|year[- ]in[- ]review|bilan (?:de l'année|annuel|\d{4}|de \d{4})"
     r"|l'année (?:20\d\d )?en (?:revue|images|chiffres)|rétrospective"
+    # the feast celebrated together, the year changing ("As we celebrate the birth of Jesus
+    # Christ on December 25, the Archbishop …", "Le changement d'année nous donne
+    # l'occasion de …")
+    r"|as we celebrate (?:the birth of (?:jesus )?christ|christmas|the nativity)"
+    r"|le changement d'année"
     r"|retour sur (?:l'année|20\d\d)"
     r"|(?:meilleurs |nos )?voeux|meilleurs voux|balance del año|resumen del año|el año en"
     # ... or its last month ("As December draws to a close and we reflect on …")
@@ -285,6 +295,14 @@ TITLE_ONLY = compile_tolerant(
     # the feast and its year as the whole title ("The Eve of the Nativity, 2019")
     r"|^\W*(?:the )?(?:(?:eve|feast) of the nativity|nativity|christmas(?: eve| day)?|noël"
     r"|new year'?s? (?:eve|day))\W{0,3}(?:19|20)\d\d\W*$"
+    # a church leader's season message as a paper reports it ("KENYA: Show Love … to
+    # Mark the Birth of Christ, Archbishop Tells Faithful", "Primate Okoh urges Nigerians
+    # to celebrate Christmas with hope")
+    rf"|(?:{CLERGY}|cardinal|pope)\W(?:[\w'-]+\W{{1,3}}){{0,4}}?(?:tells|urges|asks|calls on"
+    r"|exhorts|appeals to)\W(?:[\w'-]+\W{1,3}){0,8}?(?:christmas|xmas|new year"
+    r"|birth of (?:jesus )?christ|nativity)"
+    r"|(?:christmas|xmas|new year|birth of (?:jesus )?christ|nativity)\W{1,3}(?:[\w'-]+\W{1,3})"
+    rf"{{0,6}}?(?:{CLERGY}|cardinal|pope) (?:tells|urges|asks|calls on|exhorts|appeals to)"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
