@@ -154,13 +154,13 @@ _LEADERS_ROUNDUP = compile_tolerant(
     rf"|de pâques|christmas|new year|holiday) )?(?:des|de nos|from|of the|of|by) {_LEADERS}(?!\w)"
     rf"|(?<!\w){_LEADERS}'? (?:(?:issue|share|send|deliver|give)s? (?:their )?)?"
     r"(?:christmas|new year|holiday|easter) messages(?!\w)"
-    # ... or politicians' greetings ("Season's greetings from Highland political leaders";
-    # not one body's: "Christmas and New Years greetings from the bishops of Melanesia")
     # ... or named so ("Les vœux de nos évêques", "'Find your home with Jesus' and other
     # Christmas messages", "Happy Christmas, from the leaders of Australian Churches")
     rf"|(?<!\w)voeux (?:de nos|des) {_LEADERS}(?!\w)"
     r"|(?<!\w)other (?:christmas|new year|holiday|easter) messages(?!\w)"
     r"|(?<!\w)from (?:the )?leaders of(?!\w)"
+    # ... or politicians' greetings ("Season's greetings from Highland political leaders";
+    # not one body's: "Christmas and New Years greetings from the bishops of Melanesia")
     r"|(?<!\w)greetings (?:from|of|by) (?:[\w'-]+ ){0,3}(?:leaders|politicians|mps"
     r"|councillors|élus|dirigeants)(?!\w)"
 )

@@ -13,9 +13,8 @@ from .accents import compile_tolerant
 # plural wins, never one: "victory in 2023" may be one court's ruling
 WINS = (
     r"(?:wins|victories|successes|achievements|accomplishments|good news"
-    r"|(?:biggest|best|proudest) moments|triumphs|victoires|succès|réussites|temps forts"
-    r"|triomphes"
-    r"|bonnes nouvelles|avancées)"
+    r"|(?:biggest|best|proudest) moments|triumphs|victoires|triomphes|succès|réussites"
+    r"|temps forts|bonnes nouvelles|avancées)"
 )
 # the seasons a leader's message is named for ("Christmas message", "Hanukkah greetings")
 SEASON = r"holiday|christmas|xmas|new year'?s?|festive|seasonal|hanukkah|chanukah|hanoucca|hanouka"
@@ -246,6 +245,10 @@ LEADER = (
     # ... and a church's ("December 2019 Pastor's Letter", "Message de l'évêque")
     rf"|{CLERGY})"
 )
+# a church leader speaking to the people of the feast, as a paper reports it (TITLE_ONLY)
+_SPEAKS = r"(?:tells|urges|asks|calls on|exhorts|appeals to)"
+_PREACHES = rf"(?:{CLERGY}|cardinal|pope)\W(?:[\w'-]+\W{{1,3}}){{0,4}}?{_SPEAKS}"
+_FEAST = r"(?:christmas|xmas|new year|birth of (?:jesus )?christ|nativity)"
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
 # 2021"), a numbered list of wins ("41 victoires pour les droits humains …"), the year
@@ -298,11 +301,8 @@ TITLE_ONLY = compile_tolerant(
     # a church leader's season message as a paper reports it ("KENYA: Show Love … to
     # Mark the Birth of Christ, Archbishop Tells Faithful", "Primate Okoh urges Nigerians
     # to celebrate Christmas with hope")
-    rf"|(?:{CLERGY}|cardinal|pope)\W(?:[\w'-]+\W{{1,3}}){{0,4}}?(?:tells|urges|asks|calls on"
-    r"|exhorts|appeals to)\W(?:[\w'-]+\W{1,3}){0,8}?(?:christmas|xmas|new year"
-    r"|birth of (?:jesus )?christ|nativity)"
-    r"|(?:christmas|xmas|new year|birth of (?:jesus )?christ|nativity)\W{1,3}(?:[\w'-]+\W{1,3})"
-    rf"{{0,6}}?(?:{CLERGY}|cardinal|pope) (?:tells|urges|asks|calls on|exhorts|appeals to)"
+    rf"|{_PREACHES}\W(?:[\w'-]+\W{{1,3}}){{0,8}}?{_FEAST}"
+    rf"|{_FEAST}\W{{1,3}}(?:[\w'-]+\W{{1,3}}){{0,6}}?(?:{CLERGY}|cardinal|pope) {_SPEAKS}"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
