@@ -471,6 +471,63 @@ TWENTY_SEVENTH = [
 ]
 
 
+TWENTY_EIGHTH = [
+    # the season's messages in the plural are gathered, not one organisation's own
+    ("Christmas Messages", "The archbishop and the moderator sent their greetings.", "en", OTHER),
+    ("Russian Newspaper Publishes New Year's Messages From Jailed Activists", "", "en", GRIM),
+    (
+        "Les messages de Noël",
+        "L'évêque et le pasteur adressent leurs vœux aux fidèles.",
+        "fr",
+        OTHER,
+    ),
+    # the season wished as the whole title, with its article
+    ("A BLESSED CHRISTMAS", "Dear friends, may the peace of Christ be with you.", "en", YEAR_END),
+    # good news: an act annulled, a lawsuit won, a victory named first, the courts turning
+    # the government down, compensation paid, a judgment welcomed
+    ("Court annuls Anti-Homosexuality Act 2014", "", "en", GOOD_NEWS),
+    ("Helsinki Committee Wins Lawsuit Against Cabinet Office", "", "en", GOOD_NEWS),
+    (
+        "Victory for open justice as Courts reject Government attempt at yet more secrecy",
+        "",
+        "en",
+        GOOD_NEWS,
+    ),
+    ("Supreme Court of Appeal rejects arbitrary detention of foreigners", "", "en", GOOD_NEWS),
+    (
+        "Government apologizes and pays compensation to the Hungarian Helsinki Committee",
+        "",
+        "en",
+        GOOD_NEWS,
+    ),
+    # not good news: an acquittal someone is asked to appeal
+    ("LFL: The AG must appeal Corporal Jenain's acquittal", "", "en", OTHER),
+    # French: the feast and its year heading a church's words, vœux in a "message de …
+    # Noël"; several bodies' vœux are not one organisation's
+    (
+        "Noël 2022 : La Conférence Épiscopale du Burkina Faso s'adresse aux catholiques",
+        "",
+        "fr",
+        YEAR_END,
+    ),
+    ("Noël 2020 : Les ferventes prières de l'Archevêque de Dakar", "", "fr", YEAR_END),
+    ("Message de vœux de Noël 2025 du Président de l'union", "", "fr", YEAR_END),
+    (
+        "Les principales autorités officielles de Martinique présentent leurs vœux à la population",
+        "",
+        "fr",
+        OTHER,
+    ),
+    # good news: freedom regained by several, crimes against humanity judged, an expulsion
+    # suspended, the court granting a claim, a success named
+    ("Beni : les 12 militants de la LUCHA recouvrent leur liberté", "", "fr", GOOD_NEWS),
+    ("Guinée : les condamnations pour crimes contre l'humanité", "", "fr", GOOD_NEWS),
+    ("Une famille de réfugiés obtient la suspension de son expulsion", "", "fr", GOOD_NEWS),
+    ("Mayotte : la justice fait droit à la raison", "", "fr", GOOD_NEWS),
+    ("Barrage en Guyane : Succès pour les associations", "", "fr", GOOD_NEWS),
+]
+
+
 # every round's cases, by round (docs/curation-quality.md tells what each round found)
 ROUNDS = {
     "20": TWENTIETH,
@@ -482,6 +539,7 @@ ROUNDS = {
     "25": TWENTY_FIFTH,
     "26": TWENTY_SIXTH,
     "27": TWENTY_SEVENTH,
+    "28": TWENTY_EIGHTH,
 }
 
 

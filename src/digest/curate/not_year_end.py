@@ -13,7 +13,7 @@ from ..models import Entry, Reason
 from .accents import compile_tolerant
 from .rules import normalise
 from .year_end import closes_the_year, turn_of_year
-from .year_end_words import MESSAGE, WINS
+from .year_end_words import MESSAGE, SEASON, WINS, YEARS_END
 
 # Another occasion at the same time of year (docs/labelling.md): a Human Rights Day
 # message, a letter-writing marathon, a one-day appeal, a migrants' day statement
@@ -158,6 +158,11 @@ _LEADERS_ROUNDUP = compile_tolerant(
     # Christmas messages", "Happy Christmas, from the leaders of Australian Churches")
     rf"|(?<!\w)voeux (?:de nos|des) {_LEADERS}(?!\w)"
     r"|(?<!\w)other (?:christmas|new year|holiday|easter) messages(?!\w)"
+    # ... or the season's messages in the plural, whoever sends them: one organisation's
+    # own message is one ("Christmas Messages", "Russian Newspaper Publishes New Year's
+    # Messages From Jailed Activists", "Les messages de Noël")
+    rf"|(?<!\w)(?:{SEASON}|easter|{YEARS_END}) messages(?!\w)"
+    r"|(?<!\w)messages (?:de noël|du nouvel an|de fin d'année|des fêtes|de pâques)(?!\w)"
     r"|(?<!\w)from (?:the )?leaders of(?!\w)"
     # ... or politicians' greetings ("Season's greetings from Highland political leaders";
     # not one body's: "Christmas and New Years greetings from the bishops of Melanesia")
@@ -179,6 +184,9 @@ _VOICES = compile_tolerant(
     # ... asked for by a paper ("we asked members of our community to share their …")
     r"|(?:asked|invited) (?:[\w'-]+ ){1,5}?to share"
     r"|(?:partagent|livrent) leurs (?:voeux|souhaits|espoirs|résolutions)"
+    # ... or several bodies' vœux ("Les principales autorités … présentent leurs vœux à la
+    # population"): one organisation's come from one voice
+    r"|(?:présentent|adressent|formulent|expriment) leurs voeux"
     r"|(?:gerbe|florilège|bouquet|tour d'horizon|revue) (?:de |des )voeux(?!\w)"
 )
 # A leader's farewell at the turn of the year is about the leader, not the year

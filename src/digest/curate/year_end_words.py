@@ -24,15 +24,16 @@ CLERGY = (
     # ("The Primate of all Nigeria …", "le patriarche maronite … son message de Noël")
     r"|primate|patriarch|patriarche|metropolitan|métropolite"
 )
-_YE = (
+# the year's end in any of our languages ("year-end", "end of the year", "fin d'année")
+YEARS_END = (
     r"(?:year[- ]?end|end[- ]of[- ](?:the[- ])?year|fin d'(?:une )?année|fin de l'année|fin de año)"
 )
 # the strong "what": the message says it belongs to the year's end
 CLOSING = (
-    rf"{_YE}[- ](?:thank[- ]you |thanks )?(?:message|letter|note|address|greeting|reflection"
+    rf"{YEARS_END}[- ](?:thank[- ]you |thanks )?(?:message|letter|note|address|greeting|reflection"
     r"|statement|update|wrap-?up|recap|highlights|hi-?lights|review|roundup|speech)s?"
     rf"|(?:message|letter|lettre|mensaje|carta|édito|éditorial|mot|discours)s?"
-    rf" (?:de |d'|of |for )?(?:la |the )?{_YE}"
+    rf" (?:de |d'|of |for )?(?:la |the )?{YEARS_END}"
     r"|(?:the |our |a |my )?year in (?:review|numbers|pictures|human rights|photos)"
     r"|(?:the|our|a) year (?:behind|that was)"
     r"|look(?:s|ing)? back (?:on|at) (?:20\d\d|the year|this year|a year)"
@@ -137,7 +138,8 @@ CLOSING = (
     r"|look(?:s|ing)? (?:ahead |forward )?to (?:a|the) new year"
     # the new year greeted by its number ("Happy 2020!", "Bonne année 2019")
     r"|(?:happy|feliz|bonne) (?:19|20)\d\d(?!\d)|season'?s'? greetings"
-    r"|messages? (?:des fêtes|du temps des fêtes|de noël|du nouvel an)"
+    r"|messages? (?:de (?:voeux|veux|souhaits) )?(?:des fêtes|du temps des fêtes|de noël"
+    r"|du nouvel an)"
     # ... named by its sender ("Message de la CEM pour Noël et le Nouvel an")
     r"|(?:messages?|lettres?(?! ouvertes?)) (?:[\w'-]+ ){1,8}?pour (?:noël|le nouvel an|les fêtes)"
     r"|vive (?:l'année |la nouvelle année)"
@@ -303,6 +305,11 @@ TITLE_ONLY = compile_tolerant(
     # to celebrate Christmas with hope")
     rf"|{_PREACHES}\W(?:[\w'-]+\W{{1,3}}){{0,8}}?{_FEAST}"
     rf"|{_FEAST}\W{{1,3}}(?:[\w'-]+\W{{1,3}}){{0,6}}?(?:{CLERGY}|cardinal|pope) {_SPEAKS}"
+    # ... or the feast and its year heading a church's words ("Noël 2022 : La Conférence
+    # Épiscopale du Burkina Faso s'adresse aux catholiques", "Noël 2020 : Les ferventes
+    # prières de l'Archevêque de Dakar …")
+    r"|^\W*(?:noël|christmas|nouvel an|new year'?s?)\W{0,3}(?:19|20)\d\d\W{1,3}"
+    rf"(?:[\w'-]+\W{{1,3}}){{0,8}}?(?:{CLERGY}|cardinal|pope|pape|épiscopal\w*)(?!\w)"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
@@ -311,7 +318,7 @@ TITLE_ONLY = compile_tolerant(
     # Christmas!")
     r"|^(?![^\n]*[?:])\W*(?:from (?:[\w'.&-]+,? ){1,8}?)?"
     r"(?:(?:we )?(?:wish|wishing) you (?:and \w+ )?(?:a |an )?(?:\w+ )?"
-    r"|(?:merry|peaceful|happy|joyous|blessed) |joyeux |joyeuses |bonnes "
+    r"|(?:an? )?(?:merry|peaceful|happy|joyous|blessed) |joyeux |joyeuses |bonnes "
     r"|(?:(?:os|les|te) deseamos )?(?:feliz|felices) )(?:christmas"
     r"|xmas|holiday season|holidays|new year|noël|fêtes(?: de fin d'année)?|navidad|fiestas)"
     r"(?! (?:in|en|for|pour|behind|derrière|under|sous|without|sans) )"
