@@ -502,6 +502,8 @@ TWENTY_EIGHTH = [
     ),
     # not good news: an acquittal someone is asked to appeal
     ("LFL: The AG must appeal Corporal Jenain's acquittal", "", "en", OTHER),
+    ("Government refuses to pay compensation to torture victims", "", "en", GRIM),
+    ("The state has not paid compensation to the families", "", "en", OTHER),
     # French: the feast and its year heading a church's words, vœux in a "message de …
     # Noël"; several bodies' vœux are not one organisation's
     (
