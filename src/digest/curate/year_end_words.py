@@ -248,8 +248,9 @@ LEADER = (
     rf"|{CLERGY})"
 )
 # a church leader speaking to the people of the feast, as a paper reports it (TITLE_ONLY)
+_CHURCH = rf"(?:{CLERGY}|cardinal|pope)"
 _SPEAKS = r"(?:tells|urges|asks|calls on|exhorts|appeals to)"
-_PREACHES = rf"(?:{CLERGY}|cardinal|pope)\W(?:[\w'-]+\W{{1,3}}){{0,4}}?{_SPEAKS}"
+_PREACHES = rf"{_CHURCH}\W(?:[\w'-]+\W{{1,3}}){{0,4}}?{_SPEAKS}"
 _FEAST = r"(?:christmas|xmas|new year|birth of (?:jesus )?christ|nativity)"
 # Titles that say it only as titles do: the organisation's year in its own voice
 # ("Vous avez contribué à changer des vies en 2015", "What We're Looking Forward to in
@@ -304,12 +305,12 @@ TITLE_ONLY = compile_tolerant(
     # Mark the Birth of Christ, Archbishop Tells Faithful", "Primate Okoh urges Nigerians
     # to celebrate Christmas with hope")
     rf"|{_PREACHES}\W(?:[\w'-]+\W{{1,3}}){{0,8}}?{_FEAST}"
-    rf"|{_FEAST}\W{{1,3}}(?:[\w'-]+\W{{1,3}}){{0,6}}?(?:{CLERGY}|cardinal|pope) {_SPEAKS}"
+    rf"|{_FEAST}\W{{1,3}}(?:[\w'-]+\W{{1,3}}){{0,6}}?{_CHURCH} {_SPEAKS}"
     # ... or the feast and its year heading a church's words ("Noël 2022 : La Conférence
     # Épiscopale du Burkina Faso s'adresse aux catholiques", "Noël 2020 : Les ferventes
     # prières de l'Archevêque de Dakar …")
     r"|^\W*(?:noël|christmas|nouvel an|new year'?s?)\W{0,3}(?:19|20)\d\d\W{1,3}"
-    rf"(?:[\w'-]+\W{{1,3}}){{0,8}}?(?:{CLERGY}|cardinal|pope|pape|épiscopal\w*)(?!\w)"
+    rf"(?:[\w'-]+\W{{1,3}}){{0,8}}?(?:{_CHURCH}|pape|épiscopal\w*)(?!\w)"
     # a toast to the new year ("Cheers to a New Year of Learning, Collaboration, and Impact")
     r"|^\W*(?:cheers|here's|a toast) to (?:a |the )?(?:new year|(?:19|20)\d\d)"
     # the season's greetings as the title, not in a headline's question or story ("No merry
